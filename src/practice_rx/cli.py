@@ -1,0 +1,107 @@
+"""The ``practice-rx`` command: the application, and database and demo-data chores."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from practice_rx import __version__
+from practice_rx.errors import PracticeRxError
+from practice_rx.settings import Settings, data_dir
+
+log = logging.getLogger("practice_rx")
+
+
+def _open(args: argparse.Namespace, upgrade: bool = True):
+    from practice_rx.storage.database import Database
+
+    return Database.open(args.database or Settings.load().resolved_database_url(), upgrade=upgrade)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from practice_rx.storage import migrate
+
+    db = _open(args)
+    print(f"{db.url} is at schema {migrate.head_revision()} (latest)")
+    db.close()
+    return 0
+
+
+def cmd_db_info(args: argparse.Namespace) -> int:
+    from practice_rx.storage import migrate
+
+    db = _open(args, upgrade=False)
+    with db.engine.connect() as connection:
+        revision = migrate.current_revision(connection)
+    print(f"Database:  {db.url}")
+    print(f"Schema:    {revision or 'empty'} (this PracticeRx: {migrate.head_revision()})")
+    if revision:
+        for table, count in db.table_counts().items():
+            print(f"  {table:<18} {count:>9,}")
+    db.close()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from practice_rx.services.demo import DemoSize, fill
+
+    db = _open(args)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        print(f"\r{stage}: {done:,} of {total:,}", end="", file=sys.stderr, flush=True)
+
+    counts = fill(db, DemoSize(args.patients, args.referrals, args.services), seed=args.seed,
+                  progress=progress)
+    print(file=sys.stderr)
+    print(f"Demo data added to {db.url}: " + ", ".join(
+        f"{counts[t]:,} {t.replace('_', ' ')}s" for t in ("patient", "referral", "service")))
+    db.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="practice-rx", description="Raise, track and print social prescribing referrals.")
+    parser.add_argument("--version", action="version", version=f"PracticeRx {__version__}")
+    parser.add_argument("--database", metavar="URL",
+                        help="database URL (default: PRACTICE_RX_DATABASE_URL, the settings file, "
+                             f"or a SQLite file in {data_dir()})")
+    parser.add_argument("--demo", action="store_true",
+                        help="open the application on a fresh demo database of synthetic data")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    db = commands.add_parser("db", help="database chores").add_subparsers(
+        dest="db_command", metavar="ACTION", required=True)
+    db.add_parser("upgrade", help="migrate the database to this version's schema").set_defaults(
+        handler=cmd_db_upgrade)
+    db.add_parser("info", help="show the database URL, schema revision and row counts"
+                  ).set_defaults(handler=cmd_db_info)
+
+    demo = commands.add_parser("demo", help="add synthetic demo data to the database")
+    demo.add_argument("--patients", type=int, default=400)
+    demo.add_argument("--referrals", type=int, default=1500)
+    demo.add_argument("--services", type=int, default=30)
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.set_defaults(handler=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    log.setLevel(logging.INFO)
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command is None:
+            from practice_rx.ui.app import run
+
+            return run(args)
+        return args.handler(args)
+    except PracticeRxError as error:
+        print(f"practice-rx: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

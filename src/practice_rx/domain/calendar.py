@@ -1,0 +1,27 @@
+"""Working-day arithmetic for response windows.
+
+Weekends are skipped; bank holidays are not known to the core yet, so a window
+that spans one ends a day early (the safe side for chasing).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+DEFAULT_RESPONSE_DAYS = 10
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date ``days`` working days (Monday to Friday) after ``start``."""
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            remaining -= 1
+    return current
+
+
+def utcnow() -> datetime:
+    """Now, in UTC without a zone: how every timestamp is stored."""
+    return datetime.now(UTC).replace(tzinfo=None)

@@ -1,0 +1,116 @@
+"""Validation and formatting of the identifiers a practice types in.
+
+Every function raises :class:`ValidationError` naming the field and what is
+expected, so the same message reaches the CLI, the UI and the tests.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from practice_rx.errors import ValidationError
+
+_NHS_SEPARATORS = re.compile(r"[\s-]")
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE_ALLOWED = re.compile(r"^\+?[0-9 ()-]+$")
+MAX_AGE_YEARS = 130
+
+
+def nhs_check_digit(first_nine: str) -> int | None:
+    """Modulus 11 check digit of nine digits; ``None`` when no valid number can end them."""
+    total = sum(int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1)))
+    check = 11 - total % 11
+    if check == 11:
+        return 0
+    return None if check == 10 else check
+
+
+def normalise_nhs_number(value: str, field: str = "nhs_number") -> str:
+    """Return the ten digits of an NHS number typed with or without spaces or dashes."""
+    digits = _NHS_SEPARATORS.sub("", value or "")
+    if not digits:
+        raise ValidationError.single(field, "NHS number: enter the patient's 10-digit NHS number")
+    if not digits.isdigit() or len(digits) != 10:
+        raise ValidationError.single(
+            field, "NHS number: must be 10 digits, for example 943 476 5919"
+        )
+    if nhs_check_digit(digits[:9]) != int(digits[9]):
+        raise ValidationError.single(
+            field, "NHS number: the check digit does not match; check it was typed correctly"
+        )
+    return digits
+
+
+def format_nhs_number(digits: str) -> str:
+    """Show an NHS number as 3-3-4 (``943 476 5919``)."""
+    return f"{digits[:3]} {digits[3:6]} {digits[6:]}" if len(digits) == 10 else digits
+
+
+def normalise_postcode(value: str, field: str = "postcode") -> str:
+    """Return a UK postcode upper case with one space before the inward code."""
+    match = _POSTCODE.match((value or "").strip().upper())
+    if not match:
+        raise ValidationError.single(field, "Postcode: enter a UK postcode, for example LS1 4AP")
+    return f"{match.group(1)} {match.group(2)}"
+
+
+def check_date_of_birth(value: date, today: date, field: str = "date_of_birth") -> date:
+    """A date of birth must not be in the future nor more than 130 years ago."""
+    if value > today:
+        raise ValidationError.single(field, "Date of birth: must be today or in the past")
+    try:
+        oldest = today.replace(year=today.year - MAX_AGE_YEARS)
+    except ValueError:  # 29 February
+        oldest = today.replace(year=today.year - MAX_AGE_YEARS, day=28)
+    if value < oldest:
+        raise ValidationError.single(
+            field, f"Date of birth: must be within the last {MAX_AGE_YEARS} years"
+        )
+    return value
+
+
+def parse_date(value: str | date, field: str, label: str) -> date:
+    """Read a date typed as ``24/11/2026`` or ``2026-11-24``; impossible dates are refused."""
+    if isinstance(value, date):
+        return value
+    text = (value or "").strip()
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text) or None
+    try:
+        if match:
+            day, month, year = (int(part) for part in match.groups())
+            return date(year, month, day)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError.single(
+            field, f"{label}: enter a real date, for example 24/11/2026"
+        ) from None
+
+
+def normalise_email(value: str, field: str = "email") -> str:
+    """An email address, trimmed; empty means none."""
+    text = (value or "").strip()
+    if text and not _EMAIL.match(text):
+        raise ValidationError.single(field, "Email: enter an address like name@example.org")
+    return text
+
+
+def normalise_phone(value: str, field: str = "phone") -> str:
+    """A UK phone number: 10 or 11 digits (or +44 and 9 or 10); empty means none."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    digits = re.sub(r"\D", "", text)
+    if text.startswith("+44"):
+        digits = "0" + digits[2:]
+    if not _PHONE_ALLOWED.match(text) or not (10 <= len(digits) <= 11) or digits[0] != "0":
+        raise ValidationError.single(
+            field, "Phone: enter a UK number of 10 or 11 digits, for example 0113 496 0000"
+        )
+    return text
+
+
+def format_date(value: date) -> str:
+    """Dates on screen and on letters: ``24 Nov 2026``, never ambiguous."""
+    return f"{value.day} {value:%b %Y}"

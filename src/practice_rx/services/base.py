@@ -1,0 +1,46 @@
+"""What every service shares: the database, the clock, and loading a record to change it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+
+from practice_rx.errors import ConflictError, NotFoundError
+from practice_rx.storage.database import Database
+from practice_rx.storage.models import Base
+
+Model = TypeVar("Model", bound=Base)
+
+
+class ServiceBase:
+    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+        self.db = db
+        self.clock = clock
+
+    def today(self) -> date:
+        return self.clock().date()
+
+
+def get_or_raise(session: Session, model: type[Model], record_id: int, what: str) -> Model:
+    record = session.get(model, record_id)
+    if record is None:
+        raise NotFoundError(f"{what} {record_id} does not exist")
+    return record
+
+
+def load_for_change(
+    session: Session, model: type[Model], record_id: int, expected_version: int, what: str
+) -> Model:
+    """Load a versioned record to change it, refusing when it changed since the user loaded it."""
+    record = get_or_raise(session, model, record_id, what)
+    current = getattr(record, "version")
+    if current != expected_version:
+        raise ConflictError(
+            f"{what} {record_id} was changed on another workstation since you opened it "
+            f"(you had version {expected_version}, it is now version {current}). "
+            "Nothing was overwritten: reload it to see the change, then make yours again."
+        )
+    return record

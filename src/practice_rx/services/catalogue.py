@@ -1,0 +1,88 @@
+"""The service catalogue: community services a referral can go to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from practice_rx.errors import ValidationError
+from practice_rx.services.base import ServiceBase, get_or_raise
+from practice_rx.storage.models import Service
+
+LOCAL_PLUGIN = "local"
+COSTS = ("free", "low_cost", "paid")
+REFERRAL_METHODS = ("self_referral", "phone", "email", "letter", "online_form")
+
+
+@dataclass
+class ServiceDetails:
+    """A service as a plugin or a practice describes it."""
+
+    external_id: str
+    name: str
+    category: str
+    provider: str = ""
+    description: str = ""
+    eligibility: str = ""
+    area: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    opening_times: str = ""
+    cost: str = "free"
+    referral_method: str = "email"
+    response_days: int | None = None
+    is_link_worker: bool = False
+
+    def check(self) -> None:
+        errors: dict[str, str] = {}
+        if not self.external_id.strip():
+            errors["external_id"] = "Service id: enter an id that stays the same between updates"
+        if not self.name.strip():
+            errors["name"] = "Service name: enter the service's name"
+        if not self.category.strip():
+            errors["category"] = "Category: choose the service's category"
+        if self.cost not in COSTS:
+            errors["cost"] = f"Cost: choose one of {', '.join(COSTS)}"
+        if self.referral_method not in REFERRAL_METHODS:
+            errors["referral_method"] = f"Referral method: choose one of {', '.join(REFERRAL_METHODS)}"
+        if self.response_days is not None and not 1 <= self.response_days <= 90:
+            errors["response_days"] = "Response window: enter working days from 1 to 90, or none"
+        if errors:
+            raise ValidationError(errors)
+
+
+class CatalogueService(ServiceBase):
+    def add_local(self, details: ServiceDetails) -> Service:
+        """A practice's own service, kept apart from every plugin's catalogue."""
+        details.check()
+        with self.db.transaction() as session:
+            service = Service(plugin=LOCAL_PLUGIN, active=True, **details.__dict__)
+            session.add(service)
+            return service
+
+    def get(self, service_id: int) -> Service:
+        with self.db.reading() as session:
+            return get_or_raise(session, Service, service_id, "Service")
+
+    def search(
+        self, text: str = "", category: str | None = None, include_inactive: bool = False
+    ) -> list[Service]:
+        query = select(Service)
+        if not include_inactive:
+            query = query.where(Service.active.is_(True))
+        if category:
+            query = query.where(Service.category == category)
+        for word in text.lower().split():
+            query = query.where(
+                or_(
+                    func.lower(Service.name).contains(word, autoescape=True),
+                    func.lower(Service.provider).contains(word, autoescape=True),
+                    func.lower(Service.description).contains(word, autoescape=True),
+                )
+            )
+        query = query.order_by(Service.is_link_worker.desc(), Service.name, Service.id)
+        with self.db.reading() as session:
+            return list(session.scalars(query))

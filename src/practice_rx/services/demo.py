@@ -1,0 +1,241 @@
+"""Synthetic demo data: a populated practice to try, and to benchmark at scale.
+
+Everything here is invented: NHS numbers come from the 999 test range with valid
+check digits, phone numbers from Ofcom's drama ranges, names from common lists.
+Rows go in by bulk insert, so 100,000 referrals take seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, insert, select
+
+from practice_rx.domain.calendar import DEFAULT_RESPONSE_DAYS, add_working_days, utcnow
+from practice_rx.domain.identifiers import nhs_check_digit
+from practice_rx.domain.reasons import REFERRAL_REASONS
+from practice_rx.domain.statuses import EVENT_CODES, NOTE_REQUIRED, Status
+from practice_rx.storage.database import Database
+from practice_rx.storage.models import Patient, Practice, Referral, ReferralEvent, Service, User
+
+GIVEN = ("Joan Maya Ali Grace Tom Priya Mohammed Olivia Jack Amelia Harry Isla Noah Ava Leo "
+         "Freya Oscar Sofia George Mia Arthur Ivy Muhammad Lily Jacob Chloe Kwame Zofia Aisha "
+         "Dylan Megan Rhys Siobhan Callum Eilidh Tariq Fatima Chen Wei Anya").split()
+FAMILY = ("Smith Jones Taylor Brown Williams Wilson Johnson Davies Patel Khan Robinson Wright "
+          "Thompson Evans Walker White Roberts Green Hall Wood Jackson Clarke Hughes Lewis "
+          "Ahmed Begum Kowalski Nowak Okafor Mensah Murphy O'Brien Campbell Stewart Singh Ali "
+          "Hussain Chen Lee Morgan").split()
+STREETS = ("Beeston Road|Tong Road|Chapel Street|Station Lane|Church Walk|Park View|Mill Lane|"
+           "Victoria Terrace|Cross Green|Meadow Close").split("|")
+POSTCODES = ("LS11 5AB", "LS12 3QD", "LS10 1NT", "LS11 8PL", "LS27 9EX", "LS13 2HJ", "LS9 7RS")
+CATEGORIES = ("befriending", "physical_activity", "arts_culture", "nature", "money_advice",
+              "housing", "employment_volunteering", "mental_wellbeing", "carers", "bereavement",
+              "food", "long_term_conditions", "digital_inclusion", "other")
+WHAT_MATTERS = (
+    "I'd like to get out of the house more and meet people.",
+    "Getting on top of my money worries so I can sleep.",
+    "Being able to walk to the shops again without getting breathless.",
+    "Having someone to talk to since my husband died.",
+    "Finding something useful to do with my days.",
+)
+PATHS: dict[Status, tuple[Status, ...]] = {
+    Status.DRAFT: (),
+    Status.SENT: (Status.SENT,),
+    Status.ACCEPTED: (Status.SENT, Status.ACCEPTED),
+    Status.CONTACTED: (Status.SENT, Status.ACCEPTED, Status.CONTACTED),
+    Status.IN_PROGRESS: (Status.SENT, Status.ACCEPTED, Status.CONTACTED, Status.IN_PROGRESS),
+    Status.COMPLETED: (Status.SENT, Status.ACCEPTED, Status.CONTACTED, Status.IN_PROGRESS,
+                       Status.COMPLETED),
+    Status.REJECTED: (Status.SENT, Status.REJECTED),
+    Status.DECLINED: (Status.SENT, Status.ACCEPTED, Status.CONTACTED, Status.DECLINED),
+    Status.NOT_CONTACTABLE: (Status.SENT, Status.ACCEPTED, Status.NOT_CONTACTABLE),
+    Status.CANCELLED: (Status.SENT, Status.CANCELLED),
+}
+# Open referrals are recent; closed ones spread over two years.
+OPEN_WEIGHTS = {Status.DRAFT: 3, Status.SENT: 8, Status.ACCEPTED: 6, Status.CONTACTED: 4,
+                Status.IN_PROGRESS: 9}
+CLOSED_WEIGHTS = {Status.COMPLETED: 40, Status.REJECTED: 5, Status.DECLINED: 8,
+                  Status.NOT_CONTACTABLE: 7, Status.CANCELLED: 4}
+OPEN_SHARE = 0.3
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class DemoSize:
+    patients: int = 400
+    referrals: int = 1500
+    services: int = 30
+
+
+def synthetic_nhs_numbers(start: int = 0) -> Iterator[str]:
+    """Valid NHS numbers in the 999 test range, in order."""
+    serial = start
+    while True:
+        first_nine = f"999{serial:06d}"
+        serial += 1
+        check = nhs_check_digit(first_nine)
+        if check is not None:
+            yield f"{first_nine}{check}"
+
+
+def fill(db: Database, size: DemoSize = DemoSize(), seed: int = 2026,
+         clock: Callable[[], datetime] = utcnow,
+         progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
+    """Add a practice, staff, services, patients and referrals across every status."""
+    rng = random.Random(seed)
+    now = clock().replace(microsecond=0)
+    report = progress or (lambda stage, done, total: None)
+    with db.transaction() as session:
+        existing = session.scalar(select(func.max(Patient.nhs_number))) or "9990000000"
+        if session.scalar(select(Practice.id)) is None:
+            session.add(Practice(ods_code="Y99901", name="Beeston Hill Surgery (demo)",
+                                 address="1 Beeston Road\nLeeds", postcode="LS11 6AB",
+                                 phone="0113 496 0000", email="beeston.demo@example.nhs.uk",
+                                 response_days=DEFAULT_RESPONSE_DAYS,
+                                 contact_days=DEFAULT_RESPONSE_DAYS))
+        staff = _ensure_staff(session, now)
+        service_ids = _ensure_services(session, rng, size.services)
+        patient_ids = _insert_patients(session, rng, size.patients, int(existing[3:9]) + 1, now,
+                                       report)
+        _insert_referrals(session, rng, size.referrals, patient_ids, service_ids, staff, now,
+                          report)
+    return db.table_counts()
+
+
+def _ensure_staff(session, now: datetime) -> list[int]:
+    people = [("dr.patel", "Dr Asha Patel", "clinician", "GP"),
+              ("dr.okafor", "Dr Chidi Okafor", "clinician", "GP"),
+              ("nurse.lee", "Kim Lee", "clinician", "Practice nurse"),
+              ("reception.jones", "Sam Jones", "receptionist", "Care navigator"),
+              ("linkworker.ahmed", "Nadia Ahmed", "link_worker", "Social prescribing link worker")]
+    ids = []
+    for username, name, role, title in people:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            user = User(username=username, display_name=name, role=role, job_title=title,
+                        active=True, created_at=now)
+            session.add(user)
+            session.flush()
+        ids.append(user.id)
+    return ids
+
+
+def _ensure_services(session, rng: random.Random, count: int) -> list[int]:
+    have = list(session.scalars(select(Service.id).where(Service.active.is_(True))))
+    rows = []
+    for index in range(len(have), count):
+        category = CATEGORIES[index % len(CATEGORIES)]
+        rows.append(dict(
+            plugin="demo", external_id=f"demo-{index:04d}",
+            name=f"{rng.choice(STREETS).split()[0]} {category.replace('_', ' ')} group {index}",
+            provider="Leeds Community Voluntary Action (demo)", category=category,
+            description="A friendly weekly group run by volunteers.", eligibility="Adults 18+",
+            area="South Leeds", address=f"{index + 1} {rng.choice(STREETS)}, Leeds",
+            phone=f"0113 496 {1000 + index:04d}", email=f"group{index}@example.org",
+            website="https://example.org", opening_times="Weekdays 9:00 to 17:00",
+            cost=rng.choice(("free", "free", "low_cost")), referral_method="email",
+            response_days=rng.choice((None, 5, 10, 15)), is_link_worker=index == 0, active=True,
+        ))
+    if rows:
+        session.execute(insert(Service), rows)
+    return list(session.scalars(select(Service.id).where(Service.active.is_(True))))
+
+
+def _insert_patients(session, rng: random.Random, count: int, first_serial: int, now: datetime,
+                     report) -> list[int]:
+    numbers = synthetic_nhs_numbers(first_serial)
+    ids: list[int] = []
+    for start in range(0, count, BATCH):
+        rows = []
+        for _ in range(start, min(count, start + BATCH)):
+            born = date(1930, 1, 1) + timedelta(days=rng.randrange(365 * 75))
+            rows.append(dict(
+                nhs_number=next(numbers), given_name=rng.choice(GIVEN),
+                family_name=rng.choice(FAMILY), date_of_birth=born,
+                sex=rng.choice(("female", "male")),
+                address=f"{rng.randrange(1, 200)} {rng.choice(STREETS)}\nLeeds",
+                postcode=rng.choice(POSTCODES), phone=f"07700 900{rng.randrange(1000):03d}",
+                email="", preferred_contact=rng.choice(("phone", "text", "letter")),
+                contact_times=rng.choice(("", "Mornings", "After 2pm")),
+                first_language=rng.choice(("English",) * 8 + ("Polish", "Urdu")),
+                interpreter_needed=False, accessibility_needs="", carer_details="",
+                created_at=now, updated_at=now, version=1,
+            ))
+        ids.extend(session.scalars(
+            insert(Patient).returning(Patient.id, sort_by_parameter_order=True), rows))
+        report("patients", len(ids), count)
+    return ids
+
+
+def _insert_referrals(session, rng, count, patient_ids, service_ids, staff, now, report) -> None:
+    clinicians, receptionist = staff[:3], staff[3]
+    reason_codes = [code for code in REFERRAL_REASONS if code != "other"]
+    response_days = dict(session.execute(select(Service.id, Service.response_days)).all())
+    done = 0
+    for start in range(0, count, BATCH):
+        planned = []
+        for _ in range(start, min(count, start + BATCH)):
+            is_open = rng.random() < OPEN_SHARE
+            weights = OPEN_WEIGHTS if is_open else CLOSED_WEIGHTS
+            final = rng.choices(list(weights), list(weights.values()))[0]
+            age_days = rng.randrange(1, 45) if is_open else rng.randrange(30, 730)
+            created = now - timedelta(days=age_days, minutes=rng.randrange(600))
+            times = _step_times(created, len(PATHS[final]), now)
+            row = _referral_row(rng, final, created, times, patient_ids, service_ids, clinicians,
+                                reason_codes, response_days)
+            planned.append((final, created, times, row))
+        new_ids = session.scalars(
+            insert(Referral).returning(Referral.id, sort_by_parameter_order=True),
+            [row for *_, row in planned]).all()
+        events = []
+        for referral_id, (final, created, times, row) in zip(new_ids, planned):
+            events.extend(_events(referral_id, final, created, times, row, receptionist))
+        session.execute(insert(ReferralEvent), events)
+        done += len(new_ids)
+        report("referrals", done, count)
+
+
+def _step_times(created: datetime, steps: int, now: datetime) -> list[datetime]:
+    span = max((now - created).total_seconds(), 60)
+    return [created + timedelta(seconds=span * (i + 1) / (steps + 2)) for i in range(steps)]
+
+
+def _referral_row(rng, final, created, times, patient_ids, service_ids, clinicians,
+                  reason_codes, response_days) -> dict:
+    path = PATHS[final]
+    service_id = rng.choice(service_ids)
+    sent_at = times[0] if path else None
+    due = None
+    if final == Status.SENT:
+        due = add_working_days(sent_at.date(), response_days.get(service_id) or 10)
+    elif final == Status.ACCEPTED:
+        due = add_working_days(times[-1].date(), DEFAULT_RESPONSE_DAYS)
+    changed = times[-1] if times else created
+    return dict(
+        patient_id=rng.choice(patient_ids), referrer_id=rng.choice(clinicians),
+        service_id=service_id, created_at=created, updated_at=changed,
+        reasons=sorted(rng.sample(reason_codes, rng.randint(1, 3)),
+                       key=list(REFERRAL_REASONS).index),
+        reason_other="", urgency=rng.choice(("routine",) * 4 + ("soon",)),
+        consent_given=True, consent_to_share=True, consent_method="in_person",
+        consent_recorded_by_id=None, consent_at=created, form_id="", form_version=0,
+        answers={"what_matters": rng.choice(WHAT_MATTERS)}, status=final,
+        status_changed_at=changed, sent_at=sent_at, response_due_on=due, notes="",
+    )
+
+
+def _events(referral_id, final, created, times, row, receptionist) -> list[dict]:
+    events = [dict(referral_id=referral_id, from_status=None, to_status=Status.DRAFT,
+                   at=created, user_id=row["referrer_id"], note="Draft started", snomed_code="")]
+    previous = Status.DRAFT
+    for target, at in zip(PATHS[final], times):
+        user = row["referrer_id"] if target == Status.SENT else receptionist
+        note = "No capacity this quarter" if target in NOTE_REQUIRED else ""
+        events.append(dict(referral_id=referral_id, from_status=previous, to_status=target,
+                           at=at, user_id=user, note=note,
+                           snomed_code=EVENT_CODES.get(target, "")))
+        previous = target
+    return events

@@ -1,0 +1,161 @@
+"""Finding, adding and correcting patients.
+
+Details are checked as a whole, so the user sees every problem at once, each
+message naming its field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
+
+from practice_rx.domain import identifiers as ids
+from practice_rx.errors import ValidationError
+from practice_rx.services.base import ServiceBase, get_or_raise, load_for_change
+from practice_rx.storage.models import Patient
+
+SEXES = ("female", "male", "other", "unknown")
+CONTACT_METHODS = ("phone", "text", "email", "letter")
+
+
+@dataclass
+class PatientDetails:
+    """A patient's details as typed in; :func:`clean` turns them into stored values."""
+
+    nhs_number: str
+    given_name: str
+    family_name: str
+    date_of_birth: date | str
+    sex: str = "unknown"
+    address: str = ""
+    postcode: str = ""
+    phone: str = ""
+    email: str = ""
+    preferred_contact: str = "phone"
+    contact_times: str = ""
+    first_language: str = "English"
+    interpreter_needed: bool = False
+    accessibility_needs: str = ""
+    carer_details: str = ""
+
+    def clean(self, today: date) -> dict[str, object]:
+        """The stored values, or a ValidationError listing every bad field."""
+        errors: dict[str, str] = {}
+        values: dict[str, object] = {
+            field.name: getattr(self, field.name) for field in fields(self)
+        }
+        for key in ("given_name", "family_name", "address", "contact_times", "first_language",
+                    "accessibility_needs", "carer_details"):
+            values[key] = str(values[key] or "").strip()
+
+        def check(key: str, action) -> None:
+            try:
+                values[key] = action()
+            except ValidationError as error:
+                errors.update(error.errors)
+
+        check("nhs_number", lambda: ids.normalise_nhs_number(self.nhs_number))
+        check("date_of_birth", lambda: ids.check_date_of_birth(
+            ids.parse_date(self.date_of_birth, "date_of_birth", "Date of birth"), today))
+        if self.postcode.strip():
+            check("postcode", lambda: ids.normalise_postcode(self.postcode))
+        check("phone", lambda: ids.normalise_phone(self.phone))
+        check("email", lambda: ids.normalise_email(self.email))
+        if not values["given_name"]:
+            errors["given_name"] = "Given name: enter the patient's given name"
+        if not values["family_name"]:
+            errors["family_name"] = "Family name: enter the patient's family name"
+        if self.sex not in SEXES:
+            errors["sex"] = f"Sex: choose one of {', '.join(SEXES)}"
+        if self.preferred_contact not in CONTACT_METHODS:
+            errors["preferred_contact"] = (
+                f"Preferred contact method: choose one of {', '.join(CONTACT_METHODS)}"
+            )
+        elif self.preferred_contact in ("phone", "text") and not values["phone"]:
+            errors.setdefault(
+                "phone", "Phone: needed because the preferred contact method is phone or text"
+            )
+        elif self.preferred_contact == "email" and not values["email"]:
+            errors.setdefault("email", "Email: needed because the preferred contact method is email")
+        elif self.preferred_contact == "letter" and not (values["address"] and self.postcode):
+            errors.setdefault(
+                "address", "Address: needed, with a postcode, because the preferred contact "
+                "method is letter"
+            )
+        if errors:
+            raise ValidationError(errors)
+        values["interpreter_needed"] = bool(self.interpreter_needed)
+        return values
+
+
+def patient_matches(text: str) -> ColumnElement[bool]:
+    """Patients whose NHS number starts with ``text``, or whose names start with each word."""
+    compact = re.sub(r"[\s-]", "", text)
+    if compact.isdigit():
+        return Patient.nhs_number.startswith(compact)
+    return and_(
+        true(),
+        *(
+            or_(
+                func.lower(Patient.given_name).startswith(word, autoescape=True),
+                func.lower(Patient.family_name).startswith(word, autoescape=True),
+            )
+            for word in text.lower().split()
+        ),
+    )
+
+
+class PatientService(ServiceBase):
+    def create(self, details: PatientDetails) -> Patient:
+        values = details.clean(self.today())
+        now = self.clock()
+        with self.db.transaction() as session:
+            self._refuse_duplicate(session, str(values["nhs_number"]))
+            patient = Patient(**values, created_at=now, updated_at=now)
+            session.add(patient)
+            return patient
+
+    def update(self, patient_id: int, expected_version: int, details: PatientDetails) -> Patient:
+        values = details.clean(self.today())
+        with self.db.transaction() as session:
+            patient = load_for_change(session, Patient, patient_id, expected_version, "Patient")
+            if values["nhs_number"] != patient.nhs_number:
+                self._refuse_duplicate(session, str(values["nhs_number"]))
+            for key, value in values.items():
+                setattr(patient, key, value)
+            patient.updated_at = self.clock()
+            return patient
+
+    def get(self, patient_id: int) -> Patient:
+        with self.db.reading() as session:
+            return get_or_raise(session, Patient, patient_id, "Patient")
+
+    def by_nhs_number(self, nhs_number: str) -> Patient | None:
+        digits = ids.normalise_nhs_number(nhs_number)
+        with self.db.reading() as session:
+            return session.scalar(select(Patient).where(Patient.nhs_number == digits))
+
+    def find(self, text: str, date_of_birth: date | None = None, limit: int = 50) -> list[Patient]:
+        """Patients matching an NHS number (whole or its start) or names, optionally a birth date.
+
+        Each word typed must match the start of the given or family name, so
+        ``"jo smi"`` finds Joan Smith.
+        """
+        query = select(Patient).where(patient_matches(text))
+        if date_of_birth is not None:
+            query = query.where(Patient.date_of_birth == date_of_birth)
+        query = query.order_by(Patient.family_name, Patient.given_name, Patient.id).limit(limit)
+        with self.db.reading() as session:
+            return list(session.scalars(query))
+
+    @staticmethod
+    def _refuse_duplicate(session, nhs_number: str) -> None:
+        if session.scalar(select(Patient.id).where(Patient.nhs_number == nhs_number)):
+            raise ValidationError.single(
+                "nhs_number",
+                f"NHS number: {ids.format_nhs_number(nhs_number)} already belongs to a "
+                "patient; find that patient instead of adding them again",
+            )

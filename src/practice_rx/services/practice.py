@@ -1,0 +1,71 @@
+"""The practice's own details: letterheads and default response windows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from practice_rx.domain import identifiers as ids
+from practice_rx.domain.calendar import DEFAULT_RESPONSE_DAYS
+from practice_rx.errors import ValidationError
+from practice_rx.services.base import ServiceBase
+from practice_rx.storage.models import Practice
+
+
+@dataclass
+class PracticeDetails:
+    ods_code: str
+    name: str
+    address: str = ""
+    postcode: str = ""
+    phone: str = ""
+    email: str = ""
+    response_days: int = DEFAULT_RESPONSE_DAYS
+    contact_days: int = DEFAULT_RESPONSE_DAYS
+
+    def clean(self) -> dict[str, object]:
+        errors: dict[str, str] = {}
+        values: dict[str, object] = dict(self.__dict__)
+        ods = self.ods_code.strip().upper()
+        if not (3 <= len(ods) <= 8 and ods.isalnum()):
+            errors["ods_code"] = "ODS code: enter the practice's organisation code, e.g. A81001"
+        values["ods_code"] = ods
+        values["name"] = self.name.strip()
+        if not values["name"]:
+            errors["name"] = "Practice name: enter the name printed on letters"
+        for key, check in (("postcode", ids.normalise_postcode), ("phone", ids.normalise_phone),
+                           ("email", ids.normalise_email)):
+            value = getattr(self, key)
+            if value.strip():
+                try:
+                    values[key] = check(value)
+                except ValidationError as error:
+                    errors.update(error.errors)
+        for key, label in (("response_days", "Response window"), ("contact_days", "Contact window")):
+            days = getattr(self, key)
+            if not isinstance(days, int) or not 1 <= days <= 90:
+                errors[key] = f"{label}: enter a number of working days from 1 to 90"
+        if errors:
+            raise ValidationError(errors)
+        return values
+
+
+def load_practice(session: Session) -> Practice | None:
+    return session.scalar(select(Practice).order_by(Practice.id).limit(1))
+
+
+class PracticeService(ServiceBase):
+    def get(self) -> Practice | None:
+        with self.db.reading() as session:
+            return load_practice(session)
+
+    def save(self, details: PracticeDetails) -> Practice:
+        values = details.clean()
+        with self.db.transaction() as session:
+            practice = load_practice(session) or Practice()
+            for key, value in values.items():
+                setattr(practice, key, value)
+            session.add(practice)
+            return practice

@@ -1,0 +1,194 @@
+"""The receptionist's worklist: referrals filtered, sorted and paged in the database.
+
+Rows are plain tuples of what the list shows, read in one query, so a page of a
+100,000-referral practice costs the same as a page of a small one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import Connection, Select, func, select
+
+from practice_rx.domain.statuses import AWAITING_RESPONSE, Status
+from practice_rx.services.base import ServiceBase
+from practice_rx.services.patients import patient_matches
+from practice_rx.storage.models import Patient, Referral, Service, User
+
+SortKey = Literal["created", "patient", "nhs_number", "service", "referrer", "status", "due",
+                  "updated", "id"]
+
+
+@dataclass(frozen=True)
+class WorklistFilter:
+    """What the receptionist narrowed the list to; empty means everything."""
+
+    statuses: frozenset[str] = frozenset()
+    overdue_only: bool = False
+    service_id: int | None = None
+    referrer_id: int | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    id: int
+    patient_name: str
+    nhs_number: str
+    date_of_birth: date
+    service_name: str
+    referrer_name: str
+    status: str
+    urgency: str
+    created_at: datetime
+    status_changed_at: datetime
+    response_due_on: date | None
+    version: int
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class WorklistPage:
+    rows: list[WorklistRow]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+@dataclass(frozen=True)
+class WorklistQuery:
+    filter: WorklistFilter = field(default_factory=WorklistFilter)
+    sort: SortKey = "created"
+    descending: bool = True
+    page: int = 0
+    page_size: int = 50
+
+
+_SORT_COLUMNS = {
+    "created": (Referral.created_at,),
+    "patient": (Patient.family_name, Patient.given_name),
+    "nhs_number": (Patient.nhs_number,),
+    "service": (Service.name,),
+    "referrer": (User.display_name,),
+    "status": (Referral.status,),
+    "due": (Referral.response_due_on,),
+    "updated": (Referral.status_changed_at,),
+    "id": (),
+}
+
+
+def overdue_condition(today: date):
+    """Awaiting a response and past its due date: the chase list."""
+    return (Referral.status.in_(list(AWAITING_RESPONSE))) & (Referral.response_due_on < today)
+
+
+class WorklistService(ServiceBase):
+    def page(self, query: WorklistQuery) -> WorklistPage:
+        today = self.today()
+        columns = select(
+            Referral.id,
+            Patient.given_name,
+            Patient.family_name,
+            Patient.nhs_number,
+            Patient.date_of_birth,
+            Service.name,
+            User.display_name,
+            Referral.status,
+            Referral.urgency,
+            Referral.created_at,
+            Referral.status_changed_at,
+            Referral.response_due_on,
+            Referral.version,
+        )
+        statement = self._joined(self._filtered(columns, query.filter, today))
+        order = [
+            column.desc() if query.descending else column.asc()
+            for column in _SORT_COLUMNS[query.sort]
+        ]
+        order.append(Referral.id.desc() if query.descending else Referral.id.asc())
+        statement = statement.order_by(*order).limit(query.page_size).offset(
+            query.page * query.page_size
+        )
+        # Core rows, not ORM objects: the list shows columns, and this is its hot path.
+        with self.db.engine.connect() as connection:
+            result = connection.execute(statement).all()
+            total = self._count(connection, query.filter, today)
+        rows = [
+            WorklistRow(
+                id=row[0],
+                patient_name=f"{row[2].upper()}, {row[1]}",
+                nhs_number=row[3],
+                date_of_birth=row[4],
+                service_name=row[5] or "",
+                referrer_name=row[6],
+                status=row[7],
+                urgency=row[8],
+                created_at=row[9],
+                status_changed_at=row[10],
+                response_due_on=row[11],
+                version=row[12],
+                overdue=row[7] in AWAITING_RESPONSE and row[11] is not None and row[11] < today,
+            )
+            for row in result
+        ]
+        return WorklistPage(rows, total, query.page, query.page_size)
+
+    def status_counts(self, filter: WorklistFilter = WorklistFilter()) -> dict[str, int]:
+        """How many referrals are in each status (and overdue), ignoring the status filter."""
+        today = self.today()
+        base = WorklistFilter(**{**filter.__dict__, "statuses": frozenset(), "overdue_only": False})
+        statement = self._filtered(
+            select(Referral.status, func.count()).group_by(Referral.status), base, today
+        )
+        overdue_statement = self._filtered(
+            select(func.count()).select_from(Referral).where(overdue_condition(today)), base, today
+        )
+        with self.db.engine.connect() as connection:
+            counts = {status.value: 0 for status in Status}
+            counts.update({status: count for status, count in connection.execute(statement)})
+            counts["overdue"] = connection.execute(overdue_statement).scalar_one()
+        return counts
+
+    def _count(self, connection: Connection, filter: WorklistFilter, today: date) -> int:
+        statement = self._filtered(select(func.count()).select_from(Referral), filter, today)
+        return connection.execute(statement).scalar_one()
+
+    @staticmethod
+    def _joined(statement: Select) -> Select:
+        return (
+            statement.join(Patient, Patient.id == Referral.patient_id)
+            .outerjoin(Service, Service.id == Referral.service_id)
+            .join(User, User.id == Referral.referrer_id)
+        )
+
+    @staticmethod
+    def _filtered(statement: Select, filter: WorklistFilter, today: date) -> Select:
+        if filter.statuses:
+            statement = statement.where(Referral.status.in_(sorted(filter.statuses)))
+        if filter.overdue_only:
+            statement = statement.where(overdue_condition(today))
+        if filter.service_id is not None:
+            statement = statement.where(Referral.service_id == filter.service_id)
+        if filter.referrer_id is not None:
+            statement = statement.where(Referral.referrer_id == filter.referrer_id)
+        if filter.created_from is not None:
+            statement = statement.where(
+                Referral.created_at >= datetime.combine(filter.created_from, datetime.min.time())
+            )
+        if filter.created_to is not None:
+            statement = statement.where(
+                Referral.created_at
+                < datetime.combine(filter.created_to + timedelta(days=1), datetime.min.time())
+            )
+        if filter.text.strip():
+            matching = select(Patient.id).where(patient_matches(filter.text))
+            statement = statement.where(Referral.patient_id.in_(matching))
+        return statement

@@ -1,0 +1,1 @@
+"""Storage: the SQLAlchemy models, the database connection and its migrations."""

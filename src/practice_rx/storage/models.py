@@ -1,0 +1,217 @@
+"""The tables, as SQLAlchemy 2 typed models.
+
+Codes (statuses, reasons, categories) are stored as stable strings; labels live
+in the domain. Records people edit carry a version counter so a second
+workstation's stale save fails instead of overwriting (optimistic locking).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Practice(Base):
+    """The practice whose details go on letterheads; one row."""
+
+    __tablename__ = "practice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ods_code: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(Text, default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    response_days: Mapped[int] = mapped_column(Integer, default=10)
+    contact_days: Mapped[int] = mapped_column(Integer, default=10)
+
+
+class User(Base):
+    """Someone who uses PracticeRx; every change is attributed to one."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(30), default="clinician")
+    job_title: Mapped[str] = mapped_column(String(100), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Patient(Base):
+    """A patient as registered at the practice (synthetic only outside a live practice)."""
+
+    __tablename__ = "patient"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nhs_number: Mapped[str] = mapped_column(String(10), unique=True)
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100), index=True)
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(20), default="unknown")
+    address: Mapped[str] = mapped_column(Text, default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    preferred_contact: Mapped[str] = mapped_column(String(20), default="phone")
+    contact_times: Mapped[str] = mapped_column(String(200), default="")
+    first_language: Mapped[str] = mapped_column(String(60), default="English")
+    interpreter_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    accessibility_needs: Mapped[str] = mapped_column(Text, default="")
+    carer_details: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+class Service(Base):
+    """A community service or link-worker service in a catalogue."""
+
+    __tablename__ = "service"
+    __table_args__ = (UniqueConstraint("plugin", "external_id", name="uq_service_plugin_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plugin: Mapped[str] = mapped_column(String(100))
+    external_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    provider: Mapped[str] = mapped_column(String(200), default="")
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    eligibility: Mapped[str] = mapped_column(Text, default="")
+    area: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    opening_times: Mapped[str] = mapped_column(String(300), default="")
+    cost: Mapped[str] = mapped_column(String(20), default="free")
+    referral_method: Mapped[str] = mapped_column(String(30), default="email")
+    response_days: Mapped[int | None] = mapped_column(Integer, default=None)
+    is_link_worker: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class FormDefinitionRecord(Base):
+    """Each form version a referral used, kept so old referrals stay readable and printable."""
+
+    __tablename__ = "form_definition"
+
+    form_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    plugin: Mapped[str] = mapped_column(String(100), default="")
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Referral(Base):
+    """A social prescribing referral from its draft to its outcome."""
+
+    __tablename__ = "referral"
+    __table_args__ = (
+        Index("ix_referral_status_due", "status", "response_due_on"),
+        Index("ix_referral_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    referrer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"), index=True)
+    previous_referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reason_other: Mapped[str] = mapped_column(Text, default="")
+    urgency: Mapped[str] = mapped_column(String(20), default="routine")
+    consent_given: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_to_share: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_method: Mapped[str] = mapped_column(String(20), default="")
+    consent_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    form_id: Mapped[str] = mapped_column(String(100), default="")
+    form_version: Mapped[int] = mapped_column(Integer, default=0)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status_changed_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    response_due_on: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    patient: Mapped[Patient] = relationship(lazy="raise")
+    referrer: Mapped[User] = relationship(foreign_keys=[referrer_id], lazy="raise")
+    service: Mapped[Service | None] = relationship(lazy="raise")
+    events: Mapped[list[ReferralEvent]] = relationship(
+        back_populates="referral", order_by="ReferralEvent.id", lazy="raise"
+    )
+
+
+class ReferralEvent(Base):
+    """One change of a referral's status: who, when, from, to and why."""
+
+    __tablename__ = "referral_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    snomed_code: Mapped[str] = mapped_column(String(20), default="")
+
+    referral: Mapped[Referral] = relationship(back_populates="events", lazy="raise")
+    user: Mapped[User] = relationship(lazy="raise")
+
+
+class Letter(Base):
+    """A generated letter, recorded so the exact same PDF can be produced again."""
+
+    __tablename__ = "letter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    template_id: Mapped[str] = mapped_column(String(100))
+    template_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    sha256: Mapped[str] = mapped_column(String(64))

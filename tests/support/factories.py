@@ -1,0 +1,65 @@
+"""Synthetic records for tests: NHS numbers in the 999 test range, valid check digits."""
+
+from __future__ import annotations
+
+import itertools
+
+from practice_rx.domain.identifiers import nhs_check_digit
+from practice_rx.services import Services
+from practice_rx.services.catalogue import ServiceDetails
+from practice_rx.services.patients import PatientDetails
+from practice_rx.services.referrals import DraftChanges
+from practice_rx.storage.models import Patient, Referral, Service, User
+
+_serials = itertools.count(1)
+
+
+def test_nhs_number(serial: int) -> str:
+    """The ``serial``-th valid NHS number in the 999 test range."""
+    for candidate in itertools.count(serial * 7):
+        first_nine = f"999{candidate % 1_000_000:06d}"
+        check = nhs_check_digit(first_nine)
+        if check is not None:
+            return f"{first_nine}{check}"
+    raise AssertionError("unreachable")
+
+
+test_nhs_number.__test__ = False  # a helper, not a test
+
+
+def make_user(services: Services, role: str = "clinician", name: str = "Dr Asha Patel") -> User:
+    return services.users.ensure(f"{role}{next(_serials)}", name, role)
+
+
+def make_patient(services: Services, given: str = "Joan", family: str = "Smith", **extra) -> Patient:
+    details = PatientDetails(
+        nhs_number=extra.pop("nhs_number", test_nhs_number(next(_serials))),
+        given_name=given,
+        family_name=family,
+        date_of_birth=extra.pop("date_of_birth", "1951-03-14"),
+        phone=extra.pop("phone", "0113 496 0000"),
+        **extra,
+    )
+    return services.patients.create(details)
+
+
+def make_service(services: Services, name: str = "Leeds Walking Group", **extra) -> Service:
+    details = ServiceDetails(
+        external_id=extra.pop("external_id", f"svc-{next(_serials)}"),
+        name=name,
+        category=extra.pop("category", "physical_activity"),
+        **extra,
+    )
+    return services.catalogue.add_local(details)
+
+
+def ready_draft(services: Services, user: User, patient: Patient, service: Service) -> Referral:
+    """A draft with a service, reasons and consent: ready to send."""
+    draft = services.referrals.create_draft(
+        user.id, patient.id,
+        DraftChanges(service_id=service.id, reasons=["loneliness"], urgency="routine"),
+    )
+    return services.referrals.record_consent(
+        user.id, draft.id, draft.version,
+        agrees_to_referral=True, agrees_to_sharing=True, method="in_person",
+    )

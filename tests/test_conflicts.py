@@ -1,0 +1,61 @@
+"""Two workstations saving the same referral: one wins, the other is told, nothing is lost."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from practice_rx.errors import ConflictError
+from practice_rx.services import Services
+from practice_rx.storage.database import Database
+from tests.support.factories import make_patient, make_service, make_user, ready_draft
+
+
+def test_concurrent_saves_one_wins_one_conflicts(db_url, clock):
+    # Each "workstation" has its own engine and connection pool, as two PCs would.
+    first, second = Database.open(db_url), Database.open(db_url)
+    try:
+        desks = [Services(first, clock), Services(second, clock)]
+        user = make_user(desks[0])
+        referral = ready_draft(desks[0], user, make_patient(desks[0]), make_service(desks[0]))
+        for round_number in range(8):
+            loaded = desks[0].referrals.get(referral.id)
+            barrier = threading.Barrier(2)
+            outcomes: list[object] = [None, None]
+
+            def save(index: int) -> None:
+                barrier.wait()
+                try:
+                    desks[index].referrals.add_note(
+                        user.id, loaded.id, loaded.version, f"round {round_number} desk {index}"
+                    )
+                    outcomes[index] = "saved"
+                except ConflictError as error:
+                    outcomes[index] = error
+
+            threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(30)
+            assert sorted(map(type, outcomes), key=str) == sorted([str, ConflictError], key=str)
+            winner = outcomes.index("saved")
+            stored = desks[1].referrals.get(referral.id)
+            assert stored.version == loaded.version + 1
+            assert f"round {round_number} desk {winner}" in stored.notes
+            assert f"round {round_number} desk {1 - winner}" not in stored.notes
+    finally:
+        first.close()
+        second.close()
+
+
+def test_conflict_on_a_status_change_keeps_the_first(services):
+    user = make_user(services)
+    referral = ready_draft(services, user, make_patient(services), make_service(services))
+    services.referrals.send(user.id, referral.id, referral.version)
+    with pytest.raises(ConflictError):
+        services.referrals.change_status(user.id, referral.id, referral.version, "cancelled", "dup")
+    stored = services.referrals.get(referral.id)
+    assert stored.status == "sent"
+    assert [e.to_status for e in stored.events] == ["draft", "sent"]

@@ -1,0 +1,178 @@
+"""Raising, sending and moving referrals, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from practice_rx.domain.statuses import SNOMED_DECLINED, SNOMED_REFERRED, Status, allowed_next
+from practice_rx.errors import ConflictError, TransitionError, ValidationError
+from practice_rx.services.referrals import DraftChanges
+from practice_rx.storage.models import Referral, ReferralEvent
+from tests.support.factories import make_patient, make_service, make_user, ready_draft
+
+# A path through the lifecycle to reach each status, with the note each step needs.
+PATHS = {
+    Status.DRAFT: [],
+    Status.SENT: [Status.SENT],
+    Status.ACCEPTED: [Status.SENT, Status.ACCEPTED],
+    Status.CONTACTED: [Status.SENT, Status.ACCEPTED, Status.CONTACTED],
+    Status.IN_PROGRESS: [Status.SENT, Status.ACCEPTED, Status.CONTACTED, Status.IN_PROGRESS],
+}
+
+
+@pytest.fixture
+def people(services):
+    return make_user(services), make_patient(services), make_service(services)
+
+
+def walk(services, user, referral, path):
+    for target in path:
+        referral = services.referrals.change_status(
+            user.id, referral.id, referral.version, target, note=f"to {target}"
+        )
+    return referral
+
+
+@pytest.mark.parametrize("start", list(PATHS))
+def test_every_transition_through_the_service(services, people, start):
+    user, patient, service = people
+    for target in Status:
+        referral = walk(services, user, ready_draft(services, user, patient, service), PATHS[start])
+        allowed = target in allowed_next(start)
+        if allowed:
+            moved = services.referrals.change_status(
+                user.id, referral.id, referral.version, target, note="why"
+            )
+            assert moved.status == target
+            stored = services.referrals.get(referral.id)
+            assert stored.status == target
+            assert (stored.events[-1].from_status, stored.events[-1].to_status) == (start, target)
+        else:
+            with pytest.raises(TransitionError, match=f"'{start}' to '{target}'"):
+                services.referrals.change_status(
+                    user.id, referral.id, referral.version, target, note="why"
+                )
+            assert services.referrals.get(referral.id).status == start
+
+
+def test_terminal_statuses_are_final(services, people):
+    user, patient, service = people
+    referral = walk(services, user, ready_draft(services, user, patient, service), PATHS[Status.SENT])
+    referral = services.referrals.change_status(
+        user.id, referral.id, referral.version, Status.REJECTED, note="No capacity this term"
+    )
+    for target in Status:
+        with pytest.raises(TransitionError, match="is final"):
+            services.referrals.change_status(user.id, referral.id, referral.version, target, "x")
+
+
+def test_events_record_who_when_from_to_and_note(services, people, clock):
+    user, patient, service = people
+    receptionist = make_user(services, "receptionist", "Sam Jones")
+    referral = ready_draft(services, user, patient, service)
+    sent = services.referrals.send(user.id, referral.id, referral.version, "Sent by email")
+    clock.advance(days=1)
+    services.referrals.change_status(receptionist.id, sent.id, sent.version, Status.ACCEPTED,
+                                     "Phoned by the link worker team")
+    events = services.referrals.get(referral.id).events
+    assert [(e.from_status, e.to_status) for e in events] == [
+        (None, "draft"), ("draft", "sent"), ("sent", "accepted")
+    ]
+    assert events[1].user.display_name == "Dr Asha Patel"
+    assert events[2].user.display_name == "Sam Jones"
+    assert events[2].at == clock.now
+    assert events[2].note == "Phoned by the link worker team"
+    assert events[1].snomed_code == SNOMED_REFERRED
+
+
+def test_declined_event_carries_the_snomed_code(services, people):
+    user, patient, service = people
+    referral = walk(services, user, ready_draft(services, user, patient, service),
+                    PATHS[Status.ACCEPTED])
+    services.referrals.change_status(user.id, referral.id, referral.version, Status.DECLINED, "")
+    assert services.referrals.get(referral.id).events[-1].snomed_code == SNOMED_DECLINED
+
+
+def test_a_failed_change_writes_no_event(services, people, db):
+    user, patient, service = people
+    referral = ready_draft(services, user, patient, service)
+    with pytest.raises(TransitionError):
+        services.referrals.change_status(user.id, referral.id, referral.version, "cancelled", "")
+    with db.reading() as session:
+        count = len(session.scalars(select(ReferralEvent)).all())
+        assert count == 1  # only "draft started"
+        assert session.get(Referral, referral.id).status == "draft"
+
+
+def test_send_needs_consent_service_and_reasons(services, people):
+    user, patient, service = people
+    draft = services.referrals.create_draft(user.id, patient.id)
+    with pytest.raises(ValidationError) as caught:
+        services.referrals.send(user.id, draft.id, draft.version)
+    assert set(caught.value.errors) == {"consent_given", "consent_to_share", "service_id", "reasons"}
+    assert "Consent: record that the patient agrees" in str(caught.value)
+    assert services.referrals.get(draft.id).status == "draft"
+
+
+def test_consent_to_referral_without_sharing_cannot_be_sent(services, people):
+    user, patient, service = people
+    draft = services.referrals.create_draft(
+        user.id, patient.id, DraftChanges(service_id=service.id, reasons=["housing"])
+    )
+    draft = services.referrals.record_consent(
+        user.id, draft.id, draft.version, agrees_to_referral=True, agrees_to_sharing=False,
+        method="phone",
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.referrals.send(user.id, draft.id, draft.version)
+    assert set(caught.value.errors) == {"consent_to_share"}
+
+
+def test_other_reason_needs_its_text(services, people):
+    user, patient, service = people
+    draft = ready_draft(services, user, patient, service)
+    draft = services.referrals.update_draft(user.id, draft.id, draft.version,
+                                            DraftChanges(reasons=["other"]))
+    with pytest.raises(ValidationError, match="Other reason: describe the reason"):
+        services.referrals.send(user.id, draft.id, draft.version)
+
+
+def test_unknown_reason_and_urgency_are_refused(services, people):
+    user, patient, _ = people
+    with pytest.raises(ValidationError) as caught:
+        services.referrals.create_draft(
+            user.id, patient.id, DraftChanges(reasons=["boredom"], urgency="tomorrow")
+        )
+    assert set(caught.value.errors) == {"reasons", "urgency"}
+
+
+def test_after_sending_only_notes_change(services, people):
+    user, patient, service = people
+    referral = ready_draft(services, user, patient, service)
+    sent = services.referrals.send(user.id, referral.id, referral.version)
+    with pytest.raises(TransitionError, match="only a draft"):
+        services.referrals.update_draft(user.id, sent.id, sent.version,
+                                        DraftChanges(reasons=["housing"]))
+    noted = services.referrals.add_note(user.id, sent.id, sent.version, "Left a voicemail")
+    assert "Left a voicemail" in noted.notes and "Dr Asha Patel" in noted.notes
+    assert services.referrals.get(sent.id).reasons == ["loneliness"]
+
+
+def test_stale_version_is_refused_and_nothing_overwritten(services, people):
+    user, patient, service = people
+    referral = ready_draft(services, user, patient, service)
+    first = services.referrals.add_note(user.id, referral.id, referral.version, "first")
+    with pytest.raises(ConflictError, match="changed on another workstation"):
+        services.referrals.add_note(user.id, referral.id, referral.version, "second")
+    stored = services.referrals.get(referral.id)
+    assert stored.version == first.version
+    assert "first" in stored.notes and "second" not in stored.notes
+
+
+def test_referring_again_links_to_the_old_referral(services, people):
+    user, patient, service = people
+    old = walk(services, user, ready_draft(services, user, patient, service), PATHS[Status.SENT])
+    old = services.referrals.change_status(user.id, old.id, old.version, "rejected", "Not eligible")
+    new = services.referrals.create_draft(user.id, patient.id, previous_referral_id=old.id)
+    assert services.referrals.get(new.id).previous_referral_id == old.id
