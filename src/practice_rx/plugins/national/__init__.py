@@ -1,0 +1,1 @@
+"""The built-in ``national`` plugin: the standard national referral form."""
