@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
 from practice_rx.domain.statuses import SNOMED_DECLINED, SNOMED_REFERRED, Status, allowed_next
-from practice_rx.errors import ConflictError, TransitionError, ValidationError
+from practice_rx.errors import ConflictError, NotFoundError, TransitionError, ValidationError
 from practice_rx.services.referrals import DraftChanges
 from practice_rx.storage.models import Referral, ReferralEvent
-from tests.support.factories import make_patient, make_service, make_user, ready_draft
+from tests.support.factories import (
+    NATIONAL,
+    complete_answers,
+    install_national_form,
+    make_patient,
+    make_service,
+    make_user,
+    ready_draft,
+)
 
 # A path through the lifecycle to reach each status, with the note each step needs.
 PATHS = {
@@ -105,25 +115,37 @@ def test_a_failed_change_writes_no_event(services, people, db):
         assert session.get(Referral, referral.id).status == "draft"
 
 
-def test_send_needs_consent_service_and_reasons(services, people):
-    user, patient, service = people
-    draft = services.referrals.create_draft(user.id, patient.id)
+def test_send_needs_a_complete_form_with_consent_and_a_service(services, people):
+    user, patient, _ = people
+    install_national_form(services)
+    draft = services.referrals.create_draft(
+        user.id, patient.id, NATIONAL,
+        DraftChanges(answers={"consent_given": False, "what_matters": "Company"}),
+    )
     with pytest.raises(ValidationError) as caught:
         services.referrals.send(user.id, draft.id, draft.version)
-    assert set(caught.value.errors) == {"consent_given", "consent_to_share", "service_id", "reasons"}
-    assert "Consent: record that the patient agrees" in str(caught.value)
+    errors = caught.value.errors
+    assert {"consent_given", "consent_to_share", "reasons", "urgency", "service_id"} <= set(errors)
+    assert "what_matters" not in errors
+    assert errors["service_id"] == "Service: choose the service to refer to"
     assert services.referrals.get(draft.id).status == "draft"
+
+
+def test_core_answers_are_copied_to_columns(services, people):
+    user, patient, service = people
+    draft = ready_draft(services, user, patient, service, reasons=["money", "other"],
+                        reasons_other="Moved house", urgency="soon", consent_method="phone")
+    stored = services.referrals.get(draft.id)
+    assert stored.reasons == ["money", "other"] and stored.reason_other == "Moved house"
+    assert stored.urgency == "soon" and stored.consent_method == "phone"
+    assert stored.consent_given and stored.consent_to_share
+    assert stored.consent_date == date(2026, 11, 24)
+    assert stored.consent_recorded_by_id == user.id
 
 
 def test_consent_to_referral_without_sharing_cannot_be_sent(services, people):
     user, patient, service = people
-    draft = services.referrals.create_draft(
-        user.id, patient.id, DraftChanges(service_id=service.id, reasons=["housing"])
-    )
-    draft = services.referrals.record_consent(
-        user.id, draft.id, draft.version, agrees_to_referral=True, agrees_to_sharing=False,
-        method="phone",
-    )
+    draft = ready_draft(services, user, patient, service, consent_to_share=False)
     with pytest.raises(ValidationError) as caught:
         services.referrals.send(user.id, draft.id, draft.version)
     assert set(caught.value.errors) == {"consent_to_share"}
@@ -131,20 +153,28 @@ def test_consent_to_referral_without_sharing_cannot_be_sent(services, people):
 
 def test_other_reason_needs_its_text(services, people):
     user, patient, service = people
-    draft = ready_draft(services, user, patient, service)
-    draft = services.referrals.update_draft(user.id, draft.id, draft.version,
-                                            DraftChanges(reasons=["other"]))
-    with pytest.raises(ValidationError, match="Other reason: describe the reason"):
+    draft = ready_draft(services, user, patient, service, reasons=["other"])
+    with pytest.raises(ValidationError, match="give details when you choose 'Other'"):
         services.referrals.send(user.id, draft.id, draft.version)
 
 
-def test_unknown_reason_and_urgency_are_refused(services, people):
-    user, patient, _ = people
+def test_malformed_answers_are_refused_and_nothing_saved(services, people):
+    user, patient, service = people
+    draft = ready_draft(services, user, patient, service)
     with pytest.raises(ValidationError) as caught:
-        services.referrals.create_draft(
-            user.id, patient.id, DraftChanges(reasons=["boredom"], urgency="tomorrow")
+        services.referrals.update_draft(
+            user.id, draft.id, draft.version,
+            DraftChanges(answers=complete_answers(reasons=["boredom"], urgency="tomorrow",
+                                                  consent_date="31/02/2026")),
         )
-    assert set(caught.value.errors) == {"reasons", "urgency"}
+    assert set(caught.value.errors) == {"reasons", "urgency", "consent_date"}
+    assert services.referrals.get(draft.id).answers == draft.answers
+
+
+def test_a_form_that_is_not_installed_is_named(services, people):
+    user, patient, _ = people
+    with pytest.raises(NotFoundError, match="Form 'leeds' version 3 is not installed"):
+        services.referrals.create_draft(user.id, patient.id, ("leeds", 3))
 
 
 def test_after_sending_only_notes_change(services, people):
@@ -153,7 +183,7 @@ def test_after_sending_only_notes_change(services, people):
     sent = services.referrals.send(user.id, referral.id, referral.version)
     with pytest.raises(TransitionError, match="only a draft"):
         services.referrals.update_draft(user.id, sent.id, sent.version,
-                                        DraftChanges(reasons=["housing"]))
+                                        DraftChanges(answers=complete_answers(reasons=["housing"])))
     noted = services.referrals.add_note(user.id, sent.id, sent.version, "Left a voicemail")
     assert "Left a voicemail" in noted.notes and "Dr Asha Patel" in noted.notes
     assert services.referrals.get(sent.id).reasons == ["loneliness"]
@@ -174,5 +204,6 @@ def test_referring_again_links_to_the_old_referral(services, people):
     user, patient, service = people
     old = walk(services, user, ready_draft(services, user, patient, service), PATHS[Status.SENT])
     old = services.referrals.change_status(user.id, old.id, old.version, "rejected", "Not eligible")
-    new = services.referrals.create_draft(user.id, patient.id, previous_referral_id=old.id)
+    new = services.referrals.create_draft(user.id, patient.id, NATIONAL,
+                                          previous_referral_id=old.id)
     assert services.referrals.get(new.id).previous_referral_id == old.id

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 from practice_rx.domain.identifiers import nhs_check_digit
+from practice_rx.plugins.national.form import national_form
 from practice_rx.services import Services
 from practice_rx.services.catalogue import ServiceDetails
 from practice_rx.services.patients import PatientDetails
@@ -53,13 +54,34 @@ def make_service(services: Services, name: str = "Leeds Walking Group", **extra)
     return services.catalogue.add_local(details)
 
 
-def ready_draft(services: Services, user: User, patient: Patient, service: Service) -> Referral:
-    """A draft with a service, reasons and consent: ready to send."""
-    draft = services.referrals.create_draft(
-        user.id, patient.id,
-        DraftChanges(service_id=service.id, reasons=["loneliness"], urgency="routine"),
-    )
-    return services.referrals.record_consent(
-        user.id, draft.id, draft.version,
-        agrees_to_referral=True, agrees_to_sharing=True, method="in_person",
+NATIONAL = ("national", 1)
+
+
+def complete_answers(**changes) -> dict:
+    """A full set of answers to the national form, for a patient who wants company."""
+    answers = {
+        "referrer_name": "Dr Asha Patel", "referrer_role": "GP",
+        "referrer_organisation": "Beeston Hill Surgery", "referrer_phone": "0113 496 0000",
+        "consent_given": True, "consent_to_share": True, "consent_method": "in_person",
+        "consent_date": "2026-11-24", "reasons": ["loneliness"], "urgency": "routine",
+        "what_matters": "Getting out of the house and meeting people again.",
+        "risk_to_self_or_others": False, "safeguarding_concerns": False,
+        "lone_working_risk": False,
+    }
+    answers.update(changes)
+    return answers
+
+
+def install_national_form(services: Services) -> None:
+    assert services.forms.sync([("national", national_form())]) == []
+
+
+def ready_draft(services: Services, user: User, patient: Patient, service: Service,
+                **answer_changes) -> Referral:
+    """A draft with a service and complete answers, consent included: ready to send."""
+    install_national_form(services)
+    answer_changes.setdefault("consent_date", services.clock().date().isoformat())
+    return services.referrals.create_draft(
+        user.id, patient.id, NATIONAL,
+        DraftChanges(service_id=service.id, answers=complete_answers(**answer_changes)),
     )

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from practice_rx.errors import ValidationError
-
 REFERRAL_REASONS: dict[str, str] = {
     "loneliness": "Loneliness or social isolation",
     "low_mood": "Low mood, anxiety or stress",
@@ -20,13 +16,3 @@ REFERRAL_REASONS: dict[str, str] = {
     "other": "Other",
 }
 
-
-def clean_reasons(codes: Iterable[str]) -> list[str]:
-    """The reason codes in their listed order, refusing any code that is not a reason."""
-    chosen = set(codes)
-    unknown = chosen - REFERRAL_REASONS.keys()
-    if unknown:
-        raise ValidationError.single(
-            "reasons", f"Reasons: unknown reason code(s) {', '.join(sorted(unknown))}"
-        )
-    return [code for code in REFERRAL_REASONS if code in chosen]

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from practice_rx.domain.calendar import utcnow
 from practice_rx.services.catalogue import CatalogueService
+from practice_rx.services.forms import FormService
 from practice_rx.services.patients import PatientService
 from practice_rx.services.practice import PracticeService
 from practice_rx.services.referrals import ReferralService
@@ -28,6 +29,7 @@ class Services:
         self.users = UserService(db, clock)
         self.practice = PracticeService(db, clock)
         self.catalogue = CatalogueService(db, clock)
+        self.forms = FormService(db, clock)
         self.patients = PatientService(db, clock)
         self.referrals = ReferralService(db, clock)
         self.worklist = WorklistService(db, clock)

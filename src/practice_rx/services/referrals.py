@@ -9,34 +9,31 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from practice_rx.domain.calendar import DEFAULT_RESPONSE_DAYS, add_working_days
-from practice_rx.domain.reasons import clean_reasons
 from practice_rx.domain.statuses import EVENT_CODES, Status, check_transition
 from practice_rx.errors import NotFoundError, TransitionError, ValidationError
 from practice_rx.services.base import ServiceBase, get_or_raise, load_for_change
+from practice_rx.forms import clean_answers
+from practice_rx.services.forms import load_form
 from practice_rx.services.practice import load_practice
 from practice_rx.storage.models import Patient, Referral, ReferralEvent, Service, User
-
-URGENCIES = ("routine", "soon")
-CONSENT_METHODS = ("in_person", "phone", "video")
 
 
 @dataclass
 class DraftChanges:
-    """What may be changed on a draft; ``None`` leaves a value as it is."""
+    """What may be changed on a draft; ``None`` leaves a value as it is.
+
+    ``answers`` replace the draft's answers as a whole, checked against its form
+    (incomplete is fine until it is sent).
+    """
 
     service_id: int | None = None
-    reasons: Iterable[str] | None = None
-    reason_other: str | None = None
-    urgency: str | None = None
-    form_id: str | None = None
-    form_version: int | None = None
     answers: Mapping[str, Any] | None = None
     notes: str | None = None
 
@@ -46,14 +43,16 @@ class ReferralService(ServiceBase):
         self,
         user_id: int,
         patient_id: int,
+        form: tuple[str, int],
         changes: DraftChanges | None = None,
         previous_referral_id: int | None = None,
     ) -> Referral:
-        """A new draft for a patient; nothing is sent until :meth:`send`."""
+        """A new draft for a patient on ``form`` (id, version); nothing is sent until :meth:`send`."""
         now = self.clock()
         with self.db.transaction() as session:
             get_or_raise(session, Patient, patient_id, "Patient")
             get_or_raise(session, User, user_id, "User")
+            load_form(session, *form)
             if previous_referral_id is not None:
                 get_or_raise(session, Referral, previous_referral_id, "Referral")
             referral = Referral(
@@ -64,10 +63,12 @@ class ReferralService(ServiceBase):
                 updated_at=now,
                 status=Status.DRAFT,
                 status_changed_at=now,
+                form_id=form[0],
+                form_version=form[1],
                 reasons=[],
                 answers={},
             )
-            self._apply(session, referral, changes or DraftChanges())
+            self._apply(session, referral, changes or DraftChanges(), user_id)
             session.add(referral)
             session.flush()
             session.add(self._event(referral, None, Status.DRAFT, user_id, now, "Draft started"))
@@ -84,41 +85,8 @@ class ReferralService(ServiceBase):
                     referral.status, referral.status,
                     "only a draft's service, reasons and answers can be changed; add a note instead",
                 )
-            self._apply(session, referral, changes)
+            self._apply(session, referral, changes, user_id)
             referral.updated_at = self.clock()
-            return referral
-
-    def record_consent(
-        self,
-        user_id: int,
-        referral_id: int,
-        expected_version: int,
-        *,
-        agrees_to_referral: bool,
-        agrees_to_sharing: bool,
-        method: str,
-        given_at: datetime | None = None,
-    ) -> Referral:
-        """Record the patient's consent: to the referral, and to sharing their information."""
-        if method not in CONSENT_METHODS:
-            raise ValidationError.single(
-                "consent_method", f"How consent was given: choose one of {', '.join(CONSENT_METHODS)}"
-            )
-        now = self.clock()
-        given_at = given_at or now
-        if given_at > now:
-            raise ValidationError.single("consent_at", "When consent was given: cannot be in the future")
-        with self.db.transaction() as session:
-            referral = load_for_change(session, Referral, referral_id, expected_version, "Referral")
-            if referral.status != Status.DRAFT:
-                raise TransitionError(referral.status, referral.status,
-                                      "consent is recorded before the referral is sent")
-            referral.consent_given = agrees_to_referral
-            referral.consent_to_share = agrees_to_sharing
-            referral.consent_method = method
-            referral.consent_at = given_at
-            referral.consent_recorded_by_id = user_id
-            referral.updated_at = now
             return referral
 
     def send(self, user_id: int, referral_id: int, expected_version: int, note: str = "") -> Referral:
@@ -136,7 +104,7 @@ class ReferralService(ServiceBase):
             current = Status(referral.status)
             target_status = check_transition(current, target, note)
             if target_status == Status.SENT:
-                self._check_ready_to_send(referral)
+                self._check_ready_to_send(session, referral)
                 referral.sent_at = now
                 referral.response_due_on = add_working_days(
                     now.date(), self._response_days(session, referral)
@@ -186,7 +154,9 @@ class ReferralService(ServiceBase):
 
     # -- rules -------------------------------------------------------------------------
 
-    def _apply(self, session: Session, referral: Referral, changes: DraftChanges) -> None:
+    def _apply(
+        self, session: Session, referral: Referral, changes: DraftChanges, user_id: int
+    ) -> None:
         errors: dict[str, str] = {}
         if changes.service_id is not None:
             service = session.get(Service, changes.service_id)
@@ -194,47 +164,51 @@ class ReferralService(ServiceBase):
                 errors["service_id"] = "Service: choose a service that is in the catalogue"
             else:
                 referral.service_id = service.id
-        if changes.reasons is not None:
+        if changes.answers is not None:
+            form = load_form(session, referral.form_id, referral.form_version)
             try:
-                referral.reasons = clean_reasons(changes.reasons)
+                answers = clean_answers(form, changes.answers, complete=False, today=self.today())
             except ValidationError as error:
                 errors.update(error.errors)
-        if changes.reason_other is not None:
-            referral.reason_other = changes.reason_other.strip()
-        if changes.urgency is not None:
-            if changes.urgency not in URGENCIES:
-                errors["urgency"] = f"Urgency: choose one of {', '.join(URGENCIES)}"
             else:
-                referral.urgency = changes.urgency
-        if changes.form_id is not None:
-            referral.form_id = changes.form_id
-        if changes.form_version is not None:
-            referral.form_version = changes.form_version
-        if changes.answers is not None:
-            referral.answers = dict(changes.answers)
+                self._copy_core_answers(referral, answers, user_id)
         if changes.notes is not None:
             referral.notes = changes.notes
         if errors:
             raise ValidationError(errors)
 
     @staticmethod
-    def _check_ready_to_send(referral: Referral) -> None:
+    def _copy_core_answers(referral: Referral, answers: dict[str, Any], user_id: int) -> None:
+        """Keep the answers, and the columns lists filter on, in step."""
+        consent_given = answers.get("consent_given") is True
+        if consent_given and not referral.consent_given:
+            referral.consent_recorded_by_id = user_id
+        referral.answers = answers
+        referral.reasons = list(answers.get("reasons", []))
+        referral.reason_other = str(answers.get("reasons_other", ""))
+        referral.urgency = str(answers.get("urgency", "routine"))
+        referral.consent_given = consent_given
+        referral.consent_to_share = answers.get("consent_to_share") is True
+        referral.consent_method = str(answers.get("consent_method", ""))
+        consent_date = answers.get("consent_date")
+        referral.consent_date = date.fromisoformat(consent_date) if consent_date else None
+
+    def _check_ready_to_send(self, session: Session, referral: Referral) -> None:
+        """A complete form (which includes consent) and a service; every problem at once."""
         errors: dict[str, str] = {}
-        if not referral.consent_given:
-            errors["consent_given"] = (
-                "Consent: record that the patient agrees to the referral before sending it"
-            )
-        if not referral.consent_to_share:
-            errors["consent_to_share"] = (
-                "Consent to share: record that the patient agrees to their information "
-                "being shared with the service before sending it"
-            )
+        form = load_form(session, referral.form_id, referral.form_version)
+        try:
+            clean_answers(form, referral.answers, complete=True, today=self.today())
+        except ValidationError as error:
+            errors.update(error.errors)
         if referral.service_id is None:
             errors["service_id"] = "Service: choose the service to refer to"
-        if not referral.reasons:
-            errors["reasons"] = "Reasons: choose at least one reason for the referral"
-        elif "other" in referral.reasons and not referral.reason_other:
-            errors["reason_other"] = "Other reason: describe the reason, as 'other' is chosen"
+        if not referral.consent_given:
+            errors.setdefault("consent_given", "Consent: the patient must agree to the referral")
+        if not referral.consent_to_share:
+            errors.setdefault(
+                "consent_to_share", "Consent: the patient must agree to sharing their information"
+            )
         if errors:
             raise ValidationError(errors)
 

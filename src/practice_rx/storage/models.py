@@ -138,10 +138,15 @@ class FormDefinitionRecord(Base):
     title: Mapped[str] = mapped_column(String(200))
     plugin: Mapped[str] = mapped_column(String(100), default="")
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Referral(Base):
-    """A social prescribing referral from its draft to its outcome."""
+    """A social prescribing referral from its draft to its outcome.
+
+    ``answers`` holds what the form asked; reasons, urgency and consent are
+    copied from them into columns so lists can filter on them.
+    """
 
     __tablename__ = "referral"
     __table_args__ = (
@@ -163,7 +168,7 @@ class Referral(Base):
     consent_to_share: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_method: Mapped[str] = mapped_column(String(20), default="")
     consent_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    consent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    consent_date: Mapped[date | None] = mapped_column(Date)
     form_id: Mapped[str] = mapped_column(String(100), default="")
     form_version: Mapped[int] = mapped_column(Integer, default=0)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
