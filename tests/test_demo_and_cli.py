@@ -8,10 +8,15 @@ from practice_rx.cli import main
 from practice_rx.domain.identifiers import normalise_nhs_number
 from practice_rx.domain.statuses import Status, check_transition
 from practice_rx.services.demo import DemoSize, fill
+from practice_rx.forms import clean_answers
+from practice_rx.plugins.national.form import national_form
+from practice_rx.services import Services
 from practice_rx.storage.models import Patient, Referral, ReferralEvent
+from tests.support.factories import install_national_form
 
 
 def test_demo_data_covers_every_status_with_consistent_events(db, clock):
+    install_national_form(Services(db, clock))
     counts = fill(db, DemoSize(patients=60, referrals=400, services=12), clock=clock)
     assert counts["patient"] == 60 and counts["referral"] == 400 and counts["service"] == 12
     with db.reading() as session:
@@ -22,7 +27,10 @@ def test_demo_data_covers_every_status_with_consistent_events(db, clock):
         events: dict[int, list[ReferralEvent]] = {}
         for event in session.scalars(select(ReferralEvent).order_by(ReferralEvent.id)):
             events.setdefault(event.referral_id, []).append(event)
+        form = national_form()
         for referral in session.scalars(select(Referral)):
+            answers = clean_answers(form, referral.answers, today=clock().date())
+            assert answers["reasons"] == referral.reasons
             trail = events[referral.id]
             assert trail[0].to_status == "draft" and trail[-1].to_status == referral.status
             for before, after in zip(trail, trail[1:]):
@@ -31,6 +39,7 @@ def test_demo_data_covers_every_status_with_consistent_events(db, clock):
 
 
 def test_demo_can_be_added_twice(db, clock):
+    install_national_form(Services(db, clock))
     fill(db, DemoSize(patients=10, referrals=20, services=3), clock=clock)
     fill(db, DemoSize(patients=10, referrals=20, services=3), clock=clock, seed=7)
     with db.reading() as session:
@@ -39,8 +48,8 @@ def test_demo_can_be_added_twice(db, clock):
 
 def test_cli_demo_and_info(db_url, capsys):
     assert main(["--database", db_url, "demo", "--patients", "5", "--referrals", "12",
-                 "--services", "2"]) == 0
-    assert "5 patients, 12 referrals, 2 services" in capsys.readouterr().out
+                 "--services", "12"]) == 0
+    assert "5 patients, 12 referrals, 12 services" in capsys.readouterr().out
     assert main(["--database", db_url, "db", "info"]) == 0
     out = capsys.readouterr().out
     assert "Schema:    0001" in out and "referral" in out and "12" in out

@@ -46,8 +46,10 @@ def cmd_db_info(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from practice_rx.services.demo import DemoSize, fill
+    from practice_rx.startup import start
 
-    db = _open(args)
+    app = start(args.database)
+    db = app.services.db
 
     def progress(stage: str, done: int, total: int) -> None:
         print(f"\r{stage}: {done:,} of {total:,}", end="", file=sys.stderr, flush=True)
@@ -57,8 +59,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(file=sys.stderr)
     print(f"Demo data added to {db.url}: " + ", ".join(
         f"{counts[t]:,} {t.replace('_', ' ')}s" for t in ("patient", "referral", "service")))
-    db.close()
+    app.close()
     return 0
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    from practice_rx.startup import start
+
+    app = start(args.database)
+    for info in app.plugins.info():
+        state = "enabled" if info.enabled else "disabled"
+        print(f"{info.name} {info.version} ({state}; {info.source})")
+        for hook in info.hooks:
+            print(f"    implements {hook}")
+        for error in info.errors:
+            print(f"    ERROR in {error.hook}: {error.message}")
+    app.close()
+    return 1 if app.plugins.errors else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--services", type=int, default=30)
     demo.add_argument("--seed", type=int, default=2026)
     demo.set_defaults(handler=cmd_demo)
+
+    commands.add_parser("plugins", help="list plugins, their versions, hooks and errors"
+                        ).set_defaults(handler=cmd_plugins)
     return parser
 
 

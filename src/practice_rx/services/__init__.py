@@ -14,7 +14,7 @@ from practice_rx.services.catalogue import CatalogueService
 from practice_rx.services.forms import FormService
 from practice_rx.services.patients import PatientService
 from practice_rx.services.practice import PracticeService
-from practice_rx.services.referrals import ReferralService
+from practice_rx.services.referrals import ReferralHooks, ReferralService
 from practice_rx.services.users import UserService
 from practice_rx.services.worklist import WorklistService
 from practice_rx.storage.database import Database
@@ -23,7 +23,12 @@ from practice_rx.storage.database import Database
 class Services:
     """One entry point to the services, sharing a database and a clock."""
 
-    def __init__(self, db: Database, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Callable[[], datetime] = utcnow,
+        hooks: ReferralHooks | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.users = UserService(db, clock)
@@ -31,7 +36,7 @@ class Services:
         self.catalogue = CatalogueService(db, clock)
         self.forms = FormService(db, clock)
         self.patients = PatientService(db, clock)
-        self.referrals = ReferralService(db, clock)
+        self.referrals = ReferralService(db, clock, hooks)
         self.worklist = WorklistService(db, clock)
 
 

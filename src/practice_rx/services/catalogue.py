@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
+from practice_rx.domain.categories import SERVICE_CATEGORIES
 from practice_rx.errors import ValidationError
 from practice_rx.services.base import ServiceBase, get_or_raise
 from practice_rx.storage.models import Service
@@ -42,8 +43,11 @@ class ServiceDetails:
             errors["external_id"] = "Service id: enter an id that stays the same between updates"
         if not self.name.strip():
             errors["name"] = "Service name: enter the service's name"
-        if not self.category.strip():
-            errors["category"] = "Category: choose the service's category"
+        if self.category not in SERVICE_CATEGORIES:
+            errors["category"] = (
+                f"Category: '{self.category}' is not a category; use one of "
+                f"{', '.join(SERVICE_CATEGORIES)}"
+            )
         if self.cost not in COSTS:
             errors["cost"] = f"Cost: choose one of {', '.join(COSTS)}"
         if self.referral_method not in REFERRAL_METHODS:
@@ -54,7 +58,50 @@ class ServiceDetails:
             raise ValidationError(errors)
 
 
+@dataclass(frozen=True)
+class SyncReport:
+    added: int = 0
+    updated: int = 0
+    deactivated: int = 0
+    unchanged: int = 0
+
+
 class CatalogueService(ServiceBase):
+    def sync(self, catalogues: dict[str, list[ServiceDetails]]) -> SyncReport:
+        """Make the catalogue match what the plugins supply now.
+
+        Services are matched by (plugin, id): new ones added, changed ones
+        updated, and any a loaded plugin no longer supplies (or whose plugin is
+        gone) marked inactive, never deleted. The practice's own local services
+        are left alone. An unchanged catalogue writes nothing.
+        """
+        added = updated = deactivated = unchanged = 0
+        with self.db.transaction() as session:
+            existing = {
+                (service.plugin, service.external_id): service
+                for service in session.scalars(
+                    select(Service).where(Service.plugin != LOCAL_PLUGIN))
+            }
+            for plugin, details_list in catalogues.items():
+                for details in details_list:
+                    values = {**details.__dict__, "active": True}
+                    service = existing.pop((plugin, details.external_id), None)
+                    if service is None:
+                        session.add(Service(plugin=plugin, **values))
+                        added += 1
+                    elif any(getattr(service, key) != value for key, value in values.items()):
+                        for key, value in values.items():
+                            setattr(service, key, value)
+                        updated += 1
+                    else:
+                        unchanged += 1
+            for service in existing.values():
+                if service.active:
+                    service.active = False
+                    deactivated += 1
+        return SyncReport(added, updated, deactivated, unchanged)
+
+
     def add_local(self, details: ServiceDetails) -> Service:
         """A practice's own service, kept apart from every plugin's catalogue."""
         details.check()

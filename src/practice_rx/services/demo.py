@@ -18,6 +18,8 @@ from practice_rx.domain.calendar import DEFAULT_RESPONSE_DAYS, add_working_days,
 from practice_rx.domain.identifiers import nhs_check_digit
 from practice_rx.domain.reasons import REFERRAL_REASONS
 from practice_rx.domain.statuses import EVENT_CODES, NOTE_REQUIRED, Status
+from practice_rx.services.catalogue import LOCAL_PLUGIN
+from practice_rx.services.forms import load_form
 from practice_rx.storage.database import Database
 from practice_rx.storage.models import Patient, Practice, Referral, ReferralEvent, Service, User
 
@@ -60,6 +62,9 @@ OPEN_WEIGHTS = {Status.DRAFT: 3, Status.SENT: 8, Status.ACCEPTED: 6, Status.CONT
 CLOSED_WEIGHTS = {Status.COMPLETED: 40, Status.REJECTED: 5, Status.DECLINED: 8,
                   Status.NOT_CONTACTABLE: 7, Status.CANCELLED: 4}
 OPEN_SHARE = 0.3
+DEMO_FORM = ("national", 1)
+PRACTICE_NAME = "Beeston Hill Surgery (demo)"
+PRACTICE_PHONE = "0113 496 0000"
 BATCH = 5000
 
 
@@ -89,11 +94,12 @@ def fill(db: Database, size: DemoSize = DemoSize(), seed: int = 2026,
     now = clock().replace(microsecond=0)
     report = progress or (lambda stage, done, total: None)
     with db.transaction() as session:
+        form = load_form(session, *DEMO_FORM)
         existing = session.scalar(select(func.max(Patient.nhs_number))) or "9990000000"
         if session.scalar(select(Practice.id)) is None:
-            session.add(Practice(ods_code="Y99901", name="Beeston Hill Surgery (demo)",
+            session.add(Practice(ods_code="Y99901", name=PRACTICE_NAME,
                                  address="1 Beeston Road\nLeeds", postcode="LS11 6AB",
-                                 phone="0113 496 0000", email="beeston.demo@example.nhs.uk",
+                                 phone=PRACTICE_PHONE, email="beeston.demo@example.nhs.uk",
                                  response_days=DEFAULT_RESPONSE_DAYS,
                                  contact_days=DEFAULT_RESPONSE_DAYS))
         staff = _ensure_staff(session, now)
@@ -101,7 +107,7 @@ def fill(db: Database, size: DemoSize = DemoSize(), seed: int = 2026,
         patient_ids = _insert_patients(session, rng, size.patients, int(existing[3:9]) + 1, now,
                                        report)
         _insert_referrals(session, rng, size.referrals, patient_ids, service_ids, staff, now,
-                          report)
+                          report, form.id, form.version)
     return db.table_counts()
 
 
@@ -124,12 +130,25 @@ def _ensure_staff(session, now: datetime) -> list[int]:
 
 
 def _ensure_services(session, rng: random.Random, count: int) -> list[int]:
-    have = list(session.scalars(select(Service.id).where(Service.active.is_(True))))
+    """At least ``count`` active services, the first local one the PCN's link workers."""
+    have = session.scalar(select(func.count()).select_from(Service).where(Service.active))
+    has_link_worker = session.scalar(select(Service.id).where(Service.is_link_worker).limit(1))
     rows = []
-    for index in range(len(have), count):
+    if not has_link_worker:
+        rows.append(dict(
+            plugin=LOCAL_PLUGIN, external_id="demo-link-workers",
+            name="Social prescribing link workers", provider="South Leeds PCN (demo)",
+            category="other", description="Time to talk about what matters to you, and help "
+            "to find groups and services that can support you.", eligibility="Adults registered "
+            "with a South Leeds practice", area="South Leeds", address="Beeston Hill Surgery",
+            phone="0113 496 0999", email="linkworkers.demo@example.nhs.uk", website="",
+            opening_times="Monday to Friday, 9:00 to 17:00", cost="free", referral_method="email",
+            response_days=5, is_link_worker=True, active=True,
+        ))
+    for index in range(have + len(rows), count):
         category = CATEGORIES[index % len(CATEGORIES)]
         rows.append(dict(
-            plugin="demo", external_id=f"demo-{index:04d}",
+            plugin=LOCAL_PLUGIN, external_id=f"demo-{index:04d}",
             name=f"{rng.choice(STREETS).split()[0]} {category.replace('_', ' ')} group {index}",
             provider="Leeds Community Voluntary Action (demo)", category=category,
             description="A friendly weekly group run by volunteers.", eligibility="Adults 18+",
@@ -137,7 +156,7 @@ def _ensure_services(session, rng: random.Random, count: int) -> list[int]:
             phone=f"0113 496 {1000 + index:04d}", email=f"group{index}@example.org",
             website="https://example.org", opening_times="Weekdays 9:00 to 17:00",
             cost=rng.choice(("free", "free", "low_cost")), referral_method="email",
-            response_days=rng.choice((None, 5, 10, 15)), is_link_worker=index == 0, active=True,
+            response_days=rng.choice((None, 5, 10, 15)), is_link_worker=False, active=True,
         ))
     if rows:
         session.execute(insert(Service), rows)
@@ -170,8 +189,10 @@ def _insert_patients(session, rng: random.Random, count: int, first_serial: int,
     return ids
 
 
-def _insert_referrals(session, rng, count, patient_ids, service_ids, staff, now, report) -> None:
+def _insert_referrals(session, rng, count, patient_ids, service_ids, staff, now, report,
+                      form_id, form_version) -> None:
     clinicians, receptionist = staff[:3], staff[3]
+    names = dict(session.execute(select(User.id, User.display_name)).all())
     reason_codes = [code for code in REFERRAL_REASONS if code != "other"]
     response_days = dict(session.execute(select(Service.id, Service.response_days)).all())
     done = 0
@@ -186,6 +207,8 @@ def _insert_referrals(session, rng, count, patient_ids, service_ids, staff, now,
             times = _step_times(created, len(PATHS[final]), now)
             row = _referral_row(rng, final, created, times, patient_ids, service_ids, clinicians,
                                 reason_codes, response_days)
+            row.update(form_id=form_id, form_version=form_version,
+                       answers=_answers(rng, row, names[row["referrer_id"]]))
             planned.append((final, created, times, row))
         new_ids = session.scalars(
             insert(Referral).returning(Referral.id, sort_by_parameter_order=True),
@@ -221,10 +244,21 @@ def _referral_row(rng, final, created, times, patient_ids, service_ids, clinicia
                        key=list(REFERRAL_REASONS).index),
         reason_other="", urgency=rng.choice(("routine",) * 4 + ("soon",)),
         consent_given=True, consent_to_share=True, consent_method="in_person",
-        consent_recorded_by_id=None, consent_at=created, form_id="", form_version=0,
-        answers={"what_matters": rng.choice(WHAT_MATTERS)}, status=final,
+        consent_recorded_by_id=None, consent_date=created.date(), status=final,
         status_changed_at=changed, sent_at=sent_at, response_due_on=due, notes="",
     )
+
+
+def _answers(rng: random.Random, row: dict, referrer: str) -> dict:
+    """Answers to the national form that agree with the row's core columns."""
+    return {
+        "referrer_name": referrer, "referrer_role": "GP" if referrer.startswith("Dr") else "Nurse",
+        "referrer_organisation": PRACTICE_NAME, "referrer_phone": PRACTICE_PHONE,
+        "consent_given": True, "consent_to_share": True, "consent_method": "in_person",
+        "consent_date": row["consent_date"].isoformat(), "reasons": row["reasons"],
+        "what_matters": rng.choice(WHAT_MATTERS), "risk_to_self_or_others": False,
+        "safeguarding_concerns": False, "lone_working_risk": False, "urgency": row["urgency"],
+    }
 
 
 def _events(referral_id, final, created, times, row, receptionist) -> list[dict]:

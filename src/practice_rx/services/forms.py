@@ -29,19 +29,19 @@ def load_form(session: Session, form_id: str, version: int) -> FormDefinition:
 
 
 class FormService(ServiceBase):
-    def sync(self, forms: Iterable[tuple[str, FormDefinition]]) -> list[str]:
+    def sync(self, forms: Iterable[tuple[str, FormDefinition]]) -> list[tuple[str, str]]:
         """Install the (plugin, form) pairs supplied now; forms no longer supplied go inactive.
 
-        Returns a problem line for each form refused (not a referral form, or a
+        Returns (plugin, problem) for each form refused (not a referral form, or a
         changed definition under a version already installed); the rest install.
         """
-        problems: list[str] = []
+        problems: list[tuple[str, str]] = []
         supplied: set[tuple[str, int]] = set()
         with self.db.transaction() as session:
             for plugin, form in forms:
                 missing = core_field_problems(form)
                 if missing:
-                    problems.append(str(FormDefinitionError(missing, f"form '{form.id}' ({plugin})")))
+                    problems.append((plugin, str(FormDefinitionError(missing, f"form '{form.id}'"))))
                     continue
                 definition = form.to_dict()
                 record = session.get(FormDefinitionRecord, (form.id, form.version))
@@ -51,11 +51,11 @@ class FormService(ServiceBase):
                                                      definition=definition, active=True))
                 else:
                     if record.definition != definition:
-                        problems.append(
-                            f"form '{form.id}' version {form.version} ({plugin}) differs from the "
-                            "installed one under the same version; the installed one is kept. "
-                            "Give a changed form a new version number."
-                        )
+                        problems.append((plugin, (
+                            f"form '{form.id}' version {form.version} differs from the installed "
+                            "one under the same version; the installed one is kept. Give a "
+                            "changed form a new version number."
+                        )))
                     record.active = True
                 supplied.add((form.id, form.version))
             for record in session.scalars(select(FormDefinitionRecord).where(

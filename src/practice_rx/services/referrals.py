@@ -7,10 +7,10 @@ worklist can ask the database "what must we chase today" with an index.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -20,8 +20,10 @@ from practice_rx.domain.statuses import EVENT_CODES, Status, check_transition
 from practice_rx.errors import NotFoundError, TransitionError, ValidationError
 from practice_rx.services.base import ServiceBase, get_or_raise, load_for_change
 from practice_rx.forms import clean_answers
+from practice_rx.plugin_api import ReferralSnapshot, StatusChange
 from practice_rx.services.forms import load_form
 from practice_rx.services.practice import load_practice
+from practice_rx.storage.database import Database
 from practice_rx.storage.models import Patient, Referral, ReferralEvent, Service, User
 
 
@@ -38,7 +40,47 @@ class DraftChanges:
     notes: str | None = None
 
 
+class ReferralHooks(Protocol):
+    """What the service asks of plugins; the plugin host implements it, isolating each one."""
+
+    def validate_referral(self, referral: ReferralSnapshot) -> dict[str, str]: ...
+
+    def status_changed(self, change: StatusChange) -> None: ...
+
+
+class NoHooks:
+    """No plugins: nothing more to check, nobody to tell."""
+
+    def validate_referral(self, referral: ReferralSnapshot) -> dict[str, str]:
+        return {}
+
+    def status_changed(self, change: StatusChange) -> None:
+        return None
+
+
+def snapshot(referral: Referral, service: Service | None) -> ReferralSnapshot:
+    """The plugin's view of a referral: codes and answers, no patient identifiers."""
+    return ReferralSnapshot(
+        referral_id=referral.id,
+        patient_id=referral.patient_id,
+        status=referral.status,
+        form_id=referral.form_id,
+        form_version=referral.form_version,
+        answers=dict(referral.answers),
+        reasons=tuple(referral.reasons),
+        urgency=referral.urgency,
+        service_plugin=service.plugin if service else "",
+        service_external_id=service.external_id if service else "",
+        service_name=service.name if service else "",
+    )
+
+
 class ReferralService(ServiceBase):
+    def __init__(self, db: Database, clock: Callable[[], datetime],
+                 hooks: ReferralHooks | None = None) -> None:
+        super().__init__(db, clock)
+        self.hooks = hooks or NoHooks()
+
     def create_draft(
         self,
         user_id: int,
@@ -118,8 +160,16 @@ class ReferralService(ServiceBase):
             referral.status = target_status
             referral.status_changed_at = now
             referral.updated_at = now
-            session.add(self._event(referral, current, target_status, user_id, now, note))
-            return referral
+            event = self._event(referral, current, target_status, user_id, now, note)
+            session.add(event)
+            change = StatusChange(
+                referral=snapshot(referral, session.get(Service, referral.service_id)
+                                  if referral.service_id else None),
+                from_status=current, to_status=target_status, user_id=user_id, at=now,
+                note=event.note, snomed_code=event.snomed_code,
+            )
+        self.hooks.status_changed(change)
+        return referral
 
     def add_note(self, user_id: int, referral_id: int, expected_version: int, note: str) -> Referral:
         """Append a dated note; notes can be added in any status."""
@@ -209,6 +259,9 @@ class ReferralService(ServiceBase):
             errors.setdefault(
                 "consent_to_share", "Consent: the patient must agree to sharing their information"
             )
+        if not errors:
+            service = session.get(Service, referral.service_id)
+            errors.update(self.hooks.validate_referral(snapshot(referral, service)))
         if errors:
             raise ValidationError(errors)
 

@@ -1,1 +1,34 @@
-"""The built-in ``national`` plugin: the standard national referral form."""
+"""The built-in ``national`` plugin: the standard referral form and a national catalogue.
+
+It is registered through the same hooks as any local area's plugin, so what it
+does, they can do, or replace.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from practice_rx import hookimpl
+from practice_rx.catalogue_files import load_catalogue_file
+from practice_rx.forms import FormDefinition
+from practice_rx.plugins.national.form import national_form
+
+CATALOGUE_FILE = "national_services.yaml"
+
+
+@hookimpl
+def practice_rx_register_referral_forms() -> list[FormDefinition]:
+    return [national_form()]
+
+
+@hookimpl
+def practice_rx_register_services() -> list[object]:
+    catalogue = load_catalogue_file(files(__name__) / CATALOGUE_FILE)
+    if catalogue.problems:
+        raise ValueError("; ".join(catalogue.problems))
+    return list(catalogue.services)
+
+
+@hookimpl(trylast=True)
+def practice_rx_default_form_id() -> str:
+    return national_form().id

@@ -1,0 +1,117 @@
+"""The PracticeRx hook specifications: the plugin author's manual.
+
+A plugin is a module (or object) with functions named like these hooks and
+marked with ``@practice_rx.hookimpl``. It declares only the arguments it needs;
+PracticeRx passes them by keyword, so hooks can gain arguments without breaking
+old plugins. Plugins are found through the ``practice_rx`` entry-point group;
+the built-in ones in ``practice_rx.plugins`` use these same hooks.
+
+Every call to a plugin is isolated: an exception, or a result of the wrong
+shape, is recorded against the plugin and that hook, the answer is skipped, and
+the rest of the application carries on. ``practice-rx plugins`` lists them.
+
+Families, as in datasette: ``practice_rx_register_*`` hooks return things to
+add (called once at start-up); ``practice_rx_validate_*`` and
+``practice_rx_referral_*`` hooks are called as referrals are worked on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+from practice_rx.plugin_api import ReferralAction, ReferralSnapshot, StatusChange
+
+hookspec = pluggy.HookspecMarker("practice_rx")
+
+
+@hookspec
+def practice_rx_register_referral_forms() -> list[Any]:
+    """Referral forms this plugin supplies.
+
+    Called once at start-up. Each form is installed in the database by its
+    ``(id, version)`` and kept for good, so referrals written on it stay
+    readable after a new version ships. A changed form needs a new version.
+
+    :returns: a list of :class:`practice_rx.forms.FormDefinition`, or of plain
+        dicts in the same shape (as read from a YAML or JSON file), which are
+        checked with :func:`practice_rx.forms.form_from_dict`. Every form must
+        ask the core fields (:data:`practice_rx.forms.core.CORE_FIELDS`); a form
+        that does not is reported and skipped.
+    """
+
+
+@hookspec
+def practice_rx_register_services() -> list[Any]:
+    """Services this plugin adds to the catalogue.
+
+    Called once at start-up. Services are matched by ``(plugin, external_id)``:
+    new ones are added, changed ones updated, and ones this plugin no longer
+    returns are marked inactive (never deleted, as referrals may point at them).
+
+    :returns: a list of :class:`practice_rx.services.catalogue.ServiceDetails`,
+        or of dicts with the same keys (e.g. rows read with
+        :func:`practice_rx.catalogue_files.load_catalogue_file`). A row with a
+        missing name or an unknown category is reported and skipped.
+    """
+
+
+@hookspec
+def practice_rx_register_letter_templates() -> list[Any]:
+    """Letter templates this plugin supplies or replaces.
+
+    Called once at start-up. A template whose ``kind`` matches a built-in one
+    replaces it for that kind (the last registered plugin wins, so local areas
+    override the national wording); each has an ``id`` and ``version`` that are
+    recorded with every letter printed from it.
+
+    :returns: a list of :class:`practice_rx.letters.LetterTemplate`.
+    """
+
+
+@hookspec
+def practice_rx_register_referral_actions() -> list[ReferralAction]:
+    """Buttons this plugin adds to the referral view.
+
+    Called once at start-up. The UI shows each action whose
+    :meth:`ReferralAction.applies_to` accepts the referral's status, and runs it
+    off the GUI thread, showing the message it returns.
+
+    :returns: a list of :class:`practice_rx.plugin_api.ReferralAction`.
+    """
+
+
+@hookspec(firstresult=True)
+def practice_rx_default_form_id() -> str | None:
+    """The id of the form a new referral starts on, when the practice has not chosen one.
+
+    Stops at the first non-None result; plugins registered later are asked
+    first, so an installed local-area plugin wins over the built-in ``national``.
+
+    :returns: a form id, or None to leave the choice to other plugins.
+    """
+
+
+@hookspec
+def practice_rx_validate_referral(referral: ReferralSnapshot) -> dict[str, str] | None:
+    """Extra checks a local area applies before a referral is sent.
+
+    Called when a referral is about to be sent, after the core checks. Any
+    problems stop the send and are shown beside the fields they name.
+
+    :param referral: the referral as it will be sent.
+    :returns: a mapping of field key to a message naming the field and what is
+        expected, or None (or an empty mapping) when all is well.
+    """
+
+
+@hookspec
+def practice_rx_referral_status_changed(change: StatusChange) -> None:
+    """A referral's status changed; it has already been saved.
+
+    Called after the change is committed, e.g. to export it or send a message.
+    Nothing a plugin does here can undo the change; an exception is recorded.
+
+    :param change: the change, with the referral as it is now.
+    """

@@ -1,0 +1,255 @@
+"""Finding, loading and calling plugins, each call isolated from the rest.
+
+A typed wrapper over pluggy, as tox does it: the rest of PracticeRx calls one
+method per hook and never ``pm.hook.*``. Like napari's plugin engine, every
+implementation is called on its own: an exception or a malformed answer is
+recorded as a :class:`PluginError` (plugin, hook, message) and skipped, so one
+broken plugin never takes the application down.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any
+
+import pluggy
+
+from practice_rx import hookspecs
+from practice_rx.catalogue_files import service_from_row
+from practice_rx.errors import ValidationError
+from practice_rx.forms import FormDefinition, FormDefinitionError, form_from_dict
+from practice_rx.plugin_api import ActionResult, ReferralAction, ReferralSnapshot, StatusChange
+from practice_rx.services.catalogue import ServiceDetails
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "practice_rx"
+BUILTIN_PLUGINS: dict[str, str] = {"national": "practice_rx.plugins.national"}
+SLOW_CALL_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class PluginError:
+    plugin: str
+    hook: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.plugin} ({self.hook}): {self.message}"
+
+
+@dataclass
+class PluginInfo:
+    """One plugin as ``practice-rx plugins`` and the plugins view show it."""
+
+    name: str
+    version: str
+    source: str
+    builtin: bool
+    enabled: bool
+    hooks: list[str] = field(default_factory=list)
+    errors: list[PluginError] = field(default_factory=list)
+
+
+class PluginHost:
+    """The loaded plugins, and one isolated method per hook."""
+
+    def __init__(
+        self,
+        disabled: Iterable[str] = (),
+        discovered: Iterable[EntryPoint] | None = None,
+        builtins: Mapping[str, str] = BUILTIN_PLUGINS,
+    ) -> None:
+        self.pm = pluggy.PluginManager("practice_rx")
+        self.pm.add_hookspecs(hookspecs)
+        self.errors: list[PluginError] = []
+        self._info: dict[str, PluginInfo] = {}
+        disabled = set(disabled)
+        for name, module in builtins.items():
+            self._load(name, lambda module=module: importlib.import_module(module),
+                       version="built in", source=module, builtin=True,
+                       enabled=name not in disabled)
+        if discovered is None:
+            discovered = entry_points(group=ENTRY_POINT_GROUP)
+        for entry in discovered:
+            version = entry.dist.version if entry.dist is not None else ""
+            self._load(entry.name, entry.load, version=version, source=entry.value,
+                       builtin=False, enabled=entry.name not in disabled)
+        self._drop_unknown_hooks()
+
+    # -- loading -------------------------------------------------------------------
+
+    def _load(self, name: str, load: Callable[[], object], *, version: str, source: str,
+              builtin: bool, enabled: bool) -> None:
+        if name in self._info:
+            self.record(name, "load", f"another plugin is already called '{name}'; skipped")
+            return
+        self._info[name] = PluginInfo(name, version, source, builtin, enabled)
+        if not enabled:
+            return
+        try:
+            plugin = load()
+        except Exception as error:  # a plugin may fail to import in any way at all
+            self.record(name, "load", f"cannot be imported: {type(error).__name__}: {error}")
+            return
+        try:
+            self.pm.register(plugin, name=name)
+        except (pluggy.PluginValidationError, ValueError) as error:
+            self.record(name, "load", f"cannot be registered: {error}")
+
+    def _drop_unknown_hooks(self) -> None:
+        while True:
+            try:
+                self.pm.check_pending()
+                return
+            except pluggy.PluginValidationError as error:
+                name = self.pm.get_name(error.plugin) or "?"
+                self.record(name, "load", f"{error}; the plugin is not used")
+                self.pm.unregister(error.plugin)
+
+    def record(self, plugin: str, hook: str, message: str) -> None:
+        problem = PluginError(plugin, hook, message)
+        self.errors.append(problem)
+        if plugin in self._info:
+            self._info[plugin].errors.append(problem)
+        log.warning("plugin problem: %s", problem)
+
+    def info(self) -> list[PluginInfo]:
+        for name, info in self._info.items():
+            plugin = self.pm.get_plugin(name)
+            info.hooks = sorted(
+                caller.name for caller in self.pm.get_hookcallers(plugin) or []
+            ) if plugin is not None else []
+        return list(self._info.values())
+
+    # -- calling -------------------------------------------------------------------
+
+    def _call(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call each implementation (in pluggy's order) on its own; skip the failures."""
+        results = []
+        for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
+            if impl.wrapper or impl.hookwrapper:
+                self.record(impl.plugin_name, hook, "hook wrappers are not supported; skipped")
+                continue
+            started = time.perf_counter()
+            try:
+                result = impl.function(**{name: kwargs[name] for name in impl.argnames})
+            except Exception as error:
+                self.record(impl.plugin_name, hook, f"raised {type(error).__name__}: {error}")
+                continue
+            finally:
+                seconds = time.perf_counter() - started
+                if seconds > SLOW_CALL_SECONDS:
+                    self.record(impl.plugin_name, hook, f"took {seconds:.1f} s; keep hooks fast")
+            if result is not None:
+                results.append((impl.plugin_name, result))
+        return results
+
+    def _lists(self, hook: str) -> Iterable[tuple[str, Any]]:
+        """Each item of each plugin's list answer, recording answers that are not lists."""
+        for plugin, result in self._call(hook):
+            if not isinstance(result, (list, tuple)):
+                self.record(plugin, hook, f"returned {type(result).__name__}, expected a list")
+                continue
+            for item in result:
+                yield plugin, item
+
+    def forms(self) -> list[tuple[str, FormDefinition]]:
+        hook = "practice_rx_register_referral_forms"
+        forms = []
+        for plugin, item in self._lists(hook):
+            if isinstance(item, FormDefinition):
+                forms.append((plugin, item))
+            elif isinstance(item, Mapping):
+                try:
+                    forms.append((plugin, form_from_dict(item, source=f"plugin {plugin}")))
+                except FormDefinitionError as error:
+                    self.record(plugin, hook, str(error))
+            else:
+                self.record(plugin, hook, f"returned a {type(item).__name__}, expected a form")
+        return forms
+
+    def services(self) -> dict[str, list[ServiceDetails]]:
+        """Every enabled plugin's services (an empty list for a plugin with none)."""
+        hook = "practice_rx_register_services"
+        catalogues: dict[str, list[ServiceDetails]] = {
+            name: [] for name, info in self._info.items()
+            if info.enabled and self.pm.get_plugin(name) is not None
+        }
+        for plugin, item in self._lists(hook):
+            where = f"service {len(catalogues.get(plugin, [])) + 1}"
+            try:
+                if isinstance(item, ServiceDetails):
+                    item.check()
+                    details = item
+                else:
+                    details = service_from_row(item, where)
+            except ValidationError as error:
+                self.record(plugin, hook, str(error))
+                continue
+            catalogues.setdefault(plugin, []).append(details)
+        return catalogues
+
+    def letter_templates(self) -> list[tuple[str, Any]]:
+        hook = "practice_rx_register_letter_templates"
+        templates = []
+        for plugin, item in self._lists(hook):
+            missing = [a for a in ("id", "version", "kind", "render") if not hasattr(item, a)]
+            if missing or not callable(getattr(item, "render", None)):
+                self.record(plugin, hook, f"a letter template needs {', '.join(missing) or 'a callable render'}")
+                continue
+            templates.append((plugin, item))
+        return templates
+
+    def referral_actions(self) -> list[ReferralAction]:
+        hook = "practice_rx_register_referral_actions"
+        actions: dict[str, ReferralAction] = {}
+        for plugin, item in self._lists(hook):
+            if not isinstance(item, ReferralAction) or not callable(item.run):
+                self.record(plugin, hook, f"returned a {type(item).__name__}, expected a ReferralAction")
+            elif item.id in actions:
+                self.record(plugin, hook, f"action id '{item.id}' is already used; skipped")
+            else:
+                actions[item.id] = item
+        return list(actions.values())
+
+    def run_action(self, action: ReferralAction, referral: ReferralSnapshot) -> ActionResult:
+        """Run a plugin's action; a failure becomes a message, never an exception."""
+        try:
+            result = action.run(referral)
+        except Exception as error:
+            self.record(action.id, "run_action", f"raised {type(error).__name__}: {error}")
+            return ActionResult(f"'{action.label}' failed: {error}", ok=False)
+        return result if isinstance(result, ActionResult) else ActionResult(str(result))
+
+    def default_form_id(self) -> str | None:
+        """The first plugin's non-None answer (later-registered plugins are asked first)."""
+        hook = "practice_rx_default_form_id"
+        for plugin, result in self._call(hook):
+            if isinstance(result, str) and result:
+                return result
+            self.record(plugin, hook, f"returned {result!r}, expected a form id")
+        return None
+
+    # -- the service layer's hooks (see services.referrals.ReferralHooks) ------------
+
+    def validate_referral(self, referral: ReferralSnapshot) -> dict[str, str]:
+        hook = "practice_rx_validate_referral"
+        problems: dict[str, str] = {}
+        for plugin, result in self._call(hook, referral=referral):
+            if not isinstance(result, Mapping) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in result.items()
+            ):
+                self.record(plugin, hook, "expected a mapping of field key to message")
+                continue
+            for key, message in result.items():
+                problems.setdefault(key, message)
+        return problems
+
+    def status_changed(self, change: StatusChange) -> None:
+        self._call("practice_rx_referral_status_changed", change=change)
