@@ -8,10 +8,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml examples/practice-rx-south-leeds/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[postgres,test,ui]'
+	$(BIN)/python -m pip install --quiet -e '.[postgres,test,ui]' -e examples/practice-rx-south-leeds
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -49,7 +49,9 @@ def test_demo_can_be_added_twice(db, clock):
 def test_cli_demo_and_info(db_url, capsys):
     assert main(["--database", db_url, "demo", "--patients", "5", "--referrals", "12",
                  "--services", "12"]) == 0
-    assert "5 patients, 12 referrals, 12 services" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "5 patients, 12 referrals, " in out
+    assert int(out.split("referrals, ")[1].split()[0]) >= 12  # plugins may supply more
     assert main(["--database", db_url, "db", "info"]) == 0
     out = capsys.readouterr().out
     assert "Schema:    0001" in out and "referral" in out and "12" in out

@@ -1,0 +1,135 @@
+"""One test per hook, through the example local-area plugin found by its entry point.
+
+``test_every_hook_has_a_test_here`` keeps it so: a new hook without a test fails.
+"""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import sys
+from importlib.metadata import EntryPoint
+
+import pytest
+
+from practice_rx import hookspecs
+from practice_rx.errors import ValidationError
+from practice_rx.plugin_host import PluginHost
+from practice_rx.services.referrals import DraftChanges, snapshot
+from practice_rx.startup import start
+from tests.support.factories import complete_answers, make_patient, make_user
+
+HOOKS = sorted(name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
+               if name.startswith("practice_rx_"))
+LEEDS = ("south_leeds", 1)
+
+
+def leeds_answers(**changes):
+    answers = complete_answers(tenure="council", at_risk_of_eviction=False)
+    answers.update(changes)
+    return answers
+
+
+@pytest.fixture
+def app(db_url, clock):
+    application = start(db_url, clock=clock)
+    yield application
+    application.close()
+
+
+def leeds_draft(app, **answer_changes):
+    services = app.services
+    user, patient = make_user(services), make_patient(services)
+    [service] = services.catalogue.search("Middleton Park Health Walks")
+    answer_changes.setdefault("consent_date", services.clock().date().isoformat())
+    draft = services.referrals.create_draft(
+        user.id, patient.id, LEEDS,
+        DraftChanges(service_id=service.id, answers=leeds_answers(**answer_changes)))
+    return user, draft
+
+
+def test_every_hook_has_a_test_here():
+    module = sys.modules[__name__]
+    assert [h for h in HOOKS if not hasattr(module, f"test_hook_{h}")] == []
+
+
+def test_hook_practice_rx_register_referral_forms(app):
+    form = app.services.forms.get(*LEEDS)
+    assert [s.title for s in form.sections][-3] == "Housing and money"
+    assert form.field("eviction_date").show_if.field == "at_risk_of_eviction"
+
+
+def test_hook_practice_rx_register_services(app):
+    leeds = [s for s in app.services.catalogue.search() if s.plugin == "south_leeds"]
+    assert len(leeds) == 32
+    assert {s.category for s in leeds} >= {"befriending", "money_advice", "housing"}
+
+
+def test_hook_practice_rx_register_letter_templates():
+    letters = EntryPoint("letters", "tests.plugins.sample_plugins:letters", "practice_rx")
+    host = PluginHost(discovered=[letters])
+    [(plugin, template)] = host.letter_templates()
+    assert plugin == "letters" and (template.id, template.version) == ("leeds_patient", 3)
+    assert host.errors == []
+
+
+def test_hook_practice_rx_register_referral_actions(app):
+    user, draft = leeds_draft(app)
+    sent = app.services.referrals.send(user.id, draft.id, draft.version)
+    [action] = app.plugins.referral_actions()
+    assert action.label == "PCN summary" and action.applies_to("sent")
+    assert not action.applies_to("draft")
+    referral = app.services.referrals.get(sent.id)
+    result = app.plugins.run_action(action, snapshot(referral, referral.service))
+    assert result.ok
+    assert result.message == (f"Referral {sent.id} to Middleton Park Health Walks (sent); "
+                              "reasons: loneliness")
+
+
+def test_hook_practice_rx_default_form_id(app):
+    assert app.plugins.default_form_id() == "south_leeds"
+
+
+def test_hook_practice_rx_validate_referral(app):
+    user, draft = leeds_draft(app, tenure="no_fixed_abode")
+    with pytest.raises(ValidationError) as caught:
+        app.services.referrals.send(user.id, draft.id, draft.version)
+    assert caught.value.errors == {
+        "reasons": "Reasons: choose Housing for a patient with no fixed address (South Leeds PCN)"
+    }
+    fixed = app.services.referrals.update_draft(
+        user.id, draft.id, draft.version,
+        DraftChanges(answers=leeds_answers(tenure="no_fixed_abode",
+                                           reasons=["housing", "loneliness"],
+                                           consent_date=app.services.clock().date().isoformat())))
+    assert app.services.referrals.send(user.id, fixed.id, fixed.version).status == "sent"
+
+
+def test_hook_practice_rx_referral_status_changed(app, tmp_path, monkeypatch):
+    export = tmp_path / "changes.csv"
+    monkeypatch.setenv("SOUTH_LEEDS_EXPORT_FILE", str(export))
+    user, draft = leeds_draft(app)
+    sent = app.services.referrals.send(user.id, draft.id, draft.version)
+    app.services.referrals.change_status(user.id, sent.id, sent.version, "accepted")
+    rows = list(csv.DictReader(export.open()))
+    assert [(r["from"], r["to"]) for r in rows] == [("draft", "sent"), ("sent", "accepted")]
+    assert rows[0]["snomed_code"] == "871731000000106"
+    assert rows[0]["referral_id"] == str(sent.id)
+
+
+def test_a_raising_status_hook_does_not_undo_the_change(db_url, clock):
+    bad = EntryPoint("bad", "tests.plugins.sample_plugins:raises_everywhere", "practice_rx")
+    app = start(db_url, clock=clock, discovered=[bad])
+    try:
+        services = app.services
+        user, patient = make_user(services), make_patient(services)
+        [service] = services.catalogue.search("Samaritans")
+        draft = services.referrals.create_draft(
+            user.id, patient.id, ("national", 1),
+            DraftChanges(service_id=service.id, answers=complete_answers(
+                consent_date=clock().date().isoformat())))
+        sent = services.referrals.send(user.id, draft.id, draft.version)
+        assert services.referrals.get(sent.id).status == "sent"
+        assert any(e.hook == "practice_rx_referral_status_changed" for e in app.plugins.errors)
+    finally:
+        app.close()
