@@ -51,8 +51,8 @@ def postgres_admin_url() -> Iterator[str]:
     if given:
         yield given
         return
-    with throwaway_cluster() as url:
-        yield url
+    with throwaway_cluster() as cluster:
+        yield cluster.url
 
 
 def _admin(url: str, statement: str) -> None:

@@ -78,6 +78,41 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     return 1 if app.plugins.errors else 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from practice_rx.storage.backup import backup
+
+    db = _open(args)  # refuses a newer schema before anything is copied
+    url = db.engine.url.render_as_string(hide_password=False)
+    db.close()
+    print(f"Backed up {safe(url)} to {backup(url, Path(args.file))}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from practice_rx.storage.backup import restore
+
+    url = args.database or Settings.load().resolved_database_url()
+    if not args.yes:
+        print(f"This replaces everything in {safe(url)} with {args.file}. Close PracticeRx on "
+              "every workstation first, then run again with --yes.", file=sys.stderr)
+        return 2
+    restore(url, Path(args.file))
+    db = _open(args)  # migrates a backup from an older version to this one
+    print(f"Restored {args.file} into {db.url}")
+    db.close()
+    return 0
+
+
+def safe(url: str) -> str:
+    from practice_rx.storage.database import safe_url
+
+    return safe_url(url)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="practice-rx", description="Raise, track and print social prescribing referrals.")
@@ -102,6 +137,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--services", type=int, default=30)
     demo.add_argument("--seed", type=int, default=2026)
     demo.set_defaults(handler=cmd_demo)
+
+    backup = commands.add_parser("backup", help="copy the database to a backup file")
+    backup.add_argument("file", help="where to write the backup")
+    backup.set_defaults(handler=cmd_backup)
+    restore = commands.add_parser("restore", help="replace the database with a backup")
+    restore.add_argument("file", help="a file made by 'practice-rx backup'")
+    restore.add_argument("--yes", action="store_true", help="yes, replace the database")
+    restore.set_defaults(handler=cmd_restore)
 
     commands.add_parser("plugins", help="list plugins, their versions, hooks and errors"
                         ).set_defaults(handler=cmd_plugins)

@@ -15,7 +15,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 
@@ -39,9 +39,36 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+class Cluster:
+    """A running cluster this process owns; tests may stop and start it."""
+
+    def __init__(self, bindir: Path, folder: Path, run_as: list[str], user: str) -> None:
+        self.bindir, self.folder, self.run_as, self.user = bindir, folder, run_as, user
+        self.data, self.port, self.log = folder / "data", _free_port(), folder / "server.log"
+        self.url = f"postgresql+psycopg://{user}@127.0.0.1:{self.port}/postgres"
+
+    def run(self, *args: str) -> None:
+        subprocess.run([*self.run_as, *args], check=True, capture_output=True, cwd=self.folder)
+
+    def init(self) -> None:
+        self.run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", self.user, "-A",
+                 "trust", "-E", "UTF8", "--locale=C", "--no-sync")
+
+    def start(self) -> None:
+        options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+                   "-c fsync=off -c full_page_writes=off -c synchronous_commit=off "
+                   "-c max_connections=100")
+        self.run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log),
+                 "-o", options, "-w", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server; "fast" lets it write what it acknowledged, as a server being stopped would."""
+        self.run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
+
+
 @contextmanager
-def throwaway_cluster() -> Iterator[str]:
-    """Yield an admin URL (``postgresql+psycopg://...``) of a fresh, running cluster."""
+def throwaway_cluster() -> Iterator[Cluster]:
+    """A fresh, running cluster, removed afterwards; ``.url`` is its admin URL."""
     bindir = find_bindir()
     if bindir is None:
         raise RuntimeError(
@@ -55,21 +82,14 @@ def throwaway_cluster() -> Iterator[str]:
         user = "postgres"
         shutil.chown(folder, user="postgres")
         run_as = ["runuser", "-u", "postgres", "--"]
-    data, port = folder / "data", _free_port()
-    log = folder / "server.log"
-
-    def run(*args: str) -> None:
-        subprocess.run([*run_as, *args], check=True, capture_output=True, cwd=folder)
-
+    cluster = Cluster(bindir, folder, run_as, user)
     try:
-        run(str(bindir / "initdb"), "-D", str(data), "-U", user, "-A", "trust",
-            "-E", "UTF8", "--locale=C", "--no-sync")
-        options = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c full_page_writes=off -c synchronous_commit=off -c max_connections=100")
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start")
+        cluster.init()
+        cluster.start()
         try:
-            yield f"postgresql+psycopg://{user}@127.0.0.1:{port}/postgres"
+            yield cluster
         finally:
-            run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
+            with suppress(subprocess.CalledProcessError):  # a test may have stopped it
+                cluster.stop("immediate")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

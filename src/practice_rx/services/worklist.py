@@ -118,7 +118,7 @@ class WorklistService(ServiceBase):
             query.page * query.page_size
         )
         # Core rows, not ORM objects: the list shows columns, and this is its hot path.
-        with self.db.engine.connect() as connection:
+        with self.db.connect() as connection:
             result = connection.execute(statement).all()
             total = self._count(connection, query.filter, today)
         rows = [
@@ -151,7 +151,7 @@ class WorklistService(ServiceBase):
         overdue_statement = self._filtered(
             select(func.count()).select_from(Referral).where(overdue_condition(today)), base, today
         )
-        with self.db.engine.connect() as connection:
+        with self.db.connect() as connection:
             counts = {status.value: 0 for status in Status}
             counts.update({status: count for status, count in connection.execute(statement)})
             counts["overdue"] = connection.execute(overdue_statement).scalar_one()

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -118,7 +118,7 @@ class Database:
         :class:`ConflictError`, and nothing of this transaction is saved.
         """
         try:
-            with self._sessions() as session, session.begin():
+            with self._unreachable_as_error(), self._sessions() as session, session.begin():
                 session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
                 yield session
         except StaleDataError as error:
@@ -130,12 +130,30 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session for reads only; nothing is committed."""
-        with self._sessions() as session:
+        with self._unreachable_as_error(), self._sessions() as session:
             yield session
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A Core connection for fast reads of plain rows (lists, counts)."""
+        with self._unreachable_as_error(), self.engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def _unreachable_as_error(self) -> Iterator[None]:
+        """A lost server becomes a DatabaseError a person can act on; the pool reconnects later."""
+        try:
+            yield
+        except (OperationalError, InterfaceError) as error:
+            raise DatabaseError(
+                f"The database at {self.url} cannot be used right now ({_first_line(error)}). "
+                "Nothing was saved by this action; check the network or the database server, "
+                "then try again."
+            ) from error
 
     def table_counts(self) -> dict[str, int]:
         names = inspect(self.engine).get_table_names()
-        with self.engine.connect() as connection:
+        with self.connect() as connection:
             return {
                 name: connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one()
                 for name in sorted(names)

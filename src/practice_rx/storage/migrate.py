@@ -43,6 +43,10 @@ def head_revision() -> str:
     return head
 
 
+def known_revisions() -> set[str]:
+    return {rev.revision for rev in script().walk_revisions()}
+
+
 def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
@@ -52,8 +56,7 @@ def refuse_newer_schema(connection: Connection) -> None:
     revision = current_revision(connection)
     if revision is None:
         return
-    known = {rev.revision for rev in script().walk_revisions()}
-    if revision not in known:
+    if revision not in known_revisions():
         raise SchemaTooNewError(
             f"This database was created by a newer version of PracticeRx (schema {revision}); "
             "it has been left untouched. Install the newer PracticeRx to open it."
