@@ -9,7 +9,7 @@ import pytest
 from practice_rx.errors import ConflictError
 from practice_rx.services import Services
 from practice_rx.storage.database import Database
-from tests.support.factories import make_patient, make_service, make_user, ready_draft
+from tests.support.factories import make_patient, move, make_service, make_user, ready_draft
 
 
 def test_concurrent_saves_one_wins_one_conflicts(db_url, clock):
@@ -20,7 +20,7 @@ def test_concurrent_saves_one_wins_one_conflicts(db_url, clock):
         user = make_user(desks[0])
         referral = ready_draft(desks[0], user, make_patient(desks[0]), make_service(desks[0]))
         for round_number in range(8):
-            loaded = desks[0].referrals.get(referral.id)
+            loaded = desks[0].referrals.get(user.id, referral.id)
             barrier = threading.Barrier(2)
             outcomes: list[object] = [None, None]
 
@@ -41,7 +41,7 @@ def test_concurrent_saves_one_wins_one_conflicts(db_url, clock):
                 thread.join(30)
             assert sorted(map(type, outcomes), key=str) == sorted([str, ConflictError], key=str)
             winner = outcomes.index("saved")
-            stored = desks[1].referrals.get(referral.id)
+            stored = desks[1].referrals.get(user.id, referral.id)
             assert stored.version == loaded.version + 1
             assert f"round {round_number} desk {winner}" in stored.notes
             assert f"round {round_number} desk {1 - winner}" not in stored.notes
@@ -55,7 +55,7 @@ def test_conflict_on_a_status_change_keeps_the_first(services):
     referral = ready_draft(services, user, make_patient(services), make_service(services))
     services.referrals.send(user.id, referral.id, referral.version)
     with pytest.raises(ConflictError):
-        services.referrals.change_status(user.id, referral.id, referral.version, "cancelled", "dup")
-    stored = services.referrals.get(referral.id)
+        move(services, referral, "cancelled", "dup")
+    stored = services.referrals.get(user.id, referral.id)
     assert stored.status == "sent"
     assert [e.to_status for e in stored.events] == ["draft", "sent"]

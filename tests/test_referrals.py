@@ -18,6 +18,7 @@ from tests.support.factories import (
     make_patient,
     make_service,
     make_user,
+    move,
     ready_draft,
 )
 
@@ -36,11 +37,9 @@ def people(services):
     return make_user(services), make_patient(services), make_service(services)
 
 
-def walk(services, user, referral, path):
+def walk(services, referral, path):
     for target in path:
-        referral = services.referrals.change_status(
-            user.id, referral.id, referral.version, target, note=f"to {target}"
-        )
+        referral = move(services, referral, target, note=f"to {target}")
     return referral
 
 
@@ -48,33 +47,27 @@ def walk(services, user, referral, path):
 def test_every_transition_through_the_service(services, people, start):
     user, patient, service = people
     for target in Status:
-        referral = walk(services, user, ready_draft(services, user, patient, service), PATHS[start])
+        referral = walk(services, ready_draft(services, user, patient, service), PATHS[start])
         allowed = target in allowed_next(start)
         if allowed:
-            moved = services.referrals.change_status(
-                user.id, referral.id, referral.version, target, note="why"
-            )
+            moved = move(services, referral, target, note="why")
             assert moved.status == target
-            stored = services.referrals.get(referral.id)
+            stored = services.referrals.get(user.id, referral.id)
             assert stored.status == target
             assert (stored.events[-1].from_status, stored.events[-1].to_status) == (start, target)
         else:
             with pytest.raises(TransitionError, match=f"'{start}' to '{target}'"):
-                services.referrals.change_status(
-                    user.id, referral.id, referral.version, target, note="why"
-                )
-            assert services.referrals.get(referral.id).status == start
+                move(services, referral, target, note="why")
+            assert services.referrals.get(user.id, referral.id).status == start
 
 
 def test_terminal_statuses_are_final(services, people):
     user, patient, service = people
-    referral = walk(services, user, ready_draft(services, user, patient, service), PATHS[Status.SENT])
-    referral = services.referrals.change_status(
-        user.id, referral.id, referral.version, Status.REJECTED, note="No capacity this term"
-    )
+    referral = walk(services, ready_draft(services, user, patient, service), PATHS[Status.SENT])
+    referral = move(services, referral, Status.REJECTED, note="No capacity this term")
     for target in Status:
         with pytest.raises(TransitionError, match="is final"):
-            services.referrals.change_status(user.id, referral.id, referral.version, target, "x")
+            move(services, referral, target, "x")
 
 
 def test_events_record_who_when_from_to_and_note(services, people, clock):
@@ -85,7 +78,7 @@ def test_events_record_who_when_from_to_and_note(services, people, clock):
     clock.advance(days=1)
     services.referrals.change_status(receptionist.id, sent.id, sent.version, Status.ACCEPTED,
                                      "Phoned by the link worker team")
-    events = services.referrals.get(referral.id).events
+    events = services.referrals.get(user.id, referral.id).events
     assert [(e.from_status, e.to_status) for e in events] == [
         (None, "draft"), ("draft", "sent"), ("sent", "accepted")
     ]
@@ -98,17 +91,17 @@ def test_events_record_who_when_from_to_and_note(services, people, clock):
 
 def test_declined_event_carries_the_snomed_code(services, people):
     user, patient, service = people
-    referral = walk(services, user, ready_draft(services, user, patient, service),
+    referral = walk(services, ready_draft(services, user, patient, service),
                     PATHS[Status.ACCEPTED])
-    services.referrals.change_status(user.id, referral.id, referral.version, Status.DECLINED, "")
-    assert services.referrals.get(referral.id).events[-1].snomed_code == SNOMED_DECLINED
+    move(services, referral, Status.DECLINED)
+    assert services.referrals.get(user.id, referral.id).events[-1].snomed_code == SNOMED_DECLINED
 
 
 def test_a_failed_change_writes_no_event(services, people, db):
     user, patient, service = people
     referral = ready_draft(services, user, patient, service)
     with pytest.raises(TransitionError):
-        services.referrals.change_status(user.id, referral.id, referral.version, "cancelled", "")
+        move(services, referral, "cancelled", "")
     with db.reading() as session:
         count = len(session.scalars(select(ReferralEvent)).all())
         assert count == 1  # only "draft started"
@@ -128,14 +121,14 @@ def test_send_needs_a_complete_form_with_consent_and_a_service(services, people)
     assert {"consent_given", "consent_to_share", "reasons", "urgency", "service_id"} <= set(errors)
     assert "what_matters" not in errors
     assert errors["service_id"] == "Service: choose the service to refer to"
-    assert services.referrals.get(draft.id).status == "draft"
+    assert services.referrals.get(user.id, draft.id).status == "draft"
 
 
 def test_core_answers_are_copied_to_columns(services, people):
     user, patient, service = people
     draft = ready_draft(services, user, patient, service, reasons=["money", "other"],
                         reasons_other="Moved house", urgency="soon", consent_method="phone")
-    stored = services.referrals.get(draft.id)
+    stored = services.referrals.get(user.id, draft.id)
     assert stored.reasons == ["money", "other"] and stored.reason_other == "Moved house"
     assert stored.urgency == "soon" and stored.consent_method == "phone"
     assert stored.consent_given and stored.consent_to_share
@@ -168,7 +161,7 @@ def test_malformed_answers_are_refused_and_nothing_saved(services, people):
                                                   consent_date="31/02/2026")),
         )
     assert set(caught.value.errors) == {"reasons", "urgency", "consent_date"}
-    assert services.referrals.get(draft.id).answers == draft.answers
+    assert services.referrals.get(user.id, draft.id).answers == draft.answers
 
 
 def test_a_form_that_is_not_installed_is_named(services, people):
@@ -186,7 +179,7 @@ def test_after_sending_only_notes_change(services, people):
                                         DraftChanges(answers=complete_answers(reasons=["housing"])))
     noted = services.referrals.add_note(user.id, sent.id, sent.version, "Left a voicemail")
     assert "Left a voicemail" in noted.notes and "Dr Asha Patel" in noted.notes
-    assert services.referrals.get(sent.id).reasons == ["loneliness"]
+    assert services.referrals.get(user.id, sent.id).reasons == ["loneliness"]
 
 
 def test_stale_version_is_refused_and_nothing_overwritten(services, people):
@@ -195,15 +188,15 @@ def test_stale_version_is_refused_and_nothing_overwritten(services, people):
     first = services.referrals.add_note(user.id, referral.id, referral.version, "first")
     with pytest.raises(ConflictError, match="changed on another workstation"):
         services.referrals.add_note(user.id, referral.id, referral.version, "second")
-    stored = services.referrals.get(referral.id)
+    stored = services.referrals.get(user.id, referral.id)
     assert stored.version == first.version
     assert "first" in stored.notes and "second" not in stored.notes
 
 
 def test_referring_again_links_to_the_old_referral(services, people):
     user, patient, service = people
-    old = walk(services, user, ready_draft(services, user, patient, service), PATHS[Status.SENT])
-    old = services.referrals.change_status(user.id, old.id, old.version, "rejected", "Not eligible")
+    old = walk(services, ready_draft(services, user, patient, service), PATHS[Status.SENT])
+    old = move(services, old, "rejected", "Not eligible")
     new = services.referrals.create_draft(user.id, patient.id, NATIONAL,
                                           previous_referral_id=old.id)
-    assert services.referrals.get(new.id).previous_referral_id == old.id
+    assert services.referrals.get(user.id, new.id).previous_referral_id == old.id

@@ -117,3 +117,21 @@ def test_sqlite_is_wal_with_foreign_keys(tmp_path):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     db.close()
+
+
+def test_upgrade_keeps_existing_rows(empty_url):
+    from datetime import datetime
+
+    engine = create_engine(empty_url)
+    migrate.upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO user_account (username, display_name, role, job_title, active, created_at)"
+            " VALUES ('sam', 'Sam Jones', 'receptionist', '', true, :at)"), {"at": datetime(2026, 1, 1)})
+    engine.dispose()
+    db = Database.open(empty_url)
+    with db.engine.connect() as connection:
+        row = connection.execute(text(
+            "SELECT username, failed_logins, password_hash FROM user_account")).one()
+    assert tuple(row) == ("sam", 0, None)
+    db.close()

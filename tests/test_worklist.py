@@ -9,7 +9,7 @@ import pytest
 from practice_rx.domain.calendar import add_working_days
 from practice_rx.services.practice import PracticeDetails
 from practice_rx.services.worklist import WorklistFilter, WorklistQuery
-from tests.support.factories import make_patient, make_service, make_user, ready_draft
+from tests.support.factories import admin, desk, make_patient, move, make_service, make_user, ready_draft
 
 
 def test_working_days_skip_weekends():
@@ -19,7 +19,7 @@ def test_working_days_skip_weekends():
 
 
 def test_due_date_uses_the_service_window_then_the_practice_default(services, clock):
-    services.practice.save(PracticeDetails(ods_code="A81001", name="Beeston Surgery",
+    services.practice.save(admin(services), PracticeDetails(ods_code="A81001", name="Beeston Surgery",
                                            response_days=5, contact_days=3))
     user, patient = make_user(services), make_patient(services)
     quick = make_service(services, "Debt advice line", response_days=2, category="money_advice")
@@ -30,9 +30,9 @@ def test_due_date_uses_the_service_window_then_the_practice_default(services, cl
     b = services.referrals.send(user.id, b.id, b.version)
     assert a.response_due_on == date(2026, 11, 26)  # Tue + 2 working days
     assert b.response_due_on == date(2026, 12, 1)   # Tue + 5 working days
-    accepted = services.referrals.change_status(user.id, b.id, b.version, "accepted")
+    accepted = move(services, b, "accepted")
     assert accepted.response_due_on == date(2026, 11, 27)  # contact window: 3 days
-    contacted = services.referrals.change_status(user.id, b.id, accepted.version, "contacted")
+    contacted = move(services, accepted, "contacted")
     assert contacted.response_due_on is None
 
 
@@ -42,18 +42,18 @@ def test_overdue_is_what_to_chase_today(services, clock):
     waiting = services.referrals.send(user.id, waiting.id, waiting.version)
     answered = ready_draft(services, user, patient, service)
     answered = services.referrals.send(user.id, answered.id, answered.version)
-    answered = services.referrals.change_status(user.id, answered.id, answered.version, "accepted")
+    answered = move(services, answered, "accepted")
     chase = WorklistQuery(WorklistFilter(overdue_only=True))
 
     clock.now = datetime(2026, 12, 8, 17, 0)  # the due day itself: not overdue yet
-    assert services.worklist.page(chase).total == 0
+    assert services.worklist.page(desk(services), chase).total == 0
     clock.now = datetime(2026, 12, 9, 8, 0)
-    page = services.worklist.page(chase)
+    page = services.worklist.page(desk(services), chase)
     assert {row.id for row in page.rows} == {waiting.id, answered.id}
     assert all(row.overdue for row in page.rows)
-    assert services.worklist.status_counts()["overdue"] == 2
-    services.referrals.change_status(user.id, answered.id, answered.version, "contacted")
-    assert [row.id for row in services.worklist.page(chase).rows] == [waiting.id]
+    assert services.worklist.status_counts(desk(services), )["overdue"] == 2
+    move(services, answered, "contacted")
+    assert [row.id for row in services.worklist.page(desk(services), chase).rows] == [waiting.id]
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def populated(services, clock):
 
 def ids(services, **filter_args):
     query = WorklistQuery(WorklistFilter(**filter_args), sort="created", descending=False)
-    return [row.id for row in services.worklist.page(query).rows]
+    return [row.id for row in services.worklist.page(desk(services), query).rows]
 
 
 def test_filters(services, populated):
@@ -98,19 +98,19 @@ def test_sort_by_every_column_and_page(services, populated):
     for key in ("created", "patient", "nhs_number", "service", "referrer", "status", "due",
                 "updated", "id"):
         for descending in (False, True):
-            page = services.worklist.page(WorklistQuery(sort=key, descending=descending))
+            page = services.worklist.page(desk(services), WorklistQuery(sort=key, descending=descending))
             assert sorted(row.id for row in page.rows) == sorted(populated["ids"])
-    by_patient = services.worklist.page(WorklistQuery(sort="patient", descending=False))
+    by_patient = services.worklist.page(desk(services), WorklistQuery(sort="patient", descending=False))
     assert [row.patient_name for row in by_patient.rows] == [
         "KHAN, Ali", "KHAN, Ali", "SMITH, Joan", "SMITH, Joan"
     ]
-    first = services.worklist.page(WorklistQuery(sort="id", descending=False, page_size=3))
-    second = services.worklist.page(WorklistQuery(sort="id", descending=False, page_size=3, page=1))
+    first = services.worklist.page(desk(services), WorklistQuery(sort="id", descending=False, page_size=3))
+    second = services.worklist.page(desk(services), WorklistQuery(sort="id", descending=False, page_size=3, page=1))
     assert first.total == second.total == 4 and first.page_count == 2
     assert [r.id for r in first.rows + second.rows] == populated["ids"]
 
 
 def test_status_counts(services, populated):
-    counts = services.worklist.status_counts()
+    counts = services.worklist.status_counts(desk(services), )
     assert counts["draft"] == 3 and counts["sent"] == 1 and counts["completed"] == 0
-    assert services.worklist.status_counts(WorklistFilter(text="smith"))["sent"] == 0
+    assert services.worklist.status_counts(desk(services), WorklistFilter(text="smith"))["sent"] == 0

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from practice_rx import __version__
-from practice_rx.errors import PracticeRxError
+from practice_rx.errors import NotFoundError, PracticeRxError, ValidationError
 from practice_rx.settings import Settings, data_dir
 
 log = logging.getLogger("practice_rx")
@@ -107,6 +107,66 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _services(args: argparse.Namespace):
+    from practice_rx.services import Services
+
+    return Services(_open(args))
+
+
+def _password(args: argparse.Namespace) -> str:
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("Same password again: ") != first:
+        raise ValidationError.single("password", "Password: the two passwords differ")
+    return first
+
+
+def _user_id(services, username: str) -> int:
+    user = services.users.by_username(username)
+    if user is None:
+        raise NotFoundError(f"There is no user called '{username}'")
+    return user.id
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    services = _services(args)
+    try:
+        if args.users_command == "list":
+            for user in services.users.list():
+                state = "active" if user.active else "disabled"
+                login = "can log in" if user.password_hash else "no password"
+                print(f"{user.username:<20} {user.display_name:<24} {user.role:<13} "
+                      f"{state}, {login}")
+        elif args.users_command == "add":
+            user = services.users.create(args.username, args.name, args.role, _password(args))
+            print(f"Added {user.username} ({user.role})")
+        elif args.users_command in ("disable", "enable"):
+            services.users.set_active(None, _user_id(services, args.username),
+                                      args.users_command == "enable")
+            print(f"{args.username} is now {args.users_command}d")
+        elif args.users_command == "reset-password":
+            services.users.reset_password(None, _user_id(services, args.username),
+                                          _password(args))
+            print(f"Password reset for {args.username}; the account is unlocked")
+    finally:
+        services.db.close()
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    services = _services(args)
+    problem = services.audit.verify()
+    services.db.close()
+    if problem:
+        print(f"Audit trail damaged. {problem}")
+        return 1
+    print("Audit trail verified: every row is as written, in order")
+    return 0
+
+
 def safe(url: str) -> str:
     from practice_rx.storage.database import safe_url
 
@@ -145,6 +205,25 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file", help="a file made by 'practice-rx backup'")
     restore.add_argument("--yes", action="store_true", help="yes, replace the database")
     restore.set_defaults(handler=cmd_restore)
+
+    users = commands.add_parser("users", help="manage who can log in").add_subparsers(
+        dest="users_command", metavar="ACTION", required=True)
+    users.add_parser("list", help="list users, roles and states")
+    add = users.add_parser("add", help="add a user (the first admin, for instance)")
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="the name shown on screens and letters")
+    add.add_argument("--role", required=True, choices=["receptionist", "clinician",
+                                                       "link_worker", "admin"])
+    for name in ("disable", "enable", "reset-password"):
+        users.add_parser(name, help=f"{name.replace('-', ' ')} a user").add_argument("username")
+    for parser_ in users.choices.values():
+        parser_.add_argument("--password-stdin", action="store_true",
+                             help="read the password from standard input")
+        parser_.set_defaults(handler=cmd_users)
+    audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
+        dest="audit_command", metavar="ACTION", required=True)
+    audit.add_parser("verify", help="check no audit row was edited, deleted or moved"
+                     ).set_defaults(handler=cmd_audit_verify)
 
     commands.add_parser("plugins", help="list plugins, their versions, hooks and errors"
                         ).set_defaults(handler=cmd_plugins)

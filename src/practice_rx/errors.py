@@ -46,6 +46,14 @@ class TransitionError(PracticeRxError):
         super().__init__(f"{message}: {detail}" if detail else message)
 
 
+class PermissionDenied(PracticeRxError, PermissionError):
+    """The user's role does not allow the action (or the account cannot act); nothing was done."""
+
+
+class AuthenticationError(PracticeRxError):
+    """A login was refused: wrong details, a disabled account, or one locked for a while."""
+
+
 class DatabaseError(PracticeRxError):
     """The database cannot be used: unreachable, too new, or otherwise refused."""
 

@@ -36,7 +36,7 @@ def test_a_service_no_longer_supplied_goes_inactive_never_deleted(services, db):
     assert services.catalogue.search("choir") == []
     assert [s.name for s in services.catalogue.search("choir", include_inactive=True)] == \
         ["Community choir"]
-    assert services.referrals.get(referral.id).service.name == "Community choir"
+    assert services.referrals.get(user.id, referral.id).service.name == "Community choir"
     # It comes back when the plugin supplies it again.
     assert services.catalogue.sync({"area": [WALK, CHOIR]}).updated == 1
     assert len(services.catalogue.search("choir")) == 1

@@ -17,7 +17,7 @@ from practice_rx.errors import ValidationError
 from practice_rx.plugin_host import PluginHost
 from practice_rx.services.referrals import DraftChanges, snapshot
 from practice_rx.startup import start
-from tests.support.factories import complete_answers, make_patient, make_user
+from tests.support.factories import complete_answers, make_patient, make_user, move
 
 HOOKS = sorted(name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
                if name.startswith("practice_rx_"))
@@ -79,7 +79,7 @@ def test_hook_practice_rx_register_referral_actions(app):
     [action] = app.plugins.referral_actions()
     assert action.label == "PCN summary" and action.applies_to("sent")
     assert not action.applies_to("draft")
-    referral = app.services.referrals.get(sent.id)
+    referral = app.services.referrals.get(user.id, sent.id)
     result = app.plugins.run_action(action, snapshot(referral, referral.service))
     assert result.ok
     assert result.message == (f"Referral {sent.id} to Middleton Park Health Walks (sent); "
@@ -110,7 +110,7 @@ def test_hook_practice_rx_referral_status_changed(app, tmp_path, monkeypatch):
     monkeypatch.setenv("SOUTH_LEEDS_EXPORT_FILE", str(export))
     user, draft = leeds_draft(app)
     sent = app.services.referrals.send(user.id, draft.id, draft.version)
-    app.services.referrals.change_status(user.id, sent.id, sent.version, "accepted")
+    move(app.services, sent, "accepted")
     rows = list(csv.DictReader(export.open()))
     assert [(r["from"], r["to"]) for r in rows] == [("draft", "sent"), ("sent", "accepted")]
     assert rows[0]["snomed_code"] == "871731000000106"
@@ -129,7 +129,7 @@ def test_a_raising_status_hook_does_not_undo_the_change(db_url, clock):
             DraftChanges(service_id=service.id, answers=complete_answers(
                 consent_date=clock().date().isoformat())))
         sent = services.referrals.send(user.id, draft.id, draft.version)
-        assert services.referrals.get(sent.id).status == "sent"
+        assert services.referrals.get(user.id, sent.id).status == "sent"
         assert any(e.hook == "practice_rx_referral_status_changed" for e in app.plugins.errors)
     finally:
         app.close()

@@ -11,7 +11,7 @@ from practice_rx.errors import DatabaseError
 from practice_rx.services.worklist import WorklistQuery
 from practice_rx.startup import start
 from tests.conftest import BACKENDS
-from tests.support.factories import make_patient, make_service, make_user, ready_draft
+from tests.support.factories import admin, desk, make_patient, make_service, make_user, ready_draft
 from tests.support.postgres import throwaway_cluster
 
 pytestmark = pytest.mark.skipif("postgresql" not in BACKENDS,
@@ -29,11 +29,11 @@ def test_server_stopped_and_started_again(clock, capsys):
         services = app.services
         user, patient, service = make_user(services), make_patient(services), make_service(services)
         draft = ready_draft(services, user, patient, service)
-        assert services.worklist.page(WorklistQuery()).total == 1
+        assert services.worklist.page(desk(services), WorklistQuery()).total == 1
 
         cluster.stop()
         with pytest.raises(DatabaseError, match="cannot be used right now") as caught:
-            services.worklist.page(WorklistQuery())
+            services.worklist.page(desk(services), WorklistQuery())
         assert "Nothing was saved" in str(caught.value)
         with pytest.raises(DatabaseError):
             services.referrals.send(user.id, draft.id, draft.version)
@@ -41,7 +41,7 @@ def test_server_stopped_and_started_again(clock, capsys):
         assert "practice-rx: Cannot open the database at" in capsys.readouterr().err
 
         cluster.start()
-        assert services.worklist.page(WorklistQuery()).total == 1
+        assert services.worklist.page(desk(services), WorklistQuery()).total == 1
         sent = services.referrals.send(user.id, draft.id, draft.version)
-        assert services.referrals.get(sent.id).status == "sent"
+        assert services.referrals.get(user.id, sent.id).status == "sent"
         app.close()

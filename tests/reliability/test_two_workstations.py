@@ -11,7 +11,7 @@ import multiprocessing
 from practice_rx.errors import ConflictError
 from practice_rx.services import Services
 from practice_rx.storage.database import Database
-from tests.support.factories import make_patient, make_service, make_user, ready_draft
+from tests.support.factories import actor_for, make_patient, make_service, make_user, ready_draft
 
 ROUNDS = 6
 
@@ -23,7 +23,8 @@ def _workstation(url, desk, user_id, referral_id, version, target, barrier, resu
         if target == "note":
             services.referrals.add_note(user_id, referral_id, version, f"desk {desk}")
         else:
-            services.referrals.change_status(user_id, referral_id, version, target, f"desk {desk}")
+            services.referrals.change_status(user_id, referral_id, version, target,
+                                             f"desk {desk}")
         results.put((desk, "saved"))
     except ConflictError:
         results.put((desk, "conflict"))
@@ -31,12 +32,12 @@ def _workstation(url, desk, user_id, referral_id, version, target, barrier, resu
         results.put((desk, f"{type(error).__name__}: {error}"))
 
 
-def race(url, user_id, referral_id, version, targets) -> dict[int, str]:
+def race(url, user_ids, referral_id, version, targets) -> dict[int, str]:
     context = multiprocessing.get_context("fork")
     barrier, results = context.Barrier(2), context.Queue()
     desks = [context.Process(target=_workstation, args=(url, desk, user_id, referral_id,
                                                         version, target, barrier, results))
-             for desk, target in enumerate(targets)]
+             for desk, (user_id, target) in enumerate(zip(user_ids, targets))]
     for process in desks:
         process.start()
     outcomes = dict(results.get(timeout=60) for _ in desks)
@@ -52,19 +53,22 @@ def test_two_workstations_one_wins(services, db_url):
     services.db.engine.dispose()  # children must not share the parent's connections
 
     for _ in range(ROUNDS):
-        outcomes = race(db_url, user.id, referral.id, referral.version, ["note", "note"])
+        outcomes = race(db_url, [user.id, user.id], referral.id, referral.version,
+                        ["note", "note"])
         assert sorted(outcomes.values()) == ["conflict", "saved"], outcomes
         winner = next(desk for desk, outcome in outcomes.items() if outcome == "saved")
-        referral = services.referrals.get(referral.id)
+        referral = services.referrals.get(user.id, referral.id)
         assert referral.notes.endswith(f"desk {winner}")
         assert f"desk {1 - winner}" not in referral.notes.splitlines()[-1]
 
-    notes = services.referrals.get(referral.id).notes.splitlines()
+    notes = services.referrals.get(user.id, referral.id).notes.splitlines()
     assert len(notes) == ROUNDS  # every winning save is there, nothing overwritten
 
-    outcomes = race(db_url, user.id, referral.id, referral.version, ["accepted", "rejected"])
+    actors = [actor_for(services, "accepted"), actor_for(services, "rejected")]
+    services.db.engine.dispose()
+    outcomes = race(db_url, actors, referral.id, referral.version, ["accepted", "rejected"])
     assert sorted(outcomes.values()) == ["conflict", "saved"], outcomes
-    final = services.referrals.get(referral.id)
+    final = services.referrals.get(user.id, referral.id)
     expected = "accepted" if outcomes[0] == "saved" else "rejected"
     assert final.status == expected
     assert [e.to_status for e in final.events] == ["draft", "sent", expected]

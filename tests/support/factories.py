@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 
 from practice_rx.domain.identifiers import nhs_check_digit
+from practice_rx.domain.permissions import STATUS_ACTIONS, allowed
+from practice_rx.domain.statuses import Status
 from practice_rx.plugins.national.form import national_form
 from practice_rx.services import Services
 from practice_rx.services.catalogue import ServiceDetails
@@ -32,6 +34,15 @@ def make_user(services: Services, role: str = "clinician", name: str = "Dr Asha 
     return services.users.ensure(f"{role}{next(_serials)}", name, role)
 
 
+def desk(services: Services) -> int:
+    """The reception desk's user: finds and registers patients, keeps the catalogue."""
+    return services.users.ensure("desk", "Reception desk", "receptionist").id
+
+
+def admin(services: Services) -> int:
+    return services.users.ensure("admin", "Practice admin", "admin").id
+
+
 def make_patient(services: Services, given: str = "Joan", family: str = "Smith", **extra) -> Patient:
     details = PatientDetails(
         nhs_number=extra.pop("nhs_number", test_nhs_number(next(_serials))),
@@ -41,7 +52,7 @@ def make_patient(services: Services, given: str = "Joan", family: str = "Smith",
         phone=extra.pop("phone", "0113 496 0000"),
         **extra,
     )
-    return services.patients.create(details)
+    return services.patients.create(desk(services), details)
 
 
 def make_service(services: Services, name: str = "Leeds Walking Group", **extra) -> Service:
@@ -51,7 +62,7 @@ def make_service(services: Services, name: str = "Leeds Walking Group", **extra)
         category=extra.pop("category", "physical_activity"),
         **extra,
     )
-    return services.catalogue.add_local(details)
+    return services.catalogue.add_local(desk(services), details)
 
 
 NATIONAL = ("national", 1)
@@ -85,3 +96,21 @@ def ready_draft(services: Services, user: User, patient: Patient, service: Servi
         user.id, patient.id, NATIONAL,
         DraftChanges(service_id=service.id, answers=complete_answers(**answer_changes)),
     )
+
+
+ACTORS = {"clinician": "Dr Asha Patel", "link_worker": "Nadia Ahmed", "receptionist": "Sam Jones"}
+
+
+def actor_for(services: Services, target: str) -> int:
+    """A user whose role may move a referral to ``target`` (clinician first, as in practice)."""
+    action = STATUS_ACTIONS.get(Status(target)) if target in Status._value2member_map_ else None
+    for role, name in ACTORS.items():
+        if action is None or allowed(role, action):
+            return services.users.ensure(f"team.{role}", name, role).id
+    raise AssertionError(f"no role may move a referral to {target}")
+
+
+def move(services: Services, referral: Referral, target: str, note: str = "") -> Referral:
+    """Change a referral's status as a member of the team who is allowed to."""
+    return services.referrals.change_status(
+        actor_for(services, target), referral.id, referral.version, target, note)

@@ -1,15 +1,20 @@
 """The service layer: every rule that protects data lives here, not in a widget.
 
 :class:`Services` bundles one of each service over an open database; the UI,
-the CLI and the tests all go through it.
+the CLI and the tests all go through it. Every call that reads or changes
+patient data takes the acting user's id first, checks their role, and writes
+the audit trail in the same transaction as the change.
 """
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from datetime import datetime
 
 from practice_rx.domain.calendar import utcnow
+from practice_rx.services.audit import AuditService, AuditWriter
+from practice_rx.services.auth import AuthService
 from practice_rx.services.catalogue import CatalogueService
 from practice_rx.services.forms import FormService
 from practice_rx.services.patients import PatientService
@@ -21,23 +26,27 @@ from practice_rx.storage.database import Database
 
 
 class Services:
-    """One entry point to the services, sharing a database and a clock."""
+    """One entry point to the services, sharing a database, a clock and a workstation name."""
 
     def __init__(
         self,
         db: Database,
         clock: Callable[[], datetime] = utcnow,
         hooks: ReferralHooks | None = None,
+        workstation: str | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
-        self.users = UserService(db, clock)
-        self.practice = PracticeService(db, clock)
-        self.catalogue = CatalogueService(db, clock)
-        self.forms = FormService(db, clock)
-        self.patients = PatientService(db, clock)
-        self.referrals = ReferralService(db, clock, hooks)
-        self.worklist = WorklistService(db, clock)
+        writer = AuditWriter(workstation or socket.gethostname())
+        self.audit = AuditService(db, clock, writer)
+        self.auth = AuthService(db, clock, writer)
+        self.users = UserService(db, clock, writer)
+        self.practice = PracticeService(db, clock, writer)
+        self.catalogue = CatalogueService(db, clock, writer)
+        self.forms = FormService(db, clock, writer)
+        self.patients = PatientService(db, clock, writer)
+        self.referrals = ReferralService(db, clock, writer, hooks)
+        self.worklist = WorklistService(db, clock, writer)
 
 
 __all__ = ["Services"]

@@ -1,27 +1,41 @@
-"""What every service shares: the database, the clock, and loading a record to change it."""
+"""What every service shares: the database, the clock, the audit trail and the permission check."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.orm import Session
 
-from practice_rx.errors import ConflictError, NotFoundError
+from practice_rx.domain.permissions import Action, check
+from practice_rx.errors import ConflictError, NotFoundError, PermissionDenied
 from practice_rx.storage.database import Database
-from practice_rx.storage.models import Base
+from practice_rx.storage.models import Base, User
+
+if TYPE_CHECKING:
+    from practice_rx.services.audit import AuditWriter
 
 Model = TypeVar("Model", bound=Base)
 
 
 class ServiceBase:
-    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+    def __init__(self, db: Database, clock: Callable[[], datetime], audit: AuditWriter) -> None:
         self.db = db
         self.clock = clock
+        self.audit = audit
 
     def today(self) -> date:
         return self.clock().date()
+
+    @staticmethod
+    def authorize(session: Session, user_id: int, action: Action) -> User:
+        """The acting user, if active and their role allows ``action``; else PermissionDenied."""
+        user = session.get(User, user_id)
+        if user is None or not user.active:
+            raise PermissionDenied("Not allowed: this account is disabled or does not exist")
+        check(user.role, action)
+        return user
 
 
 def get_or_raise(session: Session, model: type[Model], record_id: int, what: str) -> Model:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from practice_rx.domain.categories import SERVICE_CATEGORIES
+from practice_rx.domain.permissions import Action
 from practice_rx.errors import ValidationError
 from practice_rx.services.base import ServiceBase, get_or_raise
 from practice_rx.storage.models import Service
@@ -102,12 +103,17 @@ class CatalogueService(ServiceBase):
         return SyncReport(added, updated, deactivated, unchanged)
 
 
-    def add_local(self, details: ServiceDetails) -> Service:
+    def add_local(self, user_id: int, details: ServiceDetails) -> Service:
         """A practice's own service, kept apart from every plugin's catalogue."""
         details.check()
         with self.db.transaction() as session:
+            self.authorize(session, user_id, Action.MANAGE_CATALOGUE)
             service = Service(plugin=LOCAL_PLUGIN, active=True, **details.__dict__)
             session.add(service)
+            session.flush()
+            self.audit.record(session, at=self.clock(), user_id=user_id, action="service_add",
+                              entity="service", entity_id=service.id,
+                              after={"name": service.name, "category": service.category})
             return service
 
     def get(self, service_id: int) -> Service:

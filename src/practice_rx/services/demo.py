@@ -18,6 +18,7 @@ from practice_rx.domain.calendar import DEFAULT_RESPONSE_DAYS, add_working_days,
 from practice_rx.domain.identifiers import nhs_check_digit
 from practice_rx.domain.reasons import REFERRAL_REASONS
 from practice_rx.domain.statuses import EVENT_CODES, NOTE_REQUIRED, Status
+from practice_rx.services.auth import hash_password
 from practice_rx.services.catalogue import LOCAL_PLUGIN
 from practice_rx.services.forms import load_form
 from practice_rx.storage.database import Database
@@ -65,6 +66,7 @@ OPEN_SHARE = 0.3
 DEMO_FORM = ("national", 1)
 PRACTICE_NAME = "Beeston Hill Surgery (demo)"
 PRACTICE_PHONE = "0113 496 0000"
+DEMO_PASSWORD = "practice-rx-demo"  # every demo user's password; synthetic data only
 BATCH = 5000
 
 
@@ -112,7 +114,8 @@ def fill(db: Database, size: DemoSize = DemoSize(), seed: int = 2026,
 
 
 def _ensure_staff(session, now: datetime) -> list[int]:
-    people = [("dr.patel", "Dr Asha Patel", "clinician", "GP"),
+    people = [("admin", "Pat Morgan", "admin", "Practice manager"),
+              ("dr.patel", "Dr Asha Patel", "clinician", "GP"),
               ("dr.okafor", "Dr Chidi Okafor", "clinician", "GP"),
               ("nurse.lee", "Kim Lee", "clinician", "Practice nurse"),
               ("reception.jones", "Sam Jones", "receptionist", "Care navigator"),
@@ -122,7 +125,8 @@ def _ensure_staff(session, now: datetime) -> list[int]:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
             user = User(username=username, display_name=name, role=role, job_title=title,
-                        active=True, created_at=now)
+                        active=True, created_at=now, failed_logins=0,
+                        password_hash=hash_password(DEMO_PASSWORD))
             session.add(user)
             session.flush()
         ids.append(user.id)
@@ -191,7 +195,7 @@ def _insert_patients(session, rng: random.Random, count: int, first_serial: int,
 
 def _insert_referrals(session, rng, count, patient_ids, service_ids, staff, now, report,
                       form_id, form_version) -> None:
-    clinicians, receptionist = staff[:3], staff[3]
+    clinicians, receptionist = staff[1:4], staff[4]
     names = dict(session.execute(select(User.id, User.display_name)).all())
     reason_codes = [code for code in REFERRAL_REASONS if code != "other"]
     response_days = dict(session.execute(select(Service.id, Service.response_days)).all())

@@ -13,7 +13,9 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
 
 from practice_rx.domain import identifiers as ids
+from practice_rx.domain.permissions import Action
 from practice_rx.errors import ValidationError
+from practice_rx.services.audit import changed, values_of
 from practice_rx.services.base import ServiceBase, get_or_raise, load_for_change
 from practice_rx.storage.models import Patient
 
@@ -108,37 +110,61 @@ def patient_matches(text: str) -> ColumnElement[bool]:
     )
 
 
+AUDITED_FIELDS = [field.name for field in fields(PatientDetails)]
+
+
 class PatientService(ServiceBase):
-    def create(self, details: PatientDetails) -> Patient:
+    def create(self, user_id: int, details: PatientDetails) -> Patient:
         values = details.clean(self.today())
         now = self.clock()
         with self.db.transaction() as session:
+            self.authorize(session, user_id, Action.EDIT_PATIENTS)
             self._refuse_duplicate(session, str(values["nhs_number"]))
             patient = Patient(**values, created_at=now, updated_at=now)
             session.add(patient)
+            session.flush()
+            _, after = changed({}, values)
+            self.audit.record(session, at=now, user_id=user_id, action="patient_create",
+                              entity="patient", entity_id=patient.id, patient_id=patient.id,
+                              after=after)
             return patient
 
-    def update(self, patient_id: int, expected_version: int, details: PatientDetails) -> Patient:
+    def update(self, user_id: int, patient_id: int, expected_version: int,
+               details: PatientDetails) -> Patient:
         values = details.clean(self.today())
+        now = self.clock()
         with self.db.transaction() as session:
+            self.authorize(session, user_id, Action.EDIT_PATIENTS)
             patient = load_for_change(session, Patient, patient_id, expected_version, "Patient")
             if values["nhs_number"] != patient.nhs_number:
                 self._refuse_duplicate(session, str(values["nhs_number"]))
+            before = values_of(patient, AUDITED_FIELDS)
             for key, value in values.items():
                 setattr(patient, key, value)
-            patient.updated_at = self.clock()
+            patient.updated_at = now
+            old, new = changed(before, values)
+            self.audit.record(session, at=now, user_id=user_id, action="patient_update",
+                              entity="patient", entity_id=patient.id, patient_id=patient.id,
+                              before=old, after=new)
             return patient
 
-    def get(self, patient_id: int) -> Patient:
-        with self.db.reading() as session:
-            return get_or_raise(session, Patient, patient_id, "Patient")
+    def open(self, user_id: int, patient_id: int) -> Patient:
+        """A patient's record for someone to read; the opening is audited."""
+        with self.db.transaction() as session:
+            self.authorize(session, user_id, Action.VIEW_PATIENTS)
+            patient = get_or_raise(session, Patient, patient_id, "Patient")
+            self.audit.record(session, at=self.clock(), user_id=user_id, action="patient_view",
+                              entity="patient", entity_id=patient.id, patient_id=patient.id)
+            return patient
 
-    def by_nhs_number(self, nhs_number: str) -> Patient | None:
+    def by_nhs_number(self, user_id: int, nhs_number: str) -> Patient | None:
         digits = ids.normalise_nhs_number(nhs_number)
         with self.db.reading() as session:
+            self.authorize(session, user_id, Action.VIEW_PATIENTS)
             return session.scalar(select(Patient).where(Patient.nhs_number == digits))
 
-    def find(self, text: str, date_of_birth: date | None = None, limit: int = 50) -> list[Patient]:
+    def find(self, user_id: int, text: str, date_of_birth: date | None = None,
+             limit: int = 50) -> list[Patient]:
         """Patients matching an NHS number (whole or its start) or names, optionally a birth date.
 
         Each word typed must match the start of the given or family name, so
@@ -149,6 +175,7 @@ class PatientService(ServiceBase):
             query = query.where(Patient.date_of_birth == date_of_birth)
         query = query.order_by(Patient.family_name, Patient.given_name, Patient.id).limit(limit)
         with self.db.reading() as session:
+            self.authorize(session, user_id, Action.VIEW_PATIENTS)
             return list(session.scalars(query))
 
     @staticmethod

@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 
 from practice_rx.domain import identifiers as ids
 from practice_rx.domain.calendar import DEFAULT_RESPONSE_DAYS
+from practice_rx.domain.permissions import Action
 from practice_rx.errors import ValidationError
+from practice_rx.services.audit import changed, values_of
 from practice_rx.services.base import ServiceBase
 from practice_rx.storage.models import Practice
 
@@ -61,11 +63,17 @@ class PracticeService(ServiceBase):
         with self.db.reading() as session:
             return load_practice(session)
 
-    def save(self, details: PracticeDetails) -> Practice:
+    def save(self, user_id: int, details: PracticeDetails) -> Practice:
         values = details.clean()
         with self.db.transaction() as session:
+            self.authorize(session, user_id, Action.MANAGE_SETTINGS)
             practice = load_practice(session) or Practice()
+            before = values_of(practice, values)
             for key, value in values.items():
                 setattr(practice, key, value)
             session.add(practice)
+            session.flush()
+            old, new = changed(before, values)
+            self.audit.record(session, at=self.clock(), user_id=user_id, action="practice_save",
+                              entity="practice", entity_id=practice.id, before=old, after=new)
             return practice

@@ -16,15 +16,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from practice_rx.domain.calendar import DEFAULT_RESPONSE_DAYS, add_working_days
+from practice_rx.domain.permissions import STATUS_ACTIONS, Action
 from practice_rx.domain.statuses import EVENT_CODES, Status, check_transition
 from practice_rx.errors import NotFoundError, TransitionError, ValidationError
+from practice_rx.services.audit import AuditWriter, changed, values_of
 from practice_rx.services.base import ServiceBase, get_or_raise, load_for_change
 from practice_rx.forms import clean_answers
 from practice_rx.plugin_api import ReferralSnapshot, StatusChange
 from practice_rx.services.forms import load_form
 from practice_rx.services.practice import load_practice
 from practice_rx.storage.database import Database
-from practice_rx.storage.models import Patient, Referral, ReferralEvent, Service, User
+from practice_rx.storage.models import Patient, Referral, ReferralEvent, Service
+
+AUDITED_FIELDS = ("status", "service_id", "form_id", "form_version", "answers", "notes")
 
 
 @dataclass
@@ -76,9 +80,9 @@ def snapshot(referral: Referral, service: Service | None) -> ReferralSnapshot:
 
 
 class ReferralService(ServiceBase):
-    def __init__(self, db: Database, clock: Callable[[], datetime],
+    def __init__(self, db: Database, clock: Callable[[], datetime], audit: AuditWriter,
                  hooks: ReferralHooks | None = None) -> None:
-        super().__init__(db, clock)
+        super().__init__(db, clock, audit)
         self.hooks = hooks or NoHooks()
 
     def create_draft(
@@ -92,8 +96,8 @@ class ReferralService(ServiceBase):
         """A new draft for a patient on ``form`` (id, version); nothing is sent until :meth:`send`."""
         now = self.clock()
         with self.db.transaction() as session:
+            self.authorize(session, user_id, Action.WRITE_REFERRALS)
             get_or_raise(session, Patient, patient_id, "Patient")
-            get_or_raise(session, User, user_id, "User")
             load_form(session, *form)
             if previous_referral_id is not None:
                 get_or_raise(session, Referral, previous_referral_id, "Referral")
@@ -114,21 +118,28 @@ class ReferralService(ServiceBase):
             session.add(referral)
             session.flush()
             session.add(self._event(referral, None, Status.DRAFT, user_id, now, "Draft started"))
+            _, after = changed({}, values_of(referral, AUDITED_FIELDS))
+            self._audit(session, referral, user_id, "referral_create", {}, after)
             return referral
 
     def update_draft(
         self, user_id: int, referral_id: int, expected_version: int, changes: DraftChanges
     ) -> Referral:
+        given = {f.name for f in fields(changes) if getattr(changes, f.name) is not None}
         with self.db.transaction() as session:
+            self.authorize(session, user_id, Action.WRITE_REFERRALS if given - {"notes"}
+                           else Action.ADD_NOTES)
             referral = load_for_change(session, Referral, referral_id, expected_version, "Referral")
-            changed = {f.name for f in fields(changes) if getattr(changes, f.name) is not None}
-            if referral.status != Status.DRAFT and changed - {"notes"}:
+            if referral.status != Status.DRAFT and given - {"notes"}:
                 raise TransitionError(
                     referral.status, referral.status,
                     "only a draft's service, reasons and answers can be changed; add a note instead",
                 )
+            before = values_of(referral, AUDITED_FIELDS)
             self._apply(session, referral, changes, user_id)
             referral.updated_at = self.clock()
+            self._audit(session, referral, user_id, "referral_update",
+                        *changed(before, values_of(referral, AUDITED_FIELDS)))
             return referral
 
     def send(self, user_id: int, referral_id: int, expected_version: int, note: str = "") -> Referral:
@@ -141,10 +152,13 @@ class ReferralService(ServiceBase):
         """Move a referral to ``target`` if its lifecycle allows it, writing the event."""
         now = self.clock()
         with self.db.transaction() as session:
-            get_or_raise(session, User, user_id, "User")
+            if target in Status._value2member_map_:
+                self.authorize(session, user_id, STATUS_ACTIONS.get(Status(target),
+                                                                    Action.WRITE_REFERRALS))
             referral = load_for_change(session, Referral, referral_id, expected_version, "Referral")
             current = Status(referral.status)
             target_status = check_transition(current, target, note)
+            before = values_of(referral, ("status", "response_due_on"))
             if target_status == Status.SENT:
                 self._check_ready_to_send(session, referral)
                 referral.sent_at = now
@@ -162,6 +176,9 @@ class ReferralService(ServiceBase):
             referral.updated_at = now
             event = self._event(referral, current, target_status, user_id, now, note)
             session.add(event)
+            after = values_of(referral, ("status", "response_due_on"))
+            self._audit(session, referral, user_id, "referral_status",
+                        *changed(before, {**after, "note": event.note}))
             change = StatusChange(
                 referral=snapshot(referral, session.get(Service, referral.service_id)
                                   if referral.service_id else None),
@@ -177,15 +194,19 @@ class ReferralService(ServiceBase):
             raise ValidationError.single("note", "Note: enter the text of the note")
         now = self.clock()
         with self.db.transaction() as session:
+            user = self.authorize(session, user_id, Action.ADD_NOTES)
             referral = load_for_change(session, Referral, referral_id, expected_version, "Referral")
-            user = get_or_raise(session, User, user_id, "User")
             stamp = f"[{now:%d %b %Y %H:%M} {user.display_name}] {note.strip()}"
             referral.notes = f"{referral.notes}\n{stamp}".strip()
             referral.updated_at = now
+            self._audit(session, referral, user_id, "referral_note", {}, {"note": stamp})
             return referral
 
-    def get(self, referral_id: int) -> Referral:
-        """A referral with its patient, service, referrer and events, ready to show."""
+    def get(self, user_id: int, referral_id: int) -> Referral:
+        """A referral with its patient, service, referrer and events, ready to show.
+
+        Opening a referral is audited, like opening a patient's record.
+        """
         query = (
             select(Referral)
             .where(Referral.id == referral_id)
@@ -196,10 +217,12 @@ class ReferralService(ServiceBase):
                 selectinload(Referral.events).selectinload(ReferralEvent.user),
             )
         )
-        with self.db.reading() as session:
+        with self.db.transaction() as session:
+            self.authorize(session, user_id, Action.VIEW_REFERRALS)
             referral = session.scalar(query)
             if referral is None:
                 raise NotFoundError(f"Referral {referral_id} does not exist")
+            self._audit(session, referral, user_id, "referral_view", {}, {})
             return referral
 
     # -- rules -------------------------------------------------------------------------
@@ -264,6 +287,12 @@ class ReferralService(ServiceBase):
             errors.update(self.hooks.validate_referral(snapshot(referral, service)))
         if errors:
             raise ValidationError(errors)
+
+    def _audit(self, session: Session, referral: Referral, user_id: int, action: str,
+               before: dict[str, Any], after: dict[str, Any]) -> None:
+        self.audit.record(session, at=self.clock(), user_id=user_id, action=action,
+                          entity="referral", entity_id=referral.id,
+                          patient_id=referral.patient_id, before=before, after=after)
 
     @staticmethod
     def _response_days(session: Session, referral: Referral) -> int:

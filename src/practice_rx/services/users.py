@@ -1,43 +1,120 @@
-"""The people who use PracticeRx (logins and roles arrive with the users issue)."""
+"""The people who use PracticeRx: adding them, disabling them, resetting passwords.
+
+``create`` is for the first admin and the command line (whoever can run
+``practice-rx`` against the database is trusted, as with ``createuser``);
+inside the app, ``add`` and the rest need an admin.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from practice_rx.domain.permissions import Action, Role
 from practice_rx.errors import ValidationError
+from practice_rx.services.auth import hash_password
 from practice_rx.services.base import ServiceBase, get_or_raise
 from practice_rx.storage.models import User
 
-ROLES = ("receptionist", "clinician", "link_worker", "admin")
+ROLES = tuple(role.value for role in Role)
+MIN_PASSWORD_LENGTH = 10
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError.single(
+            "password", f"Password: use at least {MIN_PASSWORD_LENGTH} characters")
 
 
 class UserService(ServiceBase):
-    def ensure(
-        self, username: str, display_name: str, role: str = "clinician", job_title: str = ""
-    ) -> User:
-        """The user called ``username``, created on first use."""
-        if role not in ROLES:
-            raise ValidationError.single("role", f"Role: must be one of {', '.join(ROLES)}")
-        if not username.strip():
-            raise ValidationError.single("username", "Username: enter a username")
+    def create(self, username: str, display_name: str, role: str, password: str | None = None,
+               job_title: str = "") -> User:
+        """Add a user with no one acting (first run, command line)."""
+        with self.db.transaction() as session:
+            return self._create(session, None, username, display_name, role, password, job_title)
+
+    def add(self, admin_id: int, username: str, display_name: str, role: str, password: str,
+            job_title: str = "") -> User:
+        with self.db.transaction() as session:
+            self.authorize(session, admin_id, Action.MANAGE_USERS)
+            return self._create(session, admin_id, username, display_name, role, password,
+                                job_title)
+
+    def ensure(self, username: str, display_name: str, role: str = "clinician",
+               job_title: str = "") -> User:
+        """The user called ``username``, created (without a password) on first use."""
         with self.db.transaction() as session:
             user = session.scalar(select(User).where(User.username == username))
             if user is None:
-                user = User(
-                    username=username,
-                    display_name=display_name or username,
-                    role=role,
-                    job_title=job_title,
-                    active=True,
-                    created_at=self.clock(),
-                )
-                session.add(user)
+                user = self._create(session, None, username, display_name, role, None, job_title)
+            return user
+
+    def set_active(self, admin_id: int | None, user_id: int, active: bool) -> User:
+        with self.db.transaction() as session:
+            if admin_id is not None:
+                self.authorize(session, admin_id, Action.MANAGE_USERS)
+            user = get_or_raise(session, User, user_id, "User")
+            before = user.active
+            user.active = active
+            self.audit.record(session, at=self.clock(), user_id=admin_id, action="user_active",
+                              entity="user", entity_id=user.id, before={"active": before},
+                              after={"active": active})
+            return user
+
+    def reset_password(self, admin_id: int | None, user_id: int, password: str) -> User:
+        check_password(password)
+        with self.db.transaction() as session:
+            if admin_id is not None:
+                self.authorize(session, admin_id, Action.MANAGE_USERS)
+            user = get_or_raise(session, User, user_id, "User")
+            user.password_hash = hash_password(password)
+            user.failed_logins = 0
+            user.locked_until = None
+            self.audit.record(session, at=self.clock(), user_id=admin_id,
+                              action="password_reset", entity="user", entity_id=user.id)
             return user
 
     def get(self, user_id: int) -> User:
         with self.db.reading() as session:
             return get_or_raise(session, User, user_id, "User")
 
+    def by_username(self, username: str) -> User | None:
+        with self.db.reading() as session:
+            return session.scalar(select(User).where(User.username == username))
+
     def list(self) -> list[User]:
         with self.db.reading() as session:
             return list(session.scalars(select(User).order_by(User.display_name)))
+
+    def needs_first_admin(self) -> bool:
+        """True until an active admin who can log in exists: the app then asks for one."""
+        with self.db.reading() as session:
+            return not session.scalar(select(func.count()).select_from(User).where(
+                User.role == Role.ADMIN, User.active, User.password_hash.is_not(None)))
+
+    def _create(self, session: Session, admin_id: int | None, username: str, display_name: str,
+                role: str, password: str | None, job_title: str) -> User:
+        errors = {}
+        if role not in ROLES:
+            errors["role"] = f"Role: must be one of {', '.join(ROLES)}"
+        if not username.strip():
+            errors["username"] = "Username: enter a username"
+        elif session.scalar(select(User.id).where(User.username == username.strip())):
+            errors["username"] = f"Username: '{username.strip()}' is already taken"
+        if password is not None:
+            try:
+                check_password(password)
+            except ValidationError as error:
+                errors.update(error.errors)
+        if errors:
+            raise ValidationError(errors)
+        user = User(username=username.strip(), display_name=display_name.strip() or username,
+                    role=role, job_title=job_title, active=True, created_at=self.clock(),
+                    password_hash=hash_password(password) if password else None,
+                    failed_logins=0)
+        session.add(user)
+        session.flush()
+        self.audit.record(session, at=self.clock(), user_id=admin_id, action="user_create",
+                          entity="user", entity_id=user.id,
+                          after={"username": user.username, "role": role})
+        return user

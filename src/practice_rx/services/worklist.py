@@ -12,7 +12,9 @@ from typing import Literal
 
 from sqlalchemy import Connection, Select, func, select
 
+from practice_rx.domain.permissions import Action, check
 from practice_rx.domain.statuses import AWAITING_RESPONSE, Status
+from practice_rx.errors import PermissionDenied
 from practice_rx.services.base import ServiceBase
 from practice_rx.services.patients import patient_matches
 from practice_rx.storage.models import Patient, Referral, Service, User
@@ -91,7 +93,7 @@ def overdue_condition(today: date):
 
 
 class WorklistService(ServiceBase):
-    def page(self, query: WorklistQuery) -> WorklistPage:
+    def page(self, user_id: int, query: WorklistQuery) -> WorklistPage:
         today = self.today()
         columns = select(
             Referral.id,
@@ -119,6 +121,7 @@ class WorklistService(ServiceBase):
         )
         # Core rows, not ORM objects: the list shows columns, and this is its hot path.
         with self.db.connect() as connection:
+            self._authorize(connection, user_id)
             result = connection.execute(statement).all()
             total = self._count(connection, query.filter, today)
         rows = [
@@ -141,7 +144,8 @@ class WorklistService(ServiceBase):
         ]
         return WorklistPage(rows, total, query.page, query.page_size)
 
-    def status_counts(self, filter: WorklistFilter = WorklistFilter()) -> dict[str, int]:
+    def status_counts(self, user_id: int,
+                      filter: WorklistFilter = WorklistFilter()) -> dict[str, int]:
         """How many referrals are in each status (and overdue), ignoring the status filter."""
         today = self.today()
         base = WorklistFilter(**{**filter.__dict__, "statuses": frozenset(), "overdue_only": False})
@@ -152,10 +156,19 @@ class WorklistService(ServiceBase):
             select(func.count()).select_from(Referral).where(overdue_condition(today)), base, today
         )
         with self.db.connect() as connection:
+            self._authorize(connection, user_id)
             counts = {status.value: 0 for status in Status}
             counts.update({status: count for status, count in connection.execute(statement)})
             counts["overdue"] = connection.execute(overdue_statement).scalar_one()
         return counts
+
+    @staticmethod
+    def _authorize(connection: Connection, user_id: int) -> None:
+        role = connection.execute(
+            select(User.role).where(User.id == user_id, User.active.is_(True))).scalar()
+        if role is None:
+            raise PermissionDenied("Not allowed: this account is disabled or does not exist")
+        check(role, Action.VIEW_REFERRALS)
 
     def _count(self, connection: Connection, filter: WorklistFilter, today: date) -> int:
         statement = self._filtered(select(func.count()).select_from(Referral), filter, today)

@@ -1,0 +1,97 @@
+"""Who may do what: the permission matrix, written once.
+
+The service layer checks it on every call, so a widget that forgets to hide a
+button cannot let a receptionist do a clinician's work. ``docs/permissions.md``
+shows the same table; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from practice_rx.domain.statuses import Status
+from practice_rx.errors import PermissionDenied
+
+
+class Role(StrEnum):
+    RECEPTIONIST = "receptionist"
+    CLINICIAN = "clinician"
+    LINK_WORKER = "link_worker"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.RECEPTIONIST: "Receptionist",
+    Role.CLINICIAN: "Clinician (GP, nurse)",
+    Role.LINK_WORKER: "Link worker",
+    Role.ADMIN: "Practice admin",
+}
+
+
+class Action(StrEnum):
+    VIEW_PATIENTS = "view_patients"
+    EDIT_PATIENTS = "edit_patients"
+    VIEW_REFERRALS = "view_referrals"
+    WRITE_REFERRALS = "write_referrals"  # raise drafts, change reasons and answers
+    SEND_REFERRALS = "send_referrals"
+    CANCEL_REFERRALS = "cancel_referrals"
+    RECORD_SERVICE_REPLY = "record_service_reply"  # accepted or rejected by the service
+    RECORD_CONTACT = "record_contact"  # contact made, engaged, outcome, declined
+    ADD_NOTES = "add_notes"
+    PRINT_LETTERS = "print_letters"
+    MANAGE_CATALOGUE = "manage_catalogue"
+    MANAGE_SETTINGS = "manage_settings"
+    MANAGE_USERS = "manage_users"
+    VIEW_AUDIT = "view_audit"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+R, C, L, A = Role.RECEPTIONIST, Role.CLINICIAN, Role.LINK_WORKER, Role.ADMIN
+
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.VIEW_PATIENTS: frozenset({R, C, L, A}),
+    Action.EDIT_PATIENTS: frozenset({R, C, A}),
+    Action.VIEW_REFERRALS: frozenset({R, C, L, A}),
+    Action.WRITE_REFERRALS: frozenset({C}),
+    Action.SEND_REFERRALS: frozenset({C}),
+    Action.CANCEL_REFERRALS: frozenset({R, C, A}),
+    Action.RECORD_SERVICE_REPLY: frozenset({R, L, A}),
+    Action.RECORD_CONTACT: frozenset({R, L}),
+    Action.ADD_NOTES: frozenset({R, C, L, A}),
+    Action.PRINT_LETTERS: frozenset({R, C, A}),
+    Action.MANAGE_CATALOGUE: frozenset({R, A}),
+    Action.MANAGE_SETTINGS: frozenset({A}),
+    Action.MANAGE_USERS: frozenset({A}),
+    Action.VIEW_AUDIT: frozenset({A}),
+}
+
+#: The permission each status change needs.
+STATUS_ACTIONS: dict[Status, Action] = {
+    Status.SENT: Action.SEND_REFERRALS,
+    Status.CANCELLED: Action.CANCEL_REFERRALS,
+    Status.ACCEPTED: Action.RECORD_SERVICE_REPLY,
+    Status.REJECTED: Action.RECORD_SERVICE_REPLY,
+    Status.CONTACTED: Action.RECORD_CONTACT,
+    Status.IN_PROGRESS: Action.RECORD_CONTACT,
+    Status.COMPLETED: Action.RECORD_CONTACT,
+    Status.DECLINED: Action.RECORD_CONTACT,
+    Status.NOT_CONTACTABLE: Action.RECORD_CONTACT,
+}
+
+
+def allowed(role: str, action: Action) -> bool:
+    return role in PERMISSIONS[action]
+
+
+def check(role: str, action: Action) -> None:
+    """Raise :class:`PermissionDenied` naming the role and the action unless it is allowed."""
+    if not allowed(role, action):
+        label = ROLE_LABELS[Role(role)] if role in Role._value2member_map_ else role
+        raise PermissionDenied(f"Not allowed: the {label} role cannot {action.label}")

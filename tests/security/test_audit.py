@@ -1,0 +1,77 @@
+"""The audit trail: written with each change, chained, and tamper-evident."""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine, text
+
+from practice_rx.cli import main
+from practice_rx.services.audit import AuditFilter
+from practice_rx.services.patients import PatientDetails
+from tests.support.factories import admin, desk, make_patient, make_service, make_user, move, \
+    ready_draft
+
+
+def busy_day(services):
+    gp = make_user(services)
+    patient = make_patient(services)
+    referral = ready_draft(services, gp, patient, make_service(services))
+    referral = services.referrals.send(gp.id, referral.id, referral.version)
+    move(services, referral, "accepted", "Phoned")
+    services.referrals.get(gp.id, referral.id)
+    return gp, patient, referral
+
+
+def test_changes_and_views_are_audited_with_before_and_after(services, clock):
+    gp, patient, referral = busy_day(services)
+    services.patients.update(desk(services), patient.id, patient.version, PatientDetails(
+        patient.nhs_number, "Joan", "Smith-Jones", patient.date_of_birth, phone="0113 496 0000"))
+    rows = services.audit.list(admin(services), AuditFilter(patient_id=patient.id))
+    actions = [row.action for row in reversed(rows)]
+    assert actions == ["patient_create", "referral_create", "referral_status", "referral_status",
+                       "referral_view", "patient_update"]
+    status = [r for r in rows if r.action == "referral_status"][0]  # newest first
+    assert status.before["status"] == "sent" and status.after["status"] == "accepted"
+    assert status.after["note"] == "Phoned" and status.workstation
+    update = rows[0]
+    assert update.before == {"family_name": "Smith"} and update.after == {"family_name": "Smith-Jones"}
+    assert update.user_id == desk(services) and update.at == clock.now
+    assert services.audit.list(admin(services), AuditFilter(user_id=gp.id))
+
+
+def test_untouched_chain_verifies(services, db_url, capsys):
+    busy_day(services)
+    assert services.audit.verify() is None
+    assert main(["--database", db_url, "audit", "verify"]) == 0
+    assert "verified" in capsys.readouterr().out
+
+
+def _tamper(url: str, *statements: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+    engine.dispose()
+
+
+def test_an_edited_row_is_found(services, db_url, capsys):
+    busy_day(services)
+    _tamper(db_url, "UPDATE audit_event SET workstation = 'elsewhere' WHERE id = 3")
+    assert services.audit.verify() == \
+        "Audit row 3: its content was changed after it was written"
+    assert main(["--database", db_url, "audit", "verify"]) == 1
+    assert "Audit row 3" in capsys.readouterr().out
+
+
+def test_a_deleted_row_is_found(services, db_url):
+    busy_day(services)
+    _tamper(db_url, "DELETE FROM audit_event WHERE id = 4")
+    assert services.audit.verify().startswith("Audit row 5: the row before it was deleted")
+
+
+def test_swapped_rows_are_found(services, db_url):
+    busy_day(services)
+    _tamper(db_url,
+            "UPDATE audit_event SET id = 1000 WHERE id = 2",
+            "UPDATE audit_event SET id = 2 WHERE id = 3",
+            "UPDATE audit_event SET id = 3 WHERE id = 1000")
+    assert services.audit.verify().startswith("Audit row 2: the row before it")

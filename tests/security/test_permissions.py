@@ -1,0 +1,109 @@
+"""The whole permission matrix, role by action, through the service layer on both backends."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from sqlalchemy import func, select
+
+from practice_rx.domain.permissions import PERMISSIONS, Action, Role, allowed
+from practice_rx.errors import PermissionDenied
+from practice_rx.services.audit import AuditFilter
+from practice_rx.services.catalogue import ServiceDetails
+from practice_rx.services.patients import PatientDetails
+from practice_rx.services.practice import PracticeDetails
+from practice_rx.services.worklist import WorklistQuery
+from practice_rx.storage.models import AuditEvent
+from tests.support.factories import (
+    NATIONAL,
+    make_patient,
+    make_service,
+    make_user,
+    move,
+    ready_draft,
+    test_nhs_number,
+)
+
+
+def _draft(s, env):
+    return ready_draft(s, env["gp"], env["patient"], env["service"])
+
+
+def _sent(s, env):
+    draft = _draft(s, env)
+    return s.referrals.send(env["gp"].id, draft.id, draft.version)
+
+
+ATTEMPTS = {
+    Action.VIEW_PATIENTS: lambda s, uid, env: s.patients.open(uid, env["patient"].id),
+    Action.EDIT_PATIENTS: lambda s, uid, env: s.patients.create(uid, PatientDetails(
+        test_nhs_number(4242), "Ruth", "Okoro", "1960-02-02", phone="0113 496 0123")),
+    Action.VIEW_REFERRALS: lambda s, uid, env: (s.worklist.page(uid, WorklistQuery()),
+                                                s.referrals.get(uid, env["draft"].id)),
+    Action.WRITE_REFERRALS: lambda s, uid, env: s.referrals.create_draft(
+        uid, env["patient"].id, NATIONAL),
+    Action.SEND_REFERRALS: lambda s, uid, env: s.referrals.send(
+        uid, env["draft"].id, env["draft"].version),
+    Action.CANCEL_REFERRALS: lambda s, uid, env: s.referrals.change_status(
+        uid, env["draft"].id, env["draft"].version, "cancelled", "Duplicate"),
+    Action.RECORD_SERVICE_REPLY: lambda s, uid, env: s.referrals.change_status(
+        uid, env["sent"].id, env["sent"].version, "accepted"),
+    Action.RECORD_CONTACT: lambda s, uid, env: s.referrals.change_status(
+        uid, env["accepted"].id, env["accepted"].version, "contacted"),
+    Action.ADD_NOTES: lambda s, uid, env: s.referrals.add_note(
+        uid, env["sent"].id, env["sent"].version, "Phoned the service"),
+    Action.MANAGE_CATALOGUE: lambda s, uid, env: s.catalogue.add_local(
+        uid, ServiceDetails("ours-1", "Our lunch club", "befriending")),
+    Action.MANAGE_SETTINGS: lambda s, uid, env: s.practice.save(
+        uid, PracticeDetails("Y99901", "Beeston Hill Surgery")),
+    Action.MANAGE_USERS: lambda s, uid, env: s.users.add(
+        uid, "new.user", "New User", "receptionist", "a long password"),
+    Action.VIEW_AUDIT: lambda s, uid, env: s.audit.list(uid, AuditFilter()),
+}
+# Printing letters is checked with the letters (tests/letters).
+CHECKED_HERE = set(ATTEMPTS)
+
+
+def test_every_action_is_attempted_somewhere():
+    assert set(Action) - CHECKED_HERE <= {Action.PRINT_LETTERS}
+
+
+@pytest.mark.parametrize(("action", "role"), list(itertools.product(ATTEMPTS, Role)),
+                         ids=lambda value: str(value))
+def test_role_by_action(services, db, action, role):
+    env = {"gp": make_user(services), "patient": make_patient(services),
+           "service": make_service(services)}
+    env["draft"] = _draft(services, env)
+    env["sent"] = _sent(services, env)
+    env["accepted"] = move(services, _sent(services, env), "accepted")
+    user = make_user(services, role.value, f"A {role.value}")
+    with db.reading() as session:
+        audit_rows = session.scalar(select(func.count()).select_from(AuditEvent))
+    if allowed(role, action):
+        ATTEMPTS[action](services, user.id, env)
+    else:
+        with pytest.raises(PermissionDenied) as caught:
+            ATTEMPTS[action](services, user.id, env)
+        assert str(caught.value) == (
+            f"Not allowed: the {role.label} role cannot {action.label}")
+        with db.reading() as session:  # nothing was done, so nothing was audited
+            assert session.scalar(select(func.count()).select_from(AuditEvent)) == audit_rows
+
+
+def test_a_disabled_user_can_do_nothing(services):
+    gp = make_user(services)
+    patient = make_patient(services)
+    admin = make_user(services, "admin", "Pat Morgan")
+    services.users.set_active(admin.id, gp.id, False)
+    with pytest.raises(PermissionDenied, match="disabled"):
+        services.referrals.create_draft(gp.id, patient.id, NATIONAL)
+
+
+def test_the_matrix_in_the_docs_is_the_one_in_the_code():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "permissions.md").read_text()
+    for action, roles in PERMISSIONS.items():
+        cells = " | ".join("yes" if role in roles else "no" for role in Role)
+        assert f"| {action.label} | {cells} |" in doc, action
