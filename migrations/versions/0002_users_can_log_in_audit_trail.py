@@ -1,4 +1,4 @@
-"""users can log in; audit trail
+"""users can log in; audit trail; letters keep what they showed
 
 Revision ID: 0002
 Revises: 0001
@@ -38,6 +38,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_event_patient_id'), ['patient_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_user_id'), ['user_id'], unique=False)
 
+    with op.batch_alter_table('letter', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('inputs', sa.JSON(), nullable=False, server_default='{}'))
+
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('password_hash', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('failed_logins', sa.Integer(), nullable=False, server_default='0'))
@@ -49,6 +52,9 @@ def downgrade() -> None:
         batch_op.drop_column('locked_until')
         batch_op.drop_column('failed_logins')
         batch_op.drop_column('password_hash')
+
+    with op.batch_alter_table('letter', schema=None) as batch_op:
+        batch_op.drop_column('inputs')
 
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_event_user_id'))

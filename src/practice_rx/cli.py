@@ -167,6 +167,26 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_letters(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from practice_rx.startup import start
+
+    app = start(args.database)
+    try:
+        services = app.services
+        user_id = _user_id(services, args.user)
+        folder = Path(args.out)
+        folder.mkdir(parents=True, exist_ok=True)
+        for kind in args.kind or ["referral", "patient"]:
+            letter = services.letters.generate(user_id, args.referral, kind)
+            (folder / letter.filename).write_bytes(letter.pdf)
+            print(f"{folder / letter.filename}  sha256 {letter.record.sha256}")
+    finally:
+        app.close()
+    return 0
+
+
 def safe(url: str) -> str:
     from practice_rx.storage.database import safe_url
 
@@ -224,6 +244,15 @@ def build_parser() -> argparse.ArgumentParser:
         dest="audit_command", metavar="ACTION", required=True)
     audit.add_parser("verify", help="check no audit row was edited, deleted or moved"
                      ).set_defaults(handler=cmd_audit_verify)
+
+    letters = commands.add_parser("letters", help="generate a referral's letters into a folder")
+    letters.add_argument("referral", type=int, help="the referral's number")
+    letters.add_argument("--kind", action="append",
+                         choices=["referral", "patient", "patient_large_print", "chaser"],
+                         help="which letter (repeat for several; default referral and patient)")
+    letters.add_argument("--out", default=".", help="the folder to write the PDFs to")
+    letters.add_argument("--user", required=True, help="who is printing them (a username)")
+    letters.set_defaults(handler=cmd_letters)
 
     commands.add_parser("plugins", help="list plugins, their versions, hooks and errors"
                         ).set_defaults(handler=cmd_plugins)

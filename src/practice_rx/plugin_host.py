@@ -23,6 +23,7 @@ from practice_rx import hookspecs
 from practice_rx.catalogue_files import service_from_row
 from practice_rx.errors import ValidationError
 from practice_rx.forms import FormDefinition, FormDefinitionError, form_from_dict
+from practice_rx.letters.inputs import LetterKind
 from practice_rx.plugin_api import ActionResult, ReferralAction, ReferralSnapshot, StatusChange
 from practice_rx.services.catalogue import ServiceDetails
 
@@ -198,12 +199,17 @@ class PluginHost:
     def letter_templates(self) -> list[tuple[str, Any]]:
         hook = "practice_rx_register_letter_templates"
         templates = []
+        kinds = {kind.value for kind in LetterKind}
         for plugin, item in self._lists(hook):
             missing = [a for a in ("id", "version", "kind", "render") if not hasattr(item, a)]
             if missing or not callable(getattr(item, "render", None)):
-                self.record(plugin, hook, f"a letter template needs {', '.join(missing) or 'a callable render'}")
-                continue
-            templates.append((plugin, item))
+                needs = ", ".join(missing) or "a callable render"
+                self.record(plugin, hook, f"a letter template needs {needs}")
+            elif str(item.kind) not in kinds:
+                self.record(plugin, hook, f"letter kind '{item.kind}' is unknown; use one of "
+                                          f"{', '.join(sorted(kinds))}")
+            else:
+                templates.append((plugin, item))
         return templates
 
     def referral_actions(self) -> list[ReferralAction]:

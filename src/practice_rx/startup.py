@@ -44,7 +44,8 @@ def start(
     db = Database.open(database_url or settings.resolved_database_url())
     try:
         plugins = PluginHost(disabled=settings.disabled_plugins, discovered=discovered)
-        services = Services(db, clock, hooks=plugins)
+        services = Services(db, clock, hooks=plugins, letter_templates=[
+            template for _, template in plugins.letter_templates()])
         for plugin, problem in services.forms.sync(plugins.forms()):
             plugins.record(plugin, "practice_rx_register_referral_forms", problem)
         report = services.catalogue.sync(plugins.services())

@@ -17,7 +17,15 @@ from practice_rx.errors import ValidationError
 from practice_rx.plugin_host import PluginHost
 from practice_rx.services.referrals import DraftChanges, snapshot
 from practice_rx.startup import start
-from tests.support.factories import complete_answers, make_patient, make_user, move
+from practice_rx.services.practice import PracticeDetails
+from tests.support.factories import (
+    admin,
+    complete_answers,
+    make_patient,
+    make_user,
+    move,
+    ready_draft,
+)
 
 HOOKS = sorted(name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
                if name.startswith("practice_rx_"))
@@ -65,12 +73,26 @@ def test_hook_practice_rx_register_services(app):
     assert {s.category for s in leeds} >= {"befriending", "money_advice", "housing"}
 
 
-def test_hook_practice_rx_register_letter_templates():
+def test_hook_practice_rx_register_letter_templates(db_url, clock):
     letters = EntryPoint("letters", "tests.plugins.sample_plugins:letters", "practice_rx")
-    host = PluginHost(discovered=[letters])
-    [(plugin, template)] = host.letter_templates()
-    assert plugin == "letters" and (template.id, template.version) == ("leeds_patient", 3)
-    assert host.errors == []
+    app = start(db_url, clock=clock, discovered=[letters])
+    try:
+        services = app.services
+        services.practice.save(admin(services), PracticeDetails("Y99901", "Beeston Hill Surgery",
+                                                                address="1 Beeston Road, Leeds"))
+        gp = make_user(services)
+        [service] = services.catalogue.search("Samaritans")
+        draft = ready_draft(services, gp, make_patient(services, address="1 Elm Grove"), service)
+        sent = services.referrals.send(gp.id, draft.id, draft.version)
+        patient_letter = services.letters.generate(gp.id, sent.id, "patient")
+        assert patient_letter.pdf == b"%PDF-1.4 sample"  # the plugin's template replaced it
+        assert (patient_letter.record.template_id, patient_letter.record.template_version) == \
+            ("leeds_patient", 3)
+        referral_letter = services.letters.generate(gp.id, sent.id, "referral")
+        assert referral_letter.record.template_id == "practice_rx.referral"  # built-in kept
+        assert app.plugins.errors == []
+    finally:
+        app.close()
 
 
 def test_hook_practice_rx_register_referral_actions(app):

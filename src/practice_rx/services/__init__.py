@@ -9,10 +9,12 @@ the audit trail in the same transaction as the change.
 from __future__ import annotations
 
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from practice_rx.domain.calendar import utcnow
+from practice_rx.letters.service import LetterService
+from practice_rx.letters.templates import LetterTemplate, builtin_templates
 from practice_rx.services.audit import AuditService, AuditWriter
 from practice_rx.services.auth import AuthService
 from practice_rx.services.catalogue import CatalogueService
@@ -34,6 +36,7 @@ class Services:
         clock: Callable[[], datetime] = utcnow,
         hooks: ReferralHooks | None = None,
         workstation: str | None = None,
+        letter_templates: Iterable[LetterTemplate] = (),
     ) -> None:
         self.db = db
         self.clock = clock
@@ -47,6 +50,8 @@ class Services:
         self.patients = PatientService(db, clock, writer)
         self.referrals = ReferralService(db, clock, writer, hooks)
         self.worklist = WorklistService(db, clock, writer)
+        # Built-in letters first, so a plugin's template of the same kind replaces one.
+        self.letters = LetterService(db, clock, writer, [*builtin_templates(), *letter_templates])
 
 
 __all__ = ["Services"]

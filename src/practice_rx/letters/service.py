@@ -1,0 +1,314 @@
+"""Generating letters for referrals, recording each one, reprinting and batches.
+
+Every letter handed out is recorded (kind, template id and version, who, when,
+SHA-256 of the PDF) in the same step that makes it, so the practice can show
+exactly what it sent. Rendering is deterministic, and a reprint proves it is
+the same letter by its SHA-256.
+
+The inputs each letter showed are stored with it, so a reprint is the same
+letter even after the referral, patient, service or practice details change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from practice_rx.domain.identifiers import format_date
+from practice_rx.domain.permissions import Action
+from practice_rx.errors import NotFoundError, PracticeRxError, ValidationError
+from practice_rx.forms import FormDefinition
+from practice_rx.letters.inputs import LetterInputs, LetterKind, inputs_for
+from practice_rx.letters.resources import default_logo
+from practice_rx.letters.templates import LetterTemplate, TemplateSet, builtin_templates
+from practice_rx.services.audit import AuditWriter
+from practice_rx.services.base import ServiceBase, get_or_raise
+from practice_rx.services.forms import load_form
+from practice_rx.services.practice import load_practice
+from practice_rx.storage.database import Database
+from practice_rx.storage.models import Letter, Practice, Referral
+
+BATCH_CHUNK = 50  # referrals read, rendered and recorded together in a batch
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+
+class LetterChangedError(PracticeRxError):
+    """A recorded letter cannot be rebuilt byte for byte: what it showed has changed."""
+
+
+@dataclass(frozen=True)
+class GeneratedLetter:
+    """A letter's PDF and its record (already saved)."""
+
+    pdf: bytes
+    record: Letter
+
+    @property
+    def filename(self) -> str:
+        """A file name for saving it: reference, kind and date; never the patient's name."""
+        return (f"PRX-{self.record.referral_id:06d}-{self.record.kind.replace('_', '-')}-"
+                f"{self.record.created_at:%Y-%m-%d}-{self.record.id}.pdf")
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One referral's outcome in a batch: its letter, or why there is none."""
+
+    referral_id: int
+    letter: GeneratedLetter | None = None
+    error: str = ""
+
+
+def sha256(pdf: bytes) -> str:
+    return hashlib.sha256(pdf).hexdigest()
+
+
+class LetterService(ServiceBase):
+    """Letters for referrals. ``templates`` defaults to the built-ins (plugins' come after).
+
+    Making, previewing and reprinting a letter needs the ``print_letters``
+    permission, and each is audited against the patient, like opening a record.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Callable[[], datetime],
+        audit: AuditWriter,
+        templates: Iterable[LetterTemplate] | None = None,
+        logo: Path | None = None,
+    ) -> None:
+        super().__init__(db, clock, audit)
+        self.templates = TemplateSet(builtin_templates() if templates is None else templates)
+        self.logo = logo if logo is not None else default_logo()
+
+    # -- one letter -------------------------------------------------------------------
+
+    def inputs(self, user_id: int, referral_id: int, kind: LetterKind | str,
+               on: date | None = None) -> LetterInputs:
+        """What the letter would show (dated ``on``, default today), e.g. for a plugin's preview."""
+        with self.db.reading() as session:
+            self.authorize(session, user_id, Action.PRINT_LETTERS)
+            referral, practice, form = self._load(session, referral_id, {})
+        return inputs_for(referral, practice, form, kind=kind, today=on or self.today(),
+                          logo=self.logo)
+
+    def preview(self, user_id: int, referral_id: int, kind: LetterKind | str,
+                template: LetterTemplate | None = None) -> bytes:
+        """The letter as it would print now, for the screen: audited, not recorded as a letter."""
+        chosen = self._template(kind, template)
+        inputs = self.inputs(user_id, referral_id, kind)
+        pdf = chosen.render(inputs)
+        with self.db.transaction() as session:
+            self.audit.record(session, at=self.clock(), user_id=user_id, action="letter_preview",
+                              entity="referral", entity_id=referral_id,
+                              patient_id=self._patient_id(session, referral_id),
+                              after={"kind": LetterKind(kind).value})
+        return pdf
+
+    def generate(self, user_id: int, referral_id: int, kind: LetterKind | str,
+                 template: LetterTemplate | None = None) -> GeneratedLetter:
+        """Make a letter and record it; a letter to print, post or save is always made here."""
+        chosen = self._template(kind, template)
+        now = self.clock()
+        with self.db.reading() as session:
+            self.authorize(session, user_id, Action.PRINT_LETTERS)
+            referral, practice, form = self._load(session, referral_id, {})
+        inputs = inputs_for(referral, practice, form, kind=kind, today=now.date(), logo=self.logo)
+        pdf = chosen.render(inputs)
+        with self.db.transaction() as session:
+            self.authorize(session, user_id, Action.PRINT_LETTERS)
+            record = self._record(session, user_id, referral, chosen, now, pdf, inputs)
+        return GeneratedLetter(pdf, record)
+
+    def reprint(self, user_id: int, letter_id: int) -> bytes:
+        """The recorded letter again, byte for byte, even after the referral has changed.
+
+        Rendered from the inputs stored with the letter, through the template
+        version it was printed with; the SHA-256 proves it is the letter recorded.
+        """
+        with self.db.reading() as session:
+            self.authorize(session, user_id, Action.PRINT_LETTERS)
+            record = get_or_raise(session, Letter, letter_id, "Letter")
+            patient_id = self._patient_id(session, record.referral_id)
+        template = self.templates.find(record.template_id, record.template_version)
+        pdf = template.render(LetterInputs.from_dict(record.inputs))
+        if sha256(pdf) != record.sha256:
+            raise LetterChangedError(
+                f"Letter {letter_id} ({LetterKind(record.kind).label.lower()}, printed "
+                f"{format_date(record.created_at.date())}) cannot be reproduced exactly by "
+                f"template {record.template_id} version {record.template_version} as installed "
+                "now; the plugin that supplies it may have changed it without a new version."
+            )
+        with self.db.transaction() as session:
+            self.audit.record(session, at=self.clock(), user_id=user_id, action="letter_reprint",
+                              entity="letter", entity_id=record.id, patient_id=patient_id,
+                              after={"sha256": record.sha256})
+        return pdf
+
+    def history(self, user_id: int, referral_id: int) -> list[Letter]:
+        """The letters recorded for a referral, newest first."""
+        with self.db.reading() as session:
+            self.authorize(session, user_id, Action.VIEW_REFERRALS)
+            return list(session.scalars(
+                select(Letter).where(Letter.referral_id == referral_id)
+                .order_by(Letter.created_at.desc(), Letter.id.desc())
+            ))
+
+    # -- batches ----------------------------------------------------------------------
+
+    def batch(
+        self,
+        user_id: int,
+        referral_ids: Sequence[int],
+        kind: LetterKind | str,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+        template: LetterTemplate | None = None,
+    ) -> list[BatchItem]:
+        """A letter of one kind for each referral, in order; Qt-free, for a worker thread.
+
+        A referral that cannot have the letter (no service, no address…) gets an
+        item with the reason instead, and the rest carry on. ``progress(done,
+        total)`` is called after each referral; when ``cancelled()`` turns true the
+        batch stops, and the letters made so far are recorded and returned (a
+        letter is never returned unrecorded). Letters are recorded a chunk at a
+        time, so a batch of hundreds is not hundreds of transactions.
+        """
+        chosen = self._template(kind, template)
+        total = len(referral_ids)
+        items: list[BatchItem] = []
+        forms: dict[tuple[str, int], FormDefinition | None] = {}
+        with self.db.reading() as session:
+            self.authorize(session, user_id, Action.PRINT_LETTERS)
+        for start in range(0, total, BATCH_CHUNK):
+            chunk = referral_ids[start:start + BATCH_CHUNK]
+            now = self.clock()
+            with self.db.reading() as session:
+                loaded = self._load_many(session, chunk, forms)
+            # (index in items, referral, pdf, what it shows)
+            made: list[tuple[int, Referral, bytes, LetterInputs]] = []
+            stop = False
+            for referral_id in chunk:
+                if cancelled is not None and cancelled():
+                    stop = True
+                    break
+                item = loaded[referral_id]
+                if isinstance(item, str):
+                    items.append(BatchItem(referral_id, error=item))
+                else:
+                    referral, practice, form = item
+                    try:
+                        inputs = inputs_for(referral, practice, form, kind=kind,
+                                            today=now.date(), logo=self.logo)
+                    except ValidationError as error:
+                        items.append(BatchItem(referral_id, error=str(error)))
+                    else:
+                        made.append((len(items), referral, chosen.render(inputs), inputs))
+                        items.append(BatchItem(referral_id))  # its letter is set once recorded
+                if progress is not None:
+                    progress(len(items), total)
+            if made:
+                with self.db.transaction() as session:
+                    self.authorize(session, user_id, Action.PRINT_LETTERS)
+                    for index, referral, pdf, inputs in made:
+                        record = self._record(session, user_id, referral, chosen, now, pdf,
+                                              inputs)
+                        items[index] = BatchItem(referral.id, GeneratedLetter(pdf, record))
+            if stop:
+                break
+        return items
+
+    # -- helpers ----------------------------------------------------------------------
+
+    def _template(self, kind: LetterKind | str, template: LetterTemplate | None) -> LetterTemplate:
+        kind = LetterKind(kind)
+        if template is None:
+            return self.templates.default(kind)
+        if LetterKind(template.kind) is not kind:
+            made = LetterKind(template.kind).label.lower()
+            name = getattr(template, "title", template.id)
+            raise ValidationError.single(
+                "template", f"Template: '{name}' makes a {made}, not a {kind.label.lower()}")
+        return template
+
+    def _record(self, session: Session, user_id: int, referral: Referral,
+                template: LetterTemplate, now: datetime, pdf: bytes,
+                inputs: LetterInputs) -> Letter:
+        """The letter's row (with what it showed) and its audit entry, in the caller's transaction."""
+        record = Letter(
+            referral_id=referral.id,
+            kind=LetterKind(template.kind).value,
+            template_id=template.id,
+            template_version=template.version,
+            created_at=now,
+            created_by_id=user_id,
+            sha256=sha256(pdf),
+            inputs=inputs.to_dict(),
+        )
+        session.add(record)
+        session.flush()
+        self.audit.record(
+            session, at=now, user_id=user_id, action="letter_print", entity="letter",
+            entity_id=record.id, patient_id=referral.patient_id,
+            after={"referral_id": referral.id, "kind": record.kind,
+                   "template_id": record.template_id,
+                   "template_version": record.template_version, "sha256": record.sha256},
+        )
+        return record
+
+    @staticmethod
+    def _patient_id(session: Session, referral_id: int) -> int | None:
+        return session.scalar(select(Referral.patient_id).where(Referral.id == referral_id))
+
+    @staticmethod
+    def _query():
+        return select(Referral).options(
+            selectinload(Referral.patient),
+            selectinload(Referral.service),
+            selectinload(Referral.referrer),
+        )
+
+    def _load(self, session: Session, referral_id: int,
+              forms: dict[tuple[str, int], FormDefinition | None],
+              ) -> tuple[Referral, Practice | None, FormDefinition | None]:
+        referral = session.scalar(self._query().where(Referral.id == referral_id))
+        if referral is None:
+            raise NotFoundError(f"Referral {referral_id} does not exist")
+        return referral, load_practice(session), self._form(session, referral, forms)
+
+    def _load_many(self, session: Session, referral_ids: Sequence[int],
+                   forms: dict[tuple[str, int], FormDefinition | None],
+                   ) -> dict[int, tuple[Referral, Practice | None, FormDefinition | None] | str]:
+        practice = load_practice(session)
+        found = {referral.id: referral for referral in
+                 session.scalars(self._query().where(Referral.id.in_(list(referral_ids))))}
+        loaded: dict[int, tuple[Referral, Practice | None, FormDefinition | None] | str] = {}
+        for referral_id in referral_ids:
+            referral = found.get(referral_id)
+            if referral is None:
+                loaded[referral_id] = f"Referral {referral_id} does not exist"
+                continue
+            try:
+                loaded[referral_id] = (referral, practice, self._form(session, referral, forms))
+            except PracticeRxError as error:
+                loaded[referral_id] = str(error)
+        return loaded
+
+    @staticmethod
+    def _form(session: Session, referral: Referral,
+              forms: dict[tuple[str, int], FormDefinition | None]) -> FormDefinition | None:
+        if not referral.form_id:
+            return None
+        key = (referral.form_id, referral.form_version)
+        if key not in forms:
+            forms[key] = load_form(session, *key)
+        return forms[key]
