@@ -1,28 +1,33 @@
-"""Worklist speed: the service layer's first page against hand-written SQL, same run, same file.
+"""Worklist speed: the service layer's first page against hand-written SQL, same run, same data.
 
-Seeds 100,000 referrals for 20,000 patients into a SQLite file (or reuses one given
-with --database), then times each worklist query both ways and prints the medians
-and their ratio. Targets: ratio <= 2 and service time <= 100 ms.
+Seeds 100,000 referrals for 20,000 patients and 500 services (the demo-data
+command's code) into SQLite, or into PostgreSQL with --backend postgresql (a
+throwaway cluster unless --database names one), then times each worklist query
+both ways and prints the medians and their ratio. Targets: ratio <= 2 and
+service time <= 100 ms.
 
-    .venv/bin/python bench/worklist.py [--database sqlite:///path] [--repeat 15]
+    .venv/bin/python bench/worklist.py [--backend postgresql] [--database URL] [--repeat 15]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
+import psycopg
 from sqlalchemy.engine import make_url
 
-from practice_rx.services import Services
-from practice_rx.services.demo import DemoSize, fill
-from practice_rx.services.worklist import WorklistFilter, WorklistQuery
-from practice_rx.storage.database import Database
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from practice_rx.services.demo import DemoSize, fill  # noqa: E402
+from practice_rx.services.worklist import WorklistFilter, WorklistQuery  # noqa: E402
+from practice_rx.startup import start  # noqa: E402
 
 SELECT = """
 SELECT r.id, p.given_name, p.family_name, p.nhs_number, p.date_of_birth, s.name,
@@ -31,38 +36,29 @@ SELECT r.id, p.given_name, p.family_name, p.nhs_number, p.date_of_birth, s.name,
 FROM referral r JOIN patient p ON p.id = r.patient_id
 LEFT JOIN service s ON s.id = r.service_id JOIN user_account u ON u.id = r.referrer_id
 """
+SMITH = ("r.patient_id IN (SELECT id FROM patient WHERE lower(given_name) LIKE 'smi%' "
+         "OR lower(family_name) LIKE 'smi%')")
 CASES = {
     "all, newest first": (
         WorklistQuery(),
         SELECT + "ORDER BY r.created_at DESC, r.id DESC LIMIT 50 OFFSET 0",
-        "SELECT count(*) FROM referral",
-        (),
-    ),
+        "SELECT count(*) FROM referral r"),
     "overdue, by due date": (
         WorklistQuery(WorklistFilter(overdue_only=True), sort="due", descending=False),
-        SELECT + "WHERE r.status IN ('sent','accepted') AND r.response_due_on < ? "
+        SELECT + "WHERE r.status IN ('sent','accepted') AND r.response_due_on < :today "
         "ORDER BY r.response_due_on, r.id LIMIT 50 OFFSET 0",
         "SELECT count(*) FROM referral r WHERE r.status IN ('sent','accepted') "
-        "AND r.response_due_on < ?",
-        ("today",),
-    ),
+        "AND r.response_due_on < :today"),
     "in progress, by patient": (
         WorklistQuery(WorklistFilter(statuses=frozenset({"in_progress"})), sort="patient",
                       descending=False),
         SELECT + "WHERE r.status IN ('in_progress') ORDER BY p.family_name, p.given_name, r.id "
         "LIMIT 50 OFFSET 0",
-        "SELECT count(*) FROM referral r WHERE r.status IN ('in_progress')",
-        (),
-    ),
+        "SELECT count(*) FROM referral r WHERE r.status IN ('in_progress')"),
     "text 'smi'": (
         WorklistQuery(WorklistFilter(text="smi")),
-        SELECT + "WHERE r.patient_id IN (SELECT id FROM patient WHERE lower(given_name) LIKE "
-        "'smi%' OR lower(family_name) LIKE 'smi%') ORDER BY r.created_at DESC, r.id DESC "
-        "LIMIT 50 OFFSET 0",
-        "SELECT count(*) FROM referral r WHERE r.patient_id IN (SELECT id FROM patient WHERE "
-        "lower(given_name) LIKE 'smi%' OR lower(family_name) LIKE 'smi%')",
-        (),
-    ),
+        SELECT + f"WHERE {SMITH} ORDER BY r.created_at DESC, r.id DESC LIMIT 50 OFFSET 0",
+        f"SELECT count(*) FROM referral r WHERE {SMITH}"),
 }
 
 
@@ -70,44 +66,73 @@ def median_ms(action, repeat: int) -> float:
     action()  # warm the caches once, as a receptionist's second look would
     timings = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        started = time.perf_counter()
         action()
-        timings.append((time.perf_counter() - start) * 1000)
+        timings.append((time.perf_counter() - started) * 1000)
     return statistics.median(timings)
+
+
+def raw_connection(url: str):
+    """The driver's own connection, and a function running SQL with :today bound."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        connection = sqlite3.connect(parsed.database)
+        return connection, lambda sql, today: connection.execute(sql, {"today": today}).fetchall()
+    connection = psycopg.connect(host=parsed.host, port=parsed.port, user=parsed.username,
+                                 password=parsed.password, dbname=parsed.database,
+                                 autocommit=True)
+    return connection, lambda sql, today: connection.execute(
+        sql.replace("%", "%%").replace(":today", "%(today)s"), {"today": today}).fetchall()
+
+
+def run(url: str, seed: bool, patients: int, referrals: int, repeat: int) -> None:
+    app = start(url)
+    services = app.services
+    if seed:
+        started = time.perf_counter()
+        fill(services.db, DemoSize(patients, referrals, 500))
+        print(f"seeded {referrals:,} referrals in {time.perf_counter() - started:.1f} s")
+    reader = services.users.ensure("bench", "Benchmark", "receptionist").id
+    connection, execute = raw_connection(url)
+    today = services.worklist.today()
+    print(f"{services.db.backend}: {services.db.url}")
+    print(f"{'query':<26}{'service ms':>11}{'raw SQL ms':>11}{'ratio':>7}{'rows':>7}{'total':>9}")
+    for name, (query, sql, count_sql) in CASES.items():
+        page = services.worklist.page(reader, query)
+        assert [row.id for row in page.rows] == [row[0] for row in execute(sql, today)], name
+        service_ms = median_ms(lambda: services.worklist.page(reader, query), repeat)
+        raw_ms = median_ms(lambda: (execute(sql, today), execute(count_sql, today)), repeat)
+        print(f"{name:<26}{service_ms:>11.1f}{raw_ms:>11.1f}{service_ms / raw_ms:>7.2f}"
+              f"{len(page.rows):>7}{page.total:>9,}")
+    counts_ms = median_ms(lambda: services.worklist.status_counts(reader), repeat)
+    print(f"{'status counts':<26}{counts_ms:>11.1f}")
+    print(f"(median of {repeat} runs)")
+    connection.close()
+    app.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", help="an existing SQLite URL to reuse")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--database", help="an existing, already seeded database URL to reuse")
     parser.add_argument("--patients", type=int, default=20_000)
     parser.add_argument("--referrals", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
-    url = args.database or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
-    db = Database.open(url)
-    if not args.database:
-        start = time.perf_counter()
-        fill(db, DemoSize(args.patients, args.referrals, 500))
-        print(f"seeded {args.referrals:,} referrals in {time.perf_counter() - start:.1f} s")
-    services = Services(db)
-    reader = services.users.ensure("bench", "Benchmark", "receptionist").id
-    raw = sqlite3.connect(make_url(url).database)
-    today = services.worklist.today().isoformat()
-    print(f"{'query':<26}{'service ms':>11}{'raw SQL ms':>11}{'ratio':>7}{'rows':>7}{'total':>8}")
-    for name, (query, sql, count_sql, params) in CASES.items():
-        bound = tuple(today if p == "today" else p for p in params)
-        page = services.worklist.page(reader, query)
-        raw_rows = raw.execute(sql, bound).fetchall()
-        assert [row.id for row in page.rows] == [row[0] for row in raw_rows], name
-        service_ms = median_ms(lambda: services.worklist.page(reader, query), args.repeat)
-        raw_ms = median_ms(lambda: (raw.execute(sql, bound).fetchall(),
-                                    raw.execute(count_sql, bound).fetchone()), args.repeat)
-        print(f"{name:<26}{service_ms:>11.1f}{raw_ms:>11.1f}{service_ms / raw_ms:>7.2f}"
-              f"{len(page.rows):>7}{page.total:>8,}")
-    counts_ms = median_ms(lambda: services.worklist.status_counts(reader), args.repeat)
-    print(f"{'status counts':<26}{counts_ms:>11.1f}")
-    print(f"(SQLite, median of {args.repeat}, {date.today():%d %b %Y})")
-    db.close()
+    if args.database:
+        run(args.database, False, args.patients, args.referrals, args.repeat)
+    elif args.backend == "sqlite":
+        url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
+        run(url, True, args.patients, args.referrals, args.repeat)
+    else:
+        from tests.support.postgres import throwaway_cluster
+
+        with throwaway_cluster() as cluster, contextlib.closing(
+                psycopg.connect(make_url(cluster.url).set(drivername="postgresql")
+                                .render_as_string(False), autocommit=True)) as admin:
+            admin.execute("CREATE DATABASE bench")
+            url = make_url(cluster.url).set(database="bench").render_as_string(False)
+            run(url, True, args.patients, args.referrals, args.repeat)
 
 
 if __name__ == "__main__":

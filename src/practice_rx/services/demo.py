@@ -110,6 +110,10 @@ def fill(db: Database, size: DemoSize = DemoSize(), seed: int = 2026,
                                        report)
         _insert_referrals(session, rng, size.referrals, patient_ids, service_ids, staff, now,
                           report, form.id, form.version)
+    # Fresh statistics after a bulk load, so the planner picks indexes, not scans.
+    with db.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
     return db.table_counts()
 
 
