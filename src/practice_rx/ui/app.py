@@ -1,0 +1,155 @@
+"""Starting the Qt application: ``practice-rx`` and ``practice-rx --demo``.
+
+A small "opening" window appears as soon as Qt is loaded; the core (database,
+migrations, plugins) is imported and started after it, and the main window
+replaces it. ``--demo`` opens a fresh SQLite database in a temporary folder,
+filled with synthetic data and removed when the application closes, so a new
+user sees a populated worklist at once and nothing of theirs is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import signal
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+
+if TYPE_CHECKING:  # the core is imported once the opening window is up
+    from practice_rx.startup import App
+    from practice_rx.ui.main_window import MainWindow
+    from practice_rx.ui.session import Session
+
+
+@dataclass
+class Opened:
+    """What :func:`open_app` started, and what to tidy when it closes."""
+
+    app: App
+    session: Session
+    window: MainWindow
+    temporary: list[Path] = field(default_factory=list)
+
+    def close(self) -> None:
+        from practice_rx.ui.operations import Operations
+
+        Operations.wait_for_all()
+        self.window.close()
+        self.window.deleteLater()
+        self.app.close()
+        for path in self.temporary:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def qt_application() -> QApplication:
+    application = QApplication.instance() or QApplication(sys.argv[:1])
+    application.setApplicationName("PracticeRx")
+    application.setApplicationDisplayName("PracticeRx")
+    application.setOrganizationName("PracticeRx")
+    return application
+
+
+def opening_window(text: str) -> QLabel:
+    """A plain "opening…" window, shown while the database and plugins start.
+
+    A frameless label rather than QSplashScreen, which waits up to a second for
+    the window system to confirm it is exposed.
+    """
+    window = QLabel(f"<span style='font-size:20pt; font-weight:bold'>PracticeRx</span>"
+                    f"<br><br>{text}")
+    window.setWindowFlags(Qt.WindowType.SplashScreen | Qt.WindowType.FramelessWindowHint)
+    window.setStyleSheet("background: #005eb8; color: white; padding: 24px;")  # NHS blue
+    window.setMinimumWidth(420)
+    window.setAccessibleName("PracticeRx is opening")
+    window.setAccessibleDescription(text)
+    window.show()
+    QApplication.processEvents()
+    return window
+
+
+def demo_database(size=None) -> tuple[str, Path]:
+    """A new SQLite database of synthetic data in a temporary folder: (URL, folder)."""
+    from practice_rx.services.demo import DemoSize, fill
+    from practice_rx.startup import start
+
+    folder = Path(tempfile.mkdtemp(prefix="practice-rx-demo-"))
+    url = f"sqlite:///{folder / 'demo.sqlite3'}"
+    app = start(url)  # installs the forms the demo data is written on
+    try:
+        fill(app.services.db, size or DemoSize())
+    finally:
+        app.close()
+    return url, folder
+
+
+def open_app(database_url: str | None = None, *, demo: bool = False, **start_options) -> Opened:
+    """Start the core and build the main window (not yet shown)."""
+    from practice_rx.startup import start
+    from practice_rx.ui.main_window import MainWindow
+    from practice_rx.ui.session import Session, default_user
+
+    temporary: list[Path] = []
+    if demo and database_url is None:
+        database_url, folder = demo_database()
+        temporary.append(folder)
+    app = start(database_url, **start_options)
+    try:
+        session = Session(app, default_user(app, demo=demo), demo=demo)
+        window = MainWindow(session)
+    except Exception:
+        app.close()
+        raise
+    return Opened(app, session, window, temporary)
+
+
+def launch(database_url: str | None, demo: bool = False,
+           opening_shown: Callable[[QLabel], None] | None = None) -> Opened:
+    """The opening window, then the core, then the main window shown in its place."""
+    splash = opening_window("Preparing demo data…" if demo else "Opening the database…")
+    if opening_shown is not None:
+        opening_shown(splash)
+    try:
+        opened = open_app(database_url, demo=demo)
+    finally:
+        splash.close()
+    opened.window.show()
+    return opened
+
+
+def run(args: argparse.Namespace) -> int:
+    """The ``practice-rx`` command with no sub-command: open the main window."""
+    from practice_rx.errors import PracticeRxError
+
+    application = qt_application()
+    try:
+        opened = launch(args.database, demo=bool(getattr(args, "demo", False)))
+    except PracticeRxError as error:
+        QMessageBox.critical(None, "PracticeRx cannot start", (
+            f"{error}\n\nTo use another database, start PracticeRx with "
+            "--database URL, set PRACTICE_RX_DATABASE_URL, or edit database_url in the "
+            "settings file. To try PracticeRx on synthetic data, run practice-rx --demo."))
+        return 2
+    stop_on_signals()
+    try:
+        return application.exec()
+    finally:
+        opened.close()
+
+
+def stop_on_signals() -> None:
+    """Ctrl+C or a polite kill closes the window normally, so a demo database is removed."""
+    application = QApplication.instance()
+    for name in ("SIGINT", "SIGTERM"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), lambda *_: QApplication.closeAllWindows())
+    # Python runs signal handlers only between bytecodes: let it run now and then.
+    ticker = QTimer(application, interval=300)
+    ticker.timeout.connect(lambda: None)
+    ticker.start()

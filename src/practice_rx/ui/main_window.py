@@ -1,0 +1,331 @@
+"""The main window: the status list, the worklist and the open referral, side by side.
+
+Menus carry every command with its shortcut, so all of it works from the
+keyboard: Ctrl+N new referral, Ctrl+U update status, Ctrl+F find, F5 refresh.
+Dialogs are imported when first opened, to keep start-up quick.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QSplitter,
+    QToolBar,
+    QWidget,
+)
+
+from practice_rx.domain.permissions import Action
+from practice_rx.ui import messages
+from practice_rx.ui.formatting import ROLE_LABELS
+from practice_rx.ui.operations import Operations
+from practice_rx.ui.referral_view import ReferralView
+from practice_rx.ui.session import Session
+from practice_rx.ui.worklist_filters import OVERDUE, StatusSidebar
+from practice_rx.ui.worklist_view import WorklistPanel
+
+SHORTCUTS_HELP = """\
+Ctrl+N\tNew referral
+Ctrl+F\tFind a patient in the worklist
+Alt+S\tChoose statuses (Ctrl+click for several)
+Ctrl+Shift+O\tShow overdue referrals (the chase list)
+Enter\tOpen the chosen referral
+Ctrl+U\tUpdate its status (then Enter to save)
+Ctrl+Shift+N\tAdd a note to it
+F5\tRefresh
+Ctrl+,\tSettings
+F1\tThis list"""
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName("main_window")
+        self.setWindowTitle("PracticeRx")
+        self.sidebar = StatusSidebar()
+        self.worklist = WorklistPanel(session, self.sidebar.statuses)
+        self.detail = ReferralView(session)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.sidebar)
+        splitter.addWidget(self.worklist)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(2, 2)
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([210, 760, 560])
+        self.splitter = splitter
+        self.setCentralWidget(splitter)
+        self._dialogs: dict[str, QWidget] = {}
+        self._make_actions()
+        self._make_status_bar()
+        self._apply_role()
+
+        # Moving through the list with the arrow keys opens a referral once the user
+        # pauses, not at every row passed (each opening is read and audited).
+        self._open_timer = QTimer(self, singleShot=True, interval=150)
+        self._open_timer.timeout.connect(self._open_current)
+        self.worklist.current_changed.connect(lambda _id: self._open_timer.start())
+        self.worklist.opened.connect(self._open)
+        self.detail.edit_draft.connect(self.continue_draft)
+        session.user_changed.connect(self._show_user)
+        session.user_changed.connect(lambda _user: self._apply_role())
+        session.practice_changed.connect(self._read_practice)
+        session.catalogue_changed.connect(self.worklist.load_choices)
+        self.resize(1440, 860)
+        self._started = False
+
+    # -- commands ------------------------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(f"{tip or text.replace('&', '').rstrip('…')}"
+                          + (f" ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+                             if shortcut is not None else ""))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        self.act_new = self._action("&New referral…", self.new_referral,
+                                    QKeySequence.StandardKey.New)
+        self.act_update = self._action("&Update status…", self.update_status, "Ctrl+U")
+        self.act_note = self._action("Add a &note", self.focus_note, "Ctrl+Shift+N")
+        self.act_find = self._action("&Find in the worklist", self.focus_find,
+                                     QKeySequence.StandardKey.Find)
+        self.act_statuses = self._action("Choose &statuses", self.focus_statuses, "Alt+S")
+        self.act_overdue = self._action("Show &overdue referrals", self.show_overdue,
+                                        "Ctrl+Shift+O")
+        self.act_refresh = self._action("&Refresh", self.refresh, QKeySequence.StandardKey.Refresh)
+        self.act_chasers = self._action("Chaser &letters for the list shown…",
+                                        self.chaser_letters)
+        self.act_catalogue = self._action("Service &catalogue…", self.open_catalogue,
+                                          "Ctrl+Shift+K")
+        self.act_plugins = self._action("&Plugins…", self.open_plugins)
+        self.act_settings = self._action("&Settings…", self.open_settings, "Ctrl+,")
+        self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.act_shortcuts = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1")
+        self.act_about = self._action("&About PracticeRx", self.show_about)
+        self.act_refresh.setShortcuts([QKeySequence("F5"), QKeySequence("Ctrl+R")])
+
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        file_menu.addActions([self.act_new, self.act_refresh])
+        file_menu.addSeparator()
+        file_menu.addActions([self.act_settings])
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        referral_menu = menus.addMenu("&Referral")
+        referral_menu.addActions([self.act_update, self.act_note])
+        referral_menu.addSeparator()
+        referral_menu.addAction(self.act_chasers)
+        view_menu = menus.addMenu("&View")
+        view_menu.addActions([self.act_find, self.act_statuses, self.act_overdue])
+        tools = menus.addMenu("&Tools")
+        tools.addActions([self.act_catalogue, self.act_plugins, self.act_settings])
+        help_menu = menus.addMenu("&Help")
+        help_menu.addActions([self.act_shortcuts, self.act_about])
+
+        toolbar = QToolBar("Main toolbar")
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.addActions([self.act_new, self.act_update, self.act_overdue, self.act_refresh])
+        toolbar.addSeparator()
+        toolbar.addActions([self.act_catalogue, self.act_plugins, self.act_settings])
+        self.addToolBar(toolbar)
+
+    def _make_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.user_label = QLabel()
+        self.user_label.setAccessibleName("Signed in as")
+        self.database_label = QLabel()
+        self.database_label.setAccessibleName("Database")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumWidth(140)
+        self.progress.setAccessibleName("Working")
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.progress_label = QLabel()
+        bar.addPermanentWidget(self.progress_label)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.database_label)
+        bar.addPermanentWidget(self.user_label)
+        self._show_progress = QTimer(self, singleShot=True, interval=150)
+        self._show_progress.timeout.connect(self._progress_visible)
+        self.session.operations.busy_changed.connect(self._busy)
+        self.session.operations.failed.connect(lambda text: bar.showMessage(text, 15000))
+        self._show_user(self.session.user if self.session.signed_in else None)
+        db = self.session.services.db
+        where = "demo database (synthetic data)" if self.session.demo else db.url
+        self.database_label.setText(f"Database: {where}")
+
+    def _busy(self, busy: bool, what: str) -> None:
+        if busy:
+            self.progress_label.setText(what)
+            if not self._show_progress.isActive() and not self.progress.isVisible():
+                self._show_progress.start()
+        else:
+            self._show_progress.stop()
+            self.progress.hide()
+            self.progress_label.clear()
+
+    def _progress_visible(self) -> None:
+        if self.session.operations.busy:
+            self.progress.show()
+
+    def _show_user(self, user) -> None:
+        if user is None:
+            self.user_label.setText("Not signed in")
+            return
+        role = ROLE_LABELS.get(user.role, user.role)
+        self.user_label.setText(f"{user.display_name} ({role})")
+
+    def _apply_role(self) -> None:
+        """Offer only what the user's role may do; the services refuse the rest anyway."""
+        can = self.session.can
+        self.act_new.setEnabled(can(Action.WRITE_REFERRALS))
+        self.act_chasers.setEnabled(can(Action.PRINT_LETTERS))
+        # Settings and plugins open for anyone to look; only an admin can change them.
+        self.detail.reload()
+
+    def _read_practice(self) -> None:
+        def done(practice) -> None:
+            name = practice.name if practice else "practice details not set"
+            self.setWindowTitle(f"PracticeRx – {name}")
+
+        self.session.operations.run(self.session.services.practice.get, done=done, owner=self,
+                                    message="Reading the practice's details…")
+
+    # -- life cycle -----------------------------------------------------------------------
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._started:
+            self._started = True
+            self.worklist.refresh()
+            self.worklist.load_choices()
+            self._read_practice()
+            self.worklist.table.setFocus()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        Operations.wait_for_all()
+        super().closeEvent(event)
+
+    # -- what the commands do -------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self.worklist.refresh()
+        self.worklist.load_choices()
+        self.detail.reload()
+
+    def _open_current(self) -> None:
+        referral_id = self.worklist.current_id()
+        if referral_id is not None:
+            self.detail.show_referral(referral_id)
+
+    def _open(self, referral_id: int) -> None:
+        self._open_timer.stop()
+        if self.detail.referral is None or self.detail.referral.id != referral_id:
+            self.detail.show_referral(referral_id)
+        self.detail.update_button.setFocus()
+
+    def update_status(self):
+        if self.detail.referral is None:
+            self.statusBar().showMessage("Choose a referral in the list first.", 5000)
+            return None
+        return self.detail.update_status()
+
+    def focus_note(self) -> None:
+        if self.detail.referral is None:
+            self.statusBar().showMessage("Choose a referral in the list first.", 5000)
+            return
+        self.detail.tabs.setCurrentIndex(0)
+        self.detail.note.setFocus()
+
+    def focus_find(self) -> None:
+        self.worklist.filters.text.setFocus()
+        self.worklist.filters.text.selectAll()
+
+    def focus_statuses(self) -> None:
+        self.sidebar.statuses.setFocus()
+
+    def show_overdue(self) -> None:
+        self.sidebar.statuses.choose(OVERDUE)
+        self.worklist.table.setFocus()
+
+    def _single(self, key: str, make) -> QWidget:
+        """One dialog of each kind; asking again brings it forward."""
+        dialog = self._dialogs.get(key)
+        if dialog is None:
+            dialog = make()
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.destroyed.connect(lambda *_: self._dialogs.pop(key, None))
+            self._dialogs[key] = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def new_referral(self):
+        from practice_rx.ui.new_referral import NewReferralDialog
+
+        return self._single("new", lambda: self._connect_referral_dialog(
+            NewReferralDialog(self.session, parent=self)))
+
+    def continue_draft(self, referral_id: int):
+        from practice_rx.ui.new_referral import NewReferralDialog
+
+        return self._single(f"draft-{referral_id}", lambda: self._connect_referral_dialog(
+            NewReferralDialog(self.session, draft_id=referral_id, parent=self)))
+
+    def _connect_referral_dialog(self, dialog):
+        dialog.done.connect(self._referral_done)
+        return dialog
+
+    def _referral_done(self, referral_id: int, text: str) -> None:
+        self.statusBar().showMessage(text, 15000)
+        self.detail.show_referral(referral_id)
+
+    def chaser_letters(self):
+        """A chaser letter for each referral in the list as filtered (the chase list)."""
+        from practice_rx.ui.letters_view import chaser_batch
+
+        def finished(text: str) -> None:
+            self.statusBar().showMessage(text, 30000)
+            self.detail.letters.refresh()
+
+        return chaser_batch(self.session, self.worklist.model.query.filter, self, finished)
+
+    def open_catalogue(self):
+        from practice_rx.ui.catalogue_view import CatalogueDialog
+
+        return self._single("catalogue", lambda: CatalogueDialog(self.session, self))
+
+    def open_plugins(self):
+        from practice_rx.ui.plugins_view import PluginsDialog
+
+        return self._single("plugins", lambda: PluginsDialog(self.session, self))
+
+    def open_settings(self):
+        from practice_rx.ui.settings_dialog import SettingsDialog
+
+        return self._single("settings", lambda: SettingsDialog(self.session, self))
+
+    def show_shortcuts(self):
+        return messages.show(self, "Keyboard shortcuts", SHORTCUTS_HELP,
+                             object_name="shortcuts")
+
+    def show_about(self):
+        from practice_rx import __version__
+
+        return messages.show(self, "About PracticeRx", (
+            f"PracticeRx {__version__}\n\nRaise, track and print social prescribing "
+            "referrals.\n\nOn demo data, every patient is synthetic."), object_name="about")

@@ -1,0 +1,70 @@
+"""Turning service errors into messages people can act on, and showing them.
+
+Message boxes are opened window-modal and non-blocking (``open()``, not
+``exec()``), so work in progress carries on and tests can find and answer them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from practice_rx.errors import (
+    ConflictError,
+    DatabaseError,
+    NotFoundError,
+    PermissionDenied,
+    PracticeRxError,
+    TransitionError,
+    ValidationError,
+)
+
+log = logging.getLogger(__name__)
+
+CONFLICT_TITLE = "Changed on another workstation"
+
+
+def describe(error: BaseException) -> tuple[str, str]:
+    """(title, text) for an error from the services, or for an unexpected one."""
+    if isinstance(error, ConflictError):
+        return CONFLICT_TITLE, str(error)
+    if isinstance(error, ValidationError):
+        return "Check these answers", "\n".join(error.errors.values())
+    if isinstance(error, TransitionError):
+        return "That status change is not possible", str(error)
+    if isinstance(error, PermissionDenied):
+        return "Not allowed for your role", (
+            f"{error}.\n\nAsk a colleague whose role allows it, or your practice admin.")
+    if isinstance(error, NotFoundError):
+        return "Not found", f"{error}. It may have been removed on another workstation."
+    if isinstance(error, DatabaseError):
+        return "Cannot reach the database", (
+            f"{error}\n\nNothing you typed has been lost; try again when the database is "
+            "available, or check the database URL in Settings.")
+    if isinstance(error, PracticeRxError):
+        return "PracticeRx", str(error)
+    log.error("unexpected error", exc_info=error)
+    return "Something went wrong", (
+        f"{type(error).__name__}: {error}\n\nNothing you typed has been lost. If this happens "
+        "again, tell your practice's IT contact.")
+
+
+def show(parent: QWidget | None, title: str, text: str,
+         icon: QMessageBox.Icon = QMessageBox.Icon.Information, *,
+         object_name: str = "message") -> QMessageBox:
+    """Open a window-modal message box without blocking; it deletes itself when closed."""
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName(object_name)
+    box.setAccessibleName(title)
+    box.setAccessibleDescription(text)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+def show_error(parent: QWidget | None, error: BaseException) -> QMessageBox:
+    title, text = describe(error)
+    name = "conflict" if isinstance(error, ConflictError) else "error"
+    return show(parent, title, text, QMessageBox.Icon.Warning, object_name=name)

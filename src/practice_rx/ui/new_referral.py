@@ -1,0 +1,474 @@
+"""A new referral, start to finish, by keyboard: patient → form → service → review → send.
+
+Ctrl+N opens it. Enter chooses in the lists and moves to the next field in the
+form; Alt+N and Alt+B step forward and back; Ctrl+S saves a draft and
+Ctrl+Enter sends. The dialog only gathers what was typed and calls the
+referral service; whatever the service refuses comes back beside the field it
+names, and the dialog goes to that step. Nothing typed is thrown away.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from practice_rx.errors import ConflictError, ValidationError
+from practice_rx.forms import FormDefinition, clean_answers
+from practice_rx.services.referrals import DraftChanges
+from practice_rx.startup import default_form
+from practice_rx.storage.models import Patient, Referral, Service
+from practice_rx.ui import messages
+from practice_rx.ui.answers_view import answers_html
+from practice_rx.ui.form_renderer import FormRenderer
+from practice_rx.ui.formatting import ROLE_LABELS, patient_line
+from practice_rx.ui.patient_picker import PatientPicker
+from practice_rx.ui.service_picker import ServicePicker, service_line
+from practice_rx.ui.session import Session
+from practice_rx.ui.widgets import FieldMessage, heading, hint, labelled
+
+STEPS = ("Patient", "Form", "Service", "Review and send")
+PATIENT, FORM, SERVICE, REVIEW = range(4)
+
+
+class NewReferralDialog(QDialog):
+    """Raise a referral (or continue a draft)."""
+
+    #: (referral id, what happened) once it was sent or saved as a draft
+    done = Signal(int, str)
+
+    def __init__(self, session: Session, draft_id: int | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("new_referral")
+        self.session = session
+        self.patient: Patient | None = None
+        self.service: Service | None = None
+        self.draft: Referral | None = None
+        self.forms: dict[tuple[str, int], str] = {}
+        self.renderer: FormRenderer | None = None
+        self._answers_so_far: dict[str, object] = {}
+        self.setWindowTitle("New referral" if draft_id is None else "Continue a draft referral")
+
+        self.steps_label = QLabel()
+        self.steps_label.setAccessibleName("Steps")
+        self.patient_banner = QLabel()
+        self.patient_banner.setObjectName("patient_banner")
+        self.patient_banner.setWordWrap(True)
+        self.pages = QStackedWidget()
+
+        # 1. patient
+        self.patient_picker = PatientPicker(session)
+        self.pages.addWidget(self._page("Who is the referral for?", self.patient_picker))
+        # 2. form
+        self.form_choice = QComboBox()
+        self.form_choice.setObjectName("form_choice")
+        self.form_scroll = QScrollArea()
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setObjectName("form_scroll")
+        form_page = QWidget()
+        form_layout = QVBoxLayout(form_page)
+        form_layout.setContentsMargins(0, 0, 0, 0)
+        choice_row = QHBoxLayout()
+        choice_row.addWidget(labelled("Referral &form:", self.form_choice, name="Referral form",
+                                      description="The practice's default form is chosen"))
+        choice_row.addWidget(self.form_choice, 1)
+        form_layout.addLayout(choice_row)
+        form_layout.addWidget(self.form_scroll, 1)
+        self.pages.addWidget(self._page("Referral details and consent", form_page))
+        # 3. service
+        self.service_picker = ServicePicker(session)
+        self.pages.addWidget(self._page("Where to refer", self.service_picker))
+        # 4. review
+        self.review = QTextBrowser()
+        self.review.setObjectName("review")
+        self.review.setOpenLinks(False)
+        self.review.setAccessibleName("Review the referral")
+        self.problems = FieldMessage("Referral")
+        self.problems.setObjectName("review_problems")
+        review_page = QWidget()
+        review_layout = QVBoxLayout(review_page)
+        review_layout.setContentsMargins(0, 0, 0, 0)
+        review_layout.addWidget(self.problems)
+        review_layout.addWidget(self.review, 1)
+        self.pages.addWidget(self._page("Check, then send", review_page))
+
+        self.back_button = QPushButton("&Back")
+        self.next_button = QPushButton("&Next")
+        self.next_button.setObjectName("next")
+        self.draft_button = QPushButton("Save &draft")
+        self.draft_button.setObjectName("save_draft")
+        self.draft_button.setToolTip("Ctrl+S")
+        self.send_button = QPushButton("S&end referral")
+        self.send_button.setObjectName("send")
+        self.send_button.setToolTip("Ctrl+Enter")
+        self.cancel_button = QPushButton("Cancel")
+        for button in (self.back_button, self.next_button, self.draft_button, self.send_button,
+                       self.cancel_button):
+            button.setAccessibleName(button.text().replace("&", ""))
+            button.setAutoDefault(True)  # Enter presses the button that has the focus
+            button.setDefault(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.back_button)
+        buttons.addWidget(self.draft_button)
+        buttons.addWidget(self.next_button)
+        buttons.addWidget(self.send_button)
+        self.status = hint("")
+        self.status.setAccessibleName("Progress")
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.steps_label)
+        layout.addWidget(self.patient_banner)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+
+        self.patient_picker.chosen.connect(self._patient_chosen)
+        self.service_picker.chosen.connect(self._service_chosen)
+        self.form_choice.currentIndexChanged.connect(lambda _: self._load_form())
+        self.back_button.clicked.connect(self.back)
+        self.next_button.clicked.connect(self.next)
+        self.draft_button.clicked.connect(lambda: self.save(send=False))
+        self.send_button.clicked.connect(lambda: self.save(send=True))
+        self.cancel_button.clicked.connect(self.reject)
+        QShortcut(QKeySequence("Ctrl+S"), self, lambda: self.save(send=False))
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, lambda: self.save(send=True))
+        QShortcut(QKeySequence("Alt+Right"), self, self.next)
+        QShortcut(QKeySequence("Alt+Left"), self, self.back)
+
+        self.resize(860, 760)
+        self._fill_forms()
+        if draft_id is None:
+            self.go(PATIENT)
+        else:
+            self._load_draft(draft_id)
+
+    @staticmethod
+    def _page(title: str, content: QWidget) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(heading(title, 2))
+        layout.addWidget(content, 1)
+        return page
+
+    # -- steps ----------------------------------------------------------------------------
+
+    @property
+    def step(self) -> int:
+        return self.pages.currentIndex()
+
+    def go(self, step: int) -> None:
+        if step > PATIENT and self.patient is None:
+            step = PATIENT
+            self.status.setText("Choose the patient first.")
+        if step == REVIEW:
+            self._fill_review()
+        if step == SERVICE and not self.service_picker.results.count():
+            self.service_picker.find()
+        self.pages.setCurrentIndex(step)
+        self.steps_label.setText(" › ".join(
+            f"<b>{i + 1}. {name}</b>" if i == step else f"{i + 1}. {name}"
+            for i, name in enumerate(STEPS)))
+        self.steps_label.setAccessibleDescription(f"Step {step + 1} of {len(STEPS)}: "
+                                                  f"{STEPS[step]}")
+        self.back_button.setEnabled(step > PATIENT)
+        self.next_button.setVisible(step < REVIEW)
+        self.send_button.setVisible(step == REVIEW)
+        self.draft_button.setEnabled(self.patient is not None)
+        self._focus_step()
+
+    def _focus_step(self) -> None:
+        step = self.step
+        if step == PATIENT:
+            self.patient_picker.focus()
+        elif step == FORM and self.renderer is not None:
+            first = next((row for row in self.renderer.rows.values()
+                          if not row.isHidden() and not row.message.isHidden()), None)
+            first = first or next(iter(self.renderer.rows.values()), None)
+            if first is not None:
+                self.renderer.focus_field(first.field.key)
+        elif step == SERVICE:
+            self.service_picker.search.setFocus()
+        elif step == REVIEW:
+            self.send_button.setFocus()
+
+    def next(self) -> None:
+        step = self.step
+        if step == PATIENT:
+            if self.patient_picker.currentWidget() is self.patient_picker.form:
+                self.patient_picker.form.save()
+            elif not self.patient_picker.search.choose_current() and self.patient is not None:
+                self.go(FORM)
+        elif step == FORM:
+            self.go(SERVICE)
+        elif step == SERVICE and not self.service_picker.choose_current():
+            self.go(REVIEW)
+
+    def back(self) -> None:
+        if self.step > PATIENT:
+            self.go(self.step - 1)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter: choose in a list, move to the next field in the form; never send."""
+        if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter) or event.modifiers() & (
+                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+            super().keyPressEvent(event)
+            return
+        step = self.step
+        if step == PATIENT:
+            if self.patient_picker.currentWidget() is self.patient_picker.form:
+                self.patient_picker.form.save()
+            else:
+                self.patient_picker.search.enter()
+        elif step == FORM:
+            self.focusNextChild()
+        elif step == SERVICE:
+            self.service_picker.enter()
+        event.accept()
+
+    # -- choices ---------------------------------------------------------------------------
+
+    def _patient_chosen(self, patient: Patient) -> None:
+        if self.draft is not None and patient.id != self.draft.patient_id:
+            self.status.setText("A saved draft stays with its patient; start a new referral "
+                                "for another patient.")
+            return
+        self.patient = patient
+        self.patient_banner.setText(f"Referring: <b>{escape(patient_line(patient))}</b>")
+        self.patient_picker.back_to_search()
+        self.status.setText("")
+        self.go(FORM)
+
+    def _service_chosen(self, service: Service) -> None:
+        self.service = service
+        self.service_picker.message.set_message(None)
+        self.go(REVIEW)
+
+    # -- forms -----------------------------------------------------------------------------
+
+    def _fill_forms(self) -> None:
+        records = self.session.services.forms.available()
+        preferred = default_form(self.session.app)
+        self.form_choice.blockSignals(True)
+        for record in records:
+            self.form_choice.addItem(f"{record.title} (version {record.version})",
+                                     (record.form_id, record.version))
+        if preferred is not None:
+            self.form_choice.setCurrentIndex(max(0, self.form_choice.findData(preferred)))
+        self.form_choice.blockSignals(False)
+        self._load_form()
+
+    def _load_form(self, key: tuple[str, int] | None = None, answers: dict | None = None) -> None:
+        key = key or self.form_choice.currentData()
+        if key is None:
+            self.form_scroll.setWidget(QLabel("No referral form is installed. Check the "
+                                              "plugins (Tools › Plugins)."))
+            self.renderer = None
+            return
+        previous = self.renderer.answers() if self.renderer is not None else {}
+        form = self.session.services.forms.get(*key)
+        self.renderer = FormRenderer(form)
+        self.renderer.setObjectName("form_renderer")
+        keys = {field.key for field in form.fields()} | {
+            field.other_text_key for field in form.fields() if field.other_text_key}
+        start = {**self._prefill(form), **{k: v for k, v in previous.items() if k in keys}}
+        if answers is not None:
+            start = answers
+        self.renderer.set_answers(start)
+        self.form_scroll.setWidget(self.renderer)
+
+    def _prefill(self, form: FormDefinition) -> dict[str, object]:
+        """Who is referring and today's date, so the GP types only what only they know."""
+        user = self.session.user
+        practice = self.session.services.practice.get()
+        values = {
+            "referrer_name": user.display_name,
+            "referrer_role": user.job_title or ROLE_LABELS.get(user.role, ""),
+            "referrer_organisation": practice.name if practice else "",
+            "referrer_phone": practice.phone if practice else "",
+            "referrer_email": practice.email if practice else "",
+            "consent_date": self.session.services.clock().date().isoformat(),
+        }
+        keys = {field.key for field in form.fields()}
+        return {key: value for key, value in values.items() if key in keys and value}
+
+    def _load_draft(self, draft_id: int) -> None:
+        referral = self.session.services.referrals.get(self.session.user.id, draft_id)
+        self.draft = referral
+        key = (referral.form_id, referral.form_version)
+        if self.form_choice.findData(key) < 0:
+            self.form_choice.addItem(f"{referral.form_id} (version {referral.form_version})",
+                                     key)
+        self.form_choice.blockSignals(True)
+        self.form_choice.setCurrentIndex(self.form_choice.findData(key))
+        self.form_choice.blockSignals(False)
+        self.form_choice.setEnabled(False)
+        self._load_form(key, dict(referral.answers))
+        self.service = referral.service
+        if referral.service is not None:
+            self.service_picker.select(referral.service.id)
+        self._patient_chosen(referral.patient)
+
+    # -- review ----------------------------------------------------------------------------
+
+    def _fill_review(self) -> None:
+        parts = []
+        if self.patient is not None:
+            parts.append(f"<h3>Patient</h3><p>{escape(patient_line(self.patient))}</p>")
+        parts.append("<h3>Service</h3><p>" + (escape(service_line(self.service))
+                     if self.service else "<b>Not chosen yet</b>") + "</p>")
+        problems: list[str] = []
+        if self.renderer is not None:
+            form = self.renderer.form
+            answers = self.renderer.answers()
+            try:
+                cleaned = clean_answers(form, answers, complete=True,
+                                        today=self.session.services.clock().date())
+            except ValidationError as error:
+                problems.extend(error.errors.values())
+                try:
+                    cleaned = clean_answers(form, answers, complete=False,
+                                            today=self.session.services.clock().date())
+                except ValidationError:
+                    cleaned = {}
+            parts.append(answers_html(form, cleaned))
+        if self.service is None:
+            problems.append("Service: choose the service to refer to")
+        if problems:
+            self.problems.set_message("Before it can be sent: " + "; ".join(problems))
+        elif not self.problems.text().startswith("Error: Not sent"):
+            self.problems.set_message(None)
+        self.review.setHtml("".join(parts))
+
+    # -- saving ----------------------------------------------------------------------------
+
+    def save(self, send: bool) -> None:
+        if self.patient is None:
+            self.go(PATIENT)
+            self.status.setText("Choose the patient first.")
+            return
+        if self.renderer is None:
+            return
+        self.send_button.setEnabled(False)
+        self.draft_button.setEnabled(False)
+        self.status.setText("Sending…" if send else "Saving the draft…")
+        services, user_id = self.session.services, self.session.user.id
+        changes = DraftChanges(service_id=self.service.id if self.service else None,
+                               answers=self.renderer.answers())
+        if self.draft is None:
+            form_key = (self.renderer.form.id, self.renderer.form.version)
+            self.session.operations.run(
+                services.referrals.create_draft, user_id, self.patient.id, form_key, changes,
+                done=lambda referral: self._draft_saved(referral, send), failed=self._refused,
+                owner=self, message="Saving the draft…")
+        else:
+            self.session.operations.run(
+                services.referrals.update_draft, user_id, self.draft.id, self.draft.version,
+                changes, done=lambda referral: self._draft_saved(referral, send),
+                failed=self._refused, owner=self, message="Saving the draft…")
+
+    def _draft_saved(self, referral: Referral, send: bool) -> None:
+        self.draft = referral
+        self.form_choice.setEnabled(False)  # a draft keeps the form it was started on
+        self.session.referral_changed.emit(referral.id)
+        if not send:
+            self._finish(referral.id, f"Draft referral {referral.id} saved.")
+            return
+        self.session.operations.run(
+            self.session.services.referrals.send, self.session.user.id, referral.id,
+            referral.version, done=self._sent, failed=self._refused, owner=self,
+            message="Sending the referral…")
+
+    def _sent(self, referral: Referral) -> None:
+        self.session.referral_changed.emit(referral.id)
+        name = self.service.name if self.service else "the service"
+        self._finish(referral.id, f"Referral {referral.id} sent to {name}.")
+
+    def _finish(self, referral_id: int, text: str) -> None:
+        self.done.emit(referral_id, text)
+        self.status.setText(text)
+        self.accept()
+
+    def _refused(self, error: Exception) -> None:
+        self.send_button.setEnabled(True)
+        self.draft_button.setEnabled(True)
+        saved = f" Draft {self.draft.id} is saved." if self.draft is not None else ""
+        if isinstance(error, ValidationError):
+            self.status.setText("Not sent: some answers need attention." + saved)
+            self._show_errors(error.errors)
+            return
+        if isinstance(error, ConflictError) and self.draft is not None:
+            messages.show_error(self, error).setInformativeText(
+                "Your answers are kept here. Save again to keep them.")
+            self._reload_version()
+        else:
+            messages.show_error(self, error)
+        self.status.setText(messages.describe(error)[1] + saved)
+
+    def _show_errors(self, errors: dict[str, str]) -> None:
+        on_form = self.renderer.show_errors(errors) if self.renderer is not None else []
+        service_error = errors.get("service_id")
+        self.service_picker.message.set_message(service_error)
+        rest = [text for key, text in errors.items()
+                if key not in on_form and key != "service_id"]
+        self.problems.set_message("Not sent: " + "; ".join(errors.values()) if errors else None)
+        if on_form:
+            self.go(FORM)
+            self.renderer.focus_field(on_form[0])
+        elif service_error:
+            self.go(SERVICE)
+        else:
+            self.go(REVIEW)
+            if rest:
+                self.problems.set_message("Not sent: " + "; ".join(rest))
+
+    def _reload_version(self) -> None:
+        def done(referral: Referral) -> None:
+            self.draft = referral
+
+        self.session.operations.run(self.session.services.referrals.get, self.session.user.id,
+                                    self.draft.id, done=done, owner=self,
+                                    message="Reloading the draft…")
+
+    # -- closing ----------------------------------------------------------------------------
+
+    def reject(self) -> None:
+        """Closing with unsaved answers asks first; nothing typed goes without a yes."""
+        typed = self.renderer is not None and self.patient is not None and self.draft is None
+        if not typed or getattr(self, "_discard_confirmed", False):
+            super().reject()
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Discard this referral?",
+                          "The referral has not been saved. Discard it?",
+                          QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.setObjectName("discard")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button: int) -> None:
+            if button == QMessageBox.StandardButton.Discard:
+                self._discard_confirmed = True
+                super(NewReferralDialog, self).reject()
+
+        box.finished.connect(answered)
+        box.open()
+

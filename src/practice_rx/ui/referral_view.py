@@ -1,0 +1,418 @@
+"""One referral in full: patient, status and its timeline, answers, service, notes, actions.
+
+Buttons offer only the status changes the lifecycle allows now; plugins' actions
+for this status appear beside them and run off the GUI thread.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from practice_rx.domain.permissions import Action
+from practice_rx.domain.statuses import AWAITING_RESPONSE, Status
+from practice_rx.errors import ConflictError, NotFoundError
+from practice_rx.plugin_api import ActionResult, ReferralAction
+from practice_rx.services.referrals import snapshot
+from practice_rx.storage.models import Referral
+from practice_rx.ui import messages
+from practice_rx.ui.answers_view import AnswersView
+from practice_rx.ui.formatting import (
+    URGENCY_LABELS,
+    category_label,
+    day,
+    moment,
+    nhs,
+    status_label,
+)
+from practice_rx.ui.letters_view import LettersPanel
+from practice_rx.ui.session import Session
+from practice_rx.ui.status_dialog import StatusDialog, next_statuses
+from practice_rx.ui.widgets import (
+    ERROR_COLOUR,
+    FieldMessage,
+    NoteEdit,
+    heading,
+    hint,
+    labelled,
+)
+
+# No mnemonics here: Ctrl+U reaches every status from the keyboard, and the
+# letters stay free for the fields and menus around them.
+ACTION_VERBS = {
+    Status.SENT: "Send", Status.ACCEPTED: "Accepted", Status.CONTACTED: "Contacted",
+    Status.IN_PROGRESS: "In progress", Status.COMPLETED: "Completed",
+    Status.REJECTED: "Rejected…", Status.DECLINED: "Declined…",
+    Status.NOT_CONTACTABLE: "Not contactable…", Status.CANCELLED: "Cancel referral…",
+}
+
+
+def _selectable(label: QLabel) -> QLabel:
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(True)
+    return label
+
+
+class ReferralView(QWidget):
+    """The detail pane; empty until a referral is shown."""
+
+    #: the user asked to continue writing this draft (its id)
+    edit_draft = Signal(int)
+    #: the referral shown was (re)loaded
+    shown = Signal(object)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.referral: Referral | None = None
+        self.form = None
+        self._loading_id: int | None = None
+
+        self.pages = QStackedWidget()
+        self.empty = hint("Choose a referral in the list to see it here.\n\n"
+                          "Ctrl+N starts a new referral.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pages.addWidget(self.empty)
+
+        body = QWidget()
+        self.title = heading("", 1)
+        self.title.setObjectName("referral_title")
+        self.patient_line = _selectable(QLabel())
+        self.status_line = _selectable(QLabel())
+        self.status_line.setObjectName("referral_status")
+        self.actions_row = QHBoxLayout()
+        self.update_button = QPushButton("&Update status…")
+        self.update_button.setObjectName("update_status")
+        self.update_button.setAccessibleName("Update status")
+        self.update_button.setToolTip("Ctrl+U")
+        self.edit_button = QPushButton("Continue dr&aft…")
+        self.edit_button.setAccessibleName("Continue writing this draft")
+        self.plugin_row = QHBoxLayout()
+        self.result = _selectable(QLabel())
+        self.result.setObjectName("action_result")
+        self.result.setAccessibleName("Result")
+        self.result.hide()
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Referral details")
+        self.tabs.addTab(self._timeline_tab(), "Timeline and notes")
+        self.answers = AnswersView()
+        self.answers.setObjectName("answers")
+        self.tabs.addTab(self.answers, "Form answers")
+        self.tabs.addTab(self._people_tab(), "Patient and service")
+        self.letters = LettersPanel(session)
+        self.tabs.addTab(self.letters, "Letters")
+
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(6, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.patient_line)
+        layout.addWidget(self.status_line)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.update_button)
+        buttons.addWidget(self.edit_button)
+        buttons.addLayout(self.actions_row)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        plugin_line = QHBoxLayout()
+        plugin_line.addLayout(self.plugin_row)
+        plugin_line.addStretch(1)
+        layout.addLayout(plugin_line)
+        layout.addWidget(self.result)
+        layout.addWidget(self.tabs, 1)
+        self.pages.addWidget(body)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.pages)
+
+        self.update_button.clicked.connect(lambda: self.update_status())
+        self.edit_button.clicked.connect(
+            lambda: self.referral and self.edit_draft.emit(self.referral.id))
+        self.add_note_button.clicked.connect(self.add_note)
+        self.note.submitted.connect(self.add_note)
+
+    def _timeline_tab(self) -> QWidget:
+        tab = QWidget()
+        self.timeline = QTreeWidget()
+        self.timeline.setObjectName("timeline")
+        self.timeline.setColumnCount(4)
+        self.timeline.setHeaderLabels(["When", "Who", "Change", "Note"])
+        self.timeline.setRootIsDecorated(False)
+        self.timeline.setWordWrap(True)
+        self.timeline.setAlternatingRowColors(True)
+        header = self.timeline.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.notes = QPlainTextEdit()
+        self.notes.setReadOnly(True)
+        self.notes.setTabChangesFocus(True)
+        self.notes.setMaximumHeight(110)
+        self.note = NoteEdit()
+        self.note.setObjectName("note_box")
+        self.note.setPlaceholderText("Type a note; Enter adds it")
+        self.add_note_button = QPushButton("Add note")
+        self.add_note_button.setAccessibleName("Add note")
+        self.note_message = FieldMessage("Note")
+
+        layout = QVBoxLayout(tab)
+        layout.addWidget(labelled("Status history:", self.timeline, name="Status history",
+                                  description="Who changed the status, when, and why"))
+        layout.addWidget(self.timeline, 2)
+        layout.addWidget(labelled("Notes so far:", self.notes, name="Notes so far"))
+        layout.addWidget(self.notes, 1)
+        note_row = QHBoxLayout()
+        note_row.addWidget(self.note, 1)
+        note_row.addWidget(self.add_note_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(labelled("&New note:", self.note, name="New note",
+                                  description="Enter adds the note; Shift+Enter starts a "
+                                  "new line"))
+        layout.addLayout(note_row)
+        layout.addWidget(self.note_message)
+        return tab
+
+    def _people_tab(self) -> QWidget:
+        tab = QWidget()
+        self.patient_details = QFormLayout()
+        self.service_details = QFormLayout()
+        for form in (self.patient_details, self.service_details):
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        layout = QVBoxLayout(tab)
+        layout.addWidget(heading("Patient", 3))
+        layout.addLayout(self.patient_details)
+        layout.addWidget(heading("Service", 3))
+        layout.addLayout(self.service_details)
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(tab)
+        return scroll
+
+    # -- loading -------------------------------------------------------------------------
+
+    def show_referral(self, referral_id: int) -> None:
+        """Read a referral and its form off the GUI thread, then show them."""
+        self._loading_id = referral_id
+        services = self.session.services
+        user_id = self.session.user.id
+
+        def read():
+            referral = services.referrals.get(user_id, referral_id)
+            try:
+                form = services.forms.get(referral.form_id, referral.form_version)
+            except NotFoundError:
+                form = None
+            return referral, form
+
+        def done(result) -> None:
+            if self._loading_id == referral_id:
+                self._show(*result)
+
+        def failed(error: Exception) -> None:
+            if self._loading_id == referral_id:
+                self.say(messages.describe(error)[1], ok=False)
+
+        self.session.operations.run(read, done=done, failed=failed, owner=self,
+                                    message="Opening the referral…")
+
+    def reload(self) -> None:
+        if self.referral is not None:
+            self.show_referral(self.referral.id)
+
+    def clear(self) -> None:
+        self.referral = None
+        self.pages.setCurrentIndex(0)
+
+    def _show(self, referral: Referral, form) -> None:
+        same = self.referral is not None and self.referral.id == referral.id
+        self.referral, self.form = referral, form
+        if not same:
+            self.result.hide()
+            self.note_message.set_message(None)
+        patient = referral.patient
+        self.title.setText(f"{patient.family_name.upper()}, {patient.given_name}")
+        self.title.setAccessibleName(f"Referral {referral.id} for {patient.full_name}")
+        self.patient_line.setText(
+            f"NHS number {nhs(patient.nhs_number)} · born {day(patient.date_of_birth)} · "
+            f"referral {referral.id}")
+        self.status_line.setText(self._status_text(referral))
+        self._fill_actions(referral)
+        self._fill_timeline(referral)
+        self.notes.setPlainText(referral.notes or "No notes yet.")
+        self.answers.show_answers(form, referral.answers)
+        self._fill_people(referral)
+        self.letters.set_referral(referral)
+        self.pages.setCurrentIndex(1)
+        self.shown.emit(referral)
+
+    def _status_text(self, referral: Referral) -> str:
+        parts = [f"<b>Status: {status_label(referral.status)}</b>"]
+        service = referral.service.name if referral.service else "no service chosen yet"
+        parts.append(f"to {service}")
+        if referral.response_due_on:
+            # Workaround until the core says whether a referral is overdue (as the
+            # worklist rows do): the same rule, from the domain's statuses.
+            today = self.session.services.clock().date()
+            if referral.status in AWAITING_RESPONSE and referral.response_due_on < today:
+                parts.append(f"<span style='color:{ERROR_COLOUR}'><b>OVERDUE</b>: a response "
+                             f"was due {day(referral.response_due_on)}</span>")
+            else:
+                parts.append(f"response due {day(referral.response_due_on)}")
+        parts.append(f"urgency: {URGENCY_LABELS.get(referral.urgency, referral.urgency)}")
+        return " · ".join(parts)
+
+    def _fill_actions(self, referral: Referral) -> None:
+        for row in (self.actions_row, self.plugin_row):
+            while row.count():
+                item = row.takeAt(0)
+                if item.widget():
+                    item.widget().deleteLater()
+        allowed = next_statuses(referral.status, self.session)
+        self.update_button.setEnabled(bool(allowed))
+        self.edit_button.setVisible(referral.status == Status.DRAFT
+                                    and self.session.can(Action.WRITE_REFERRALS))
+        for status in allowed:
+            button = QPushButton(ACTION_VERBS.get(status, status_label(status)))
+            button.setObjectName(f"to_{status.value}")
+            button.setAccessibleName(f"Mark {status_label(status)}")
+            button.setToolTip(f"Change the status to {status_label(status)}, with a note")
+            button.clicked.connect(lambda _=False, s=status.value: self.update_status(s))
+            self.actions_row.addWidget(button)
+        for action in self.session.plugins.referral_actions():
+            if not action.applies_to(referral.status):
+                continue
+            button = QPushButton(action.label)
+            button.setObjectName(f"action_{action.id}")
+            button.setAccessibleName(action.label)
+            button.setToolTip(action.help or f"{action.label} (from a plugin)")
+            button.clicked.connect(lambda _=False, a=action: self.run_action(a))
+            self.plugin_row.addWidget(button)
+
+    def _fill_timeline(self, referral: Referral) -> None:
+        self.timeline.clear()
+        for event in referral.events:
+            change = (f"{status_label(event.from_status)} → {status_label(event.to_status)}"
+                      if event.from_status else status_label(event.to_status))
+            item = QTreeWidgetItem([moment(event.at), event.user.display_name, change,
+                                    event.note])
+            item.setToolTip(3, event.note)
+            if event.snomed_code:
+                item.setToolTip(2, f"Recorded with SNOMED CT {event.snomed_code}")
+            self.timeline.addTopLevelItem(item)
+        if self.timeline.topLevelItemCount():
+            self.timeline.scrollToItem(
+                self.timeline.topLevelItem(self.timeline.topLevelItemCount() - 1))
+
+    def _fill_people(self, referral: Referral) -> None:
+        for form in (self.patient_details, self.service_details):
+            while form.rowCount():
+                form.removeRow(0)
+        patient = referral.patient
+        for label, value in (
+            ("Name", patient.full_name), ("NHS number", nhs(patient.nhs_number)),
+            ("Date of birth", day(patient.date_of_birth)), ("Address",
+             ", ".join(filter(None, [patient.address.replace("\n", ", "), patient.postcode]))),
+            ("Phone", patient.phone), ("Email", patient.email),
+            ("Preferred contact", patient.preferred_contact.title()),
+            ("Best times", patient.contact_times), ("First language", patient.first_language),
+            ("Interpreter needed", "Yes" if patient.interpreter_needed else "No"),
+            ("Accessibility needs", patient.accessibility_needs),
+            ("Carer", patient.carer_details),
+        ):
+            self.patient_details.addRow(f"{label}:", _selectable(QLabel(value or "—")))
+        service = referral.service
+        if service is None:
+            self.service_details.addRow(QLabel("No service chosen yet."))
+        else:
+            for label, value in (
+                ("Name", service.name), ("Provider", service.provider),
+                ("Category", category_label(service.category)),
+                ("Phone", service.phone), ("Email", service.email),
+                ("Opening times", service.opening_times),
+                ("Response window", f"{service.response_days} working days"
+                 if service.response_days else "Practice default"),
+                ("From catalogue", service.plugin),
+            ):
+                self.service_details.addRow(f"{label}:", _selectable(QLabel(value or "—")))
+        self.service_details.addRow("Referred by:", _selectable(QLabel(
+            f"{referral.referrer.display_name} on {moment(referral.created_at)}")))
+
+    # -- doing things ----------------------------------------------------------------------
+
+    def update_status(self, target: str | None = None) -> StatusDialog | None:
+        """Open the status dialog (Ctrl+U); ``target`` preselects a status."""
+        if self.referral is None or not next_statuses(self.referral.status, self.session):
+            return None
+        dialog = StatusDialog(self.session, self.referral, target, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(lambda referral: self.reload())
+        dialog.open()
+        return dialog
+
+    def add_note(self) -> None:
+        text = self.note.text().strip()
+        if self.referral is None:
+            return
+        if not text:
+            self.note_message.set_message("Note: type the note first")
+            self.note.setFocus()
+            return
+        self.note_message.set_message(None)
+        self.add_note_button.setEnabled(False)
+        referral = self.referral
+
+        def done(saved: Referral) -> None:
+            self.add_note_button.setEnabled(True)
+            self.note.clear()
+            self.session.referral_changed.emit(saved.id)
+            self.reload()
+
+        def failed(error: Exception) -> None:
+            self.add_note_button.setEnabled(True)
+            if isinstance(error, ConflictError):
+                messages.show_error(self, error).setInformativeText(
+                    "Your note has been kept in the box. The referral has been reloaded; "
+                    "press Enter in the note box to add it again.")
+                self.reload()
+            else:
+                self.note_message.set_message(messages.describe(error)[1])
+
+        self.session.operations.run(
+            self.session.services.referrals.add_note, self.session.user.id, referral.id,
+            referral.version, text, done=done, failed=failed, owner=self,
+            message="Adding the note…")
+
+    def say(self, text: str, ok: bool = True) -> None:
+        """A message under the buttons: the outcome of an action, or a problem."""
+        text = text if ok else f"Problem: {text}"
+        self.result.setStyleSheet("" if ok else f"color: {ERROR_COLOUR}; font-weight: bold;")
+        self.result.setText(text)
+        self.result.setAccessibleDescription(text)
+        self.result.show()
+
+    def run_action(self, action: ReferralAction) -> None:
+        if self.referral is None:
+            return
+        data = snapshot(self.referral, self.referral.service)
+
+        def done(result: ActionResult) -> None:
+            self.say(f"{action.label}: {result.message}", ok=result.ok)
+
+        self.session.operations.run(self.session.plugins.run_action, action, data, done=done,
+                                    owner=self, message=f"Running {action.label}…")

@@ -1,0 +1,101 @@
+"""Who is using PracticeRx on this workstation, and the one "something changed" signal.
+
+Every change the UI makes is attributed to :attr:`Session.user`, and nothing
+else in the UI decides who the user is. Until logins exist, :func:`default_user`
+picks one (the demo GP on demo data, else the operating-system user as a
+clinician); a login dialog will call :meth:`Session.sign_in` instead and the
+rest of the UI follows through :attr:`Session.user_changed`.
+
+As in Anki, a view that changes a referral says so through
+:attr:`Session.referral_changed`, and every view showing referrals refreshes.
+"""
+
+from __future__ import annotations
+
+import getpass
+
+from PySide6.QtCore import QObject, Signal
+
+from practice_rx.domain.permissions import STATUS_ACTIONS, Action, allowed
+from practice_rx.domain.statuses import Status
+from practice_rx.startup import App
+from practice_rx.storage.models import User
+from practice_rx.ui.operations import Operations
+
+DEMO_USERNAME = "dr.patel"
+
+
+class Session(QObject):
+    """The application, its operations runner and the user acting now."""
+
+    #: the user signed in (a :class:`User`), or None when signed out
+    user_changed = Signal(object)
+    #: a referral was created or changed here; its id
+    referral_changed = Signal(int)
+    #: services were added to the catalogue here
+    catalogue_changed = Signal()
+    #: the practice's details were saved here
+    practice_changed = Signal()
+
+    def __init__(self, app: App, user: User | None = None, *, demo: bool = False,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.demo = demo
+        self.operations = Operations(self)
+        self._user = user
+
+    # -- the application ---------------------------------------------------------
+
+    @property
+    def services(self):
+        return self.app.services
+
+    @property
+    def plugins(self):
+        return self.app.plugins
+
+    @property
+    def settings(self):
+        return self.app.settings
+
+    # -- the user ----------------------------------------------------------------
+
+    @property
+    def user(self) -> User:
+        """The user every change is attributed to."""
+        if self._user is None:
+            raise RuntimeError("Nobody is signed in")
+        return self._user
+
+    @property
+    def signed_in(self) -> bool:
+        return self._user is not None
+
+    def can(self, action: Action) -> bool:
+        """Whether the user's role allows ``action``: the UI hides what the services refuse."""
+        return self._user is not None and allowed(self._user.role, action)
+
+    def can_move_to(self, status: str) -> bool:
+        action = STATUS_ACTIONS.get(Status(status))
+        return action is None or self.can(action)
+
+    def sign_in(self, user: User) -> None:
+        self._user = user
+        self.user_changed.emit(user)
+
+    def sign_out(self) -> None:
+        self._user = None
+        self.user_changed.emit(None)
+
+
+def default_user(app: App, demo: bool = False) -> User:
+    """Who acts until logins exist: the demo GP on demo data, else the OS user as a clinician."""
+    users = app.services.users
+    if demo:
+        return users.ensure(DEMO_USERNAME, "Dr Asha Patel", "clinician", "GP")
+    try:
+        username = getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment (some containers)
+        username = "practice-user"
+    return users.ensure(username, username, "clinician")

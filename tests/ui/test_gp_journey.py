@@ -1,0 +1,160 @@
+"""A GP raises and sends a referral mid-consultation, by keyboard alone."""
+
+from __future__ import annotations
+
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from practice_rx.domain.identifiers import format_nhs_number
+from practice_rx.storage.models import Patient
+from practice_rx.ui.new_referral import FORM, PATIENT, REVIEW, SERVICE, NewReferralDialog
+from tests.ui.conftest import make_window
+from tests.ui.helpers import press, settle
+
+ALT = Qt.KeyboardModifier.AltModifier
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def tab_to(widget, most: int = 60) -> int:
+    """Press Tab until ``widget`` has the focus; how many presses it took."""
+    for count in range(1, most + 1):
+        press(Qt.Key.Key_Tab)
+        if QApplication.focusWidget() is widget:
+            return count
+    raise AssertionError(f"Tab never reached {widget.accessibleName() or widget}")
+
+
+def type_text(text: str) -> None:
+    QTest.keyClicks(QApplication.focusWidget(), text)
+
+
+def a_patient(core) -> Patient:
+    from sqlalchemy import select
+
+    with core.services.db.reading() as session:
+        return session.scalars(select(Patient).order_by(Patient.id).limit(1)).one()
+
+
+def test_gp_sends_a_referral_by_keyboard_only(demo_core, qtbot):
+    window = make_window(demo_core, qtbot, "dr.patel", "clinician")
+    session = window.session
+    patient = a_patient(demo_core)
+
+    QTest.keyClick(window, Qt.Key.Key_N, CTRL)
+    dialog = window.findChild(NewReferralDialog)
+    assert dialog is not None and dialog.step == PATIENT
+    search = dialog.patient_picker.search.search
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is search)
+
+    # find the patient by NHS number; Enter searches, Enter again chooses the only match
+    type_text(format_nhs_number(patient.nhs_number))
+    press(Qt.Key.Key_Return)
+    settle(qtbot, session)
+    assert dialog.patient_picker.search.results.count() == 1
+    press(Qt.Key.Key_Return)
+    assert dialog.step == FORM and dialog.patient.id == patient.id
+    renderer = dialog.renderer
+    settle(qtbot, session)
+
+    # the form: the referrer's details are filled in from the user and the practice
+    assert renderer.editor("referrer_name").value() == "Dr Asha Patel"
+    assert renderer.editor("referrer_phone").value()
+    tab_to(renderer.editor("consent_given").yes)
+    press(Qt.Key.Key_Y)
+    tab_to(renderer.editor("consent_to_share").yes)
+    press(Qt.Key.Key_Y)
+    tab_to(renderer.editor("consent_method").combo)
+    type_text("In")
+    assert renderer.editor("consent_method").value() == "in_person"
+    tab_to(renderer.editor("reasons").boxes["loneliness"])
+    press(Qt.Key.Key_Space)
+    tab_to(renderer.editor("reasons").boxes["other"])
+    press(Qt.Key.Key_Space)
+    other = renderer.editor("reasons").other
+    assert tab_to(other) == 1  # the details follow the Other box
+    type_text("Recently moved to the area")
+    tab_to(renderer.editor("what_matters").edit)
+    type_text("Meeting people again")
+    for key in ("risk_to_self_or_others", "safeguarding_concerns", "lone_working_risk"):
+        tab_to(renderer.editor(key).yes)
+        press(Qt.Key.Key_N)
+    tab_to(renderer.editor("urgency").combo)
+    type_text("R")
+    assert renderer.editor("urgency").value() == "routine"
+
+    # Alt+N to the service: search, Enter chooses the link-worker service
+    press(Qt.Key.Key_N, ALT)  # a mnemonic "animates" the click: it lands 100 ms later
+    qtbot.waitUntil(lambda: dialog.step == SERVICE)
+    assert QApplication.focusWidget() is dialog.service_picker.search
+    settle(qtbot, session)
+    type_text("social prescribing")
+    press(Qt.Key.Key_Return)
+    settle(qtbot, session)
+    assert dialog.service_picker.current() is not None
+    press(Qt.Key.Key_Return)
+    assert dialog.step == REVIEW
+    assert "Before it can be sent" not in dialog.problems.text(), dialog.problems.text()
+    assert QApplication.focusWidget() is dialog.send_button
+
+    # Enter on the focused Send button sends it
+    press(Qt.Key.Key_Return)
+    settle(qtbot, session)
+    assert not shiboken6.isValid(dialog) or not dialog.isVisible()
+
+    referral = session.services.referrals.get(session.user.id, dialog_referral_id(window))
+    assert referral.status == "sent" and referral.patient_id == patient.id
+    assert referral.answers["reasons"] == ["loneliness", "other"]
+    assert referral.answers["reasons_other"] == "Recently moved to the area"
+    assert referral.consent_given and referral.consent_to_share
+    assert referral.events[-1].to_status == "sent"
+    assert referral.events[-1].user.username == "dr.patel"
+    assert "sent to" in window.statusBar().currentMessage()
+
+
+def dialog_referral_id(window) -> int:
+    """The referral number the status bar announced ("Referral 12 sent to …")."""
+    return next(int(word) for word in window.statusBar().currentMessage().split()
+                if word.isdigit())
+
+
+def test_a_refused_send_shows_each_problem_beside_its_field_and_keeps_the_draft(demo_core,
+                                                                              qtbot):
+    window = make_window(demo_core, qtbot, "dr.patel", "clinician")
+    session = window.session
+    patient = a_patient(demo_core)
+    dialog = window.new_referral()
+    dialog._patient_chosen(patient)
+    renderer = dialog.renderer
+    renderer.editor("what_matters").set_value("Company")
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    QTest.keyClick(dialog, Qt.Key.Key_S, CTRL)  # save a draft
+    settle(qtbot, session)
+    assert not shiboken6.isValid(dialog) or not dialog.isVisible()
+    draft_id = dialog_referral_id(window)
+    draft = session.services.referrals.get(session.user.id, draft_id)
+    assert draft.status == "draft" and draft.answers["what_matters"] == "Company"
+
+    # the draft opens in the detail pane; "Continue draft" brings the answers back
+    settle(qtbot, session)
+    assert window.detail.referral.id == draft_id
+    assert window.detail.edit_button.isVisible()
+    window.detail.edit_button.click()
+    again = next(d for d in window.findChildren(NewReferralDialog) if d.isVisible())
+    assert again.draft.id == draft_id and again.step == FORM
+    assert again.renderer.editor("what_matters").value() == "Company"
+    assert not again.form_choice.isEnabled()  # a draft keeps its form
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is again)
+
+    # Send: the service refuses; each message sits beside its field, nothing is lost
+    QTest.keyClick(again, Qt.Key.Key_Return, CTRL)
+    settle(qtbot, session)
+    assert again.isVisible() and again.step == FORM
+    assert "choose at least one" in again.renderer.message("reasons")
+    assert again.renderer.message("consent_given")
+    assert again.renderer.editor("what_matters").value() == "Company"
+    assert "Draft" in again.status.text()
+    first = again.renderer.first_error()
+    assert QApplication.focusWidget() is again.renderer.editor(first).focus_target()
+    assert session.services.referrals.get(session.user.id, draft_id).status == "draft"

@@ -1,0 +1,102 @@
+"""The worklist model: Qt's model rules, paging, sorting by every column, overdue in words."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from practice_rx.domain.statuses import Status
+from practice_rx.services.worklist import WorklistFilter
+from practice_rx.ui.worklist_model import (
+    COLUMNS,
+    LOADING,
+    OVERDUE_ROLE,
+    ROW_ROLE,
+    STATUS_COLUMN,
+    WorklistModel,
+)
+
+
+def pages(core):
+    user = core.services.users.ensure("reception.jones", "Sam Jones", "receptionist")
+    return lambda query: core.services.worklist.page(user.id, query)
+
+
+@pytest.fixture
+def model(demo_core):
+    model = WorklistModel(pages(demo_core), page_size=25)
+    model.refresh()
+    return model
+
+
+def test_the_model_keeps_qts_rules(model, qtmodeltester):
+    assert model.rowCount() == 300
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_rows_are_fetched_a_page_at_a_time(model):
+    assert set(model._pages) == {0}
+    assert model.data(model.index(260, 1)) not in (None, LOADING)
+    assert set(model._pages) == {0, 10}
+
+
+def test_pages_come_back_asynchronously_without_blocking(demo_core, qtbot):
+    calls = []
+
+    def runner(function, done, failed):  # stands in for a worker thread
+        calls.append((function, done))
+
+    model = WorklistModel(pages(demo_core), runner, page_size=25)
+    model.refresh()
+    function, done = calls.pop()
+    with qtbot.waitSignal(model.loaded):
+        done(function())
+    assert model.data(model.index(100, 1)) == LOADING
+    function, done = calls.pop()
+    with qtbot.waitSignal(model.dataChanged):
+        done(function())
+    assert model.data(model.index(100, 1)) != LOADING
+
+
+@pytest.mark.parametrize("column", range(len(COLUMNS)))
+def test_every_column_sorts_in_the_database(model, column):
+    for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+        model.sort(column, order)
+        assert model.query.sort == COLUMNS[column].sort
+        assert model.query.descending == (order == Qt.SortOrder.DescendingOrder)
+        assert model.rowCount() == 300
+    rows = [model.data(model.index(row, 0), ROW_ROLE) for row in range(40)]
+    if COLUMNS[column].sort == "patient":
+        names = [(r.patient_name.split(",")[0]) for r in rows]
+        assert names == sorted(names, reverse=True)
+    if COLUMNS[column].sort == "id":
+        assert [r.id for r in rows] == sorted((r.id for r in rows), reverse=True)
+
+
+def test_overdue_rows_say_so_in_words_and_colour(model, demo_core):
+    model.set_filter(WorklistFilter(overdue_only=True))
+    user = demo_core.services.users.ensure("reception.jones", "Sam Jones", "receptionist")
+    counts = demo_core.services.worklist.status_counts(user.id)
+    assert model.rowCount() == counts["overdue"] > 0
+    index = model.index(0, STATUS_COLUMN)
+    assert model.data(index, OVERDUE_ROLE) is True
+    assert "OVERDUE" in model.data(index)
+    assert "Overdue since" in model.data(model.index(0, STATUS_COLUMN + 1))
+    assert model.data(index, Qt.ItemDataRole.BackgroundRole) is not None
+    assert "Chase" in model.data(index, Qt.ItemDataRole.ToolTipRole)
+
+
+def test_status_filter_and_errors_become_messages(model, demo_core, qtbot):
+    model.set_filter(WorklistFilter(statuses=frozenset({Status.COMPLETED.value})))
+    assert {model.data(model.index(r, 0), ROW_ROLE).status for r in range(model.rowCount())
+            } == {"completed"}
+    demo_core.services.db.engine.dispose()
+
+    def broken_page(query):
+        raise RuntimeError("database gone")
+
+    broken = WorklistModel(broken_page)
+    with qtbot.waitSignal(broken.failed) as blocker:
+        broken.refresh()
+    assert "database gone" in blocker.args[0]
+    assert broken.rowCount() == 0
