@@ -51,8 +51,10 @@ def test_migrations_downgrade_to_empty_and_up_again(empty_url):
         db.close()
 
 
-def test_single_head():
-    assert len(migrate.script().get_heads()) == 1
+def test_single_head_and_the_models_know_it():
+    from practice_rx.storage.models import SCHEMA_REVISION
+
+    assert migrate.script().get_heads() == [SCHEMA_REVISION]
 
 
 def test_opening_twice_changes_nothing(db_url):
@@ -135,3 +137,15 @@ def test_upgrade_keeps_existing_rows(empty_url):
             "SELECT username, failed_logins, password_hash FROM user_account")).one()
     assert tuple(row) == ("sam", 0, None)
     db.close()
+
+
+def test_check_connection_says_what_is_there(empty_url, tmp_path):
+    from practice_rx.storage.database import check_connection
+
+    assert "empty" in check_connection(empty_url)
+    Database.open(empty_url).close()
+    assert "ready" in check_connection(empty_url)
+    _stamp_future(empty_url)
+    assert "newer PracticeRx" in check_connection(empty_url)
+    with pytest.raises(DatabaseError, match="Cannot connect to postgresql"):
+        check_connection("postgresql+psycopg://nobody@127.0.0.1:9/none")

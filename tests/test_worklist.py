@@ -96,7 +96,7 @@ def test_filters(services, populated):
 
 def test_sort_by_every_column_and_page(services, populated):
     for key in ("created", "patient", "nhs_number", "service", "referrer", "status", "due",
-                "updated", "id"):
+                "updated", "urgency", "id"):
         for descending in (False, True):
             page = services.worklist.page(desk(services), WorklistQuery(sort=key, descending=descending))
             assert sorted(row.id for row in page.rows) == sorted(populated["ids"])
@@ -114,3 +114,14 @@ def test_status_counts(services, populated):
     counts = services.worklist.status_counts(desk(services), )
     assert counts["draft"] == 3 and counts["sent"] == 1 and counts["completed"] == 0
     assert services.worklist.status_counts(desk(services), WorklistFilter(text="smith"))["sent"] == 0
+
+
+def test_is_overdue_rule():
+    from practice_rx.domain.statuses import is_overdue
+
+    today = date(2026, 12, 9)
+    assert is_overdue("sent", date(2026, 12, 8), today)
+    assert is_overdue("accepted", date(2026, 12, 8), today)
+    assert not is_overdue("sent", date(2026, 12, 9), today)
+    assert not is_overdue("contacted", date(2026, 12, 1), today)
+    assert not is_overdue("sent", None, today)

@@ -23,7 +23,7 @@ from practice_rx import hookspecs
 from practice_rx.catalogue_files import service_from_row
 from practice_rx.errors import ValidationError
 from practice_rx.forms import FormDefinition, FormDefinitionError, form_from_dict
-from practice_rx.letters.inputs import LetterKind
+from practice_rx.domain.letter_kinds import LetterKind
 from practice_rx.plugin_api import ActionResult, ReferralAction, ReferralSnapshot, StatusChange
 from practice_rx.services.catalogue import ServiceDetails
 

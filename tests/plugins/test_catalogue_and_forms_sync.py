@@ -75,3 +75,12 @@ def test_a_form_without_the_core_fields_is_refused(services, db):
     assert "'consent_given': every referral form must ask this (yes_no)" in problem
     with db.reading() as session:
         assert session.get(FormDefinitionRecord, ("thin", 1)) is None
+
+
+def test_search_by_plugin_and_category(services):
+    services.catalogue.sync({"area": [WALK, CHOIR], "other_area": [
+        dataclasses.replace(WALK, name="Canal walks")]})
+    assert [s.name for s in services.catalogue.search(plugin="area")] == [
+        "Community choir", "Park walks"]
+    assert [s.name for s in services.catalogue.search("walks", category="physical_activity",
+                                                      plugin="other_area")] == ["Canal walks"]

@@ -7,6 +7,7 @@ referring again means a new referral linked to the old one.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 from practice_rx.errors import TransitionError
@@ -75,6 +76,11 @@ EVENT_CODES: dict[Status, str] = {
     Status.SENT: SNOMED_REFERRED,
     Status.DECLINED: SNOMED_DECLINED,
 }
+
+
+def is_overdue(status: str, response_due_on: date | None, today: date) -> bool:
+    """Awaiting a response past its due date: the practice should chase it today."""
+    return status in AWAITING_RESPONSE and response_due_on is not None and response_due_on < today
 
 
 def allowed_next(current: Status | str) -> frozenset[Status]:

@@ -13,43 +13,19 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import date
-from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from practice_rx.domain.calendar import DEFAULT_RESPONSE_DAYS
+from practice_rx.domain.letter_kinds import KIND_LABELS, LetterKind
 from practice_rx.domain.reasons import REFERRAL_REASONS
 from practice_rx.domain.statuses import AWAITING_RESPONSE, Status
 from practice_rx.errors import ValidationError
 from practice_rx.forms import FormDefinition, FormField
 from practice_rx.storage.models import Practice, Referral
 
-
-class LetterKind(StrEnum):
-    """The letters a practice sends; stored by value on each recorded letter."""
-
-    REFERRAL = "referral"
-    PATIENT = "patient"
-    PATIENT_LARGE_PRINT = "patient_large_print"
-    CHASER = "chaser"
-
-    @property
-    def label(self) -> str:
-        return KIND_LABELS[self]
-
-    @property
-    def to_patient(self) -> bool:
-        return self in (LetterKind.PATIENT, LetterKind.PATIENT_LARGE_PRINT)
-
-
-KIND_LABELS = {
-    LetterKind.REFERRAL: "Referral letter to the service",
-    LetterKind.PATIENT: "Letter to the patient",
-    LetterKind.PATIENT_LARGE_PRINT: "Letter to the patient (large print)",
-    LetterKind.CHASER: "Chaser to the service",
-}
 
 PRACTICE_DETAILS_MESSAGE = (
     "Practice details: set the practice name, address and ODS code in Settings "

@@ -11,10 +11,10 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from practice_rx.domain.calendar import utcnow
-from practice_rx.letters.service import LetterService
-from practice_rx.letters.templates import LetterTemplate, builtin_templates
 from practice_rx.services.audit import AuditService, AuditWriter
 from practice_rx.services.auth import AuthService
 from practice_rx.services.catalogue import CatalogueService
@@ -25,6 +25,10 @@ from practice_rx.services.referrals import ReferralHooks, ReferralService
 from practice_rx.services.users import UserService
 from practice_rx.services.worklist import WorklistService
 from practice_rx.storage.database import Database
+
+if TYPE_CHECKING:
+    from practice_rx.letters.service import LetterService
+    from practice_rx.letters.templates import LetterTemplate
 
 
 class Services:
@@ -50,8 +54,18 @@ class Services:
         self.patients = PatientService(db, clock, writer)
         self.referrals = ReferralService(db, clock, writer, hooks)
         self.worklist = WorklistService(db, clock, writer)
+        self._writer = writer
+        self._letter_templates = list(letter_templates)
+
+    @cached_property
+    def letters(self) -> LetterService:
+        """Made on first use, so start-up does not pay for loading reportlab."""
+        from practice_rx.letters.service import LetterService
+        from practice_rx.letters.templates import builtin_templates
+
         # Built-in letters first, so a plugin's template of the same kind replaces one.
-        self.letters = LetterService(db, clock, writer, [*builtin_templates(), *letter_templates])
+        return LetterService(self.db, self.clock, self._writer,
+                             [*builtin_templates(), *self._letter_templates])
 
 
 __all__ = ["Services"]

@@ -121,9 +121,13 @@ class CatalogueService(ServiceBase):
             return get_or_raise(session, Service, service_id, "Service")
 
     def search(
-        self, text: str = "", category: str | None = None, include_inactive: bool = False
+        self, text: str = "", category: str | None = None, include_inactive: bool = False,
+        plugin: str | None = None,
     ) -> list[Service]:
+        """Services matching every word typed, in a category and from a plugin if given."""
         query = select(Service)
+        if plugin:
+            query = query.where(Service.plugin == plugin)
         if not include_inactive:
             query = query.where(Service.active.is_(True))
         if category:

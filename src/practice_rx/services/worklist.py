@@ -13,14 +13,14 @@ from typing import Literal
 from sqlalchemy import Connection, Select, func, select
 
 from practice_rx.domain.permissions import Action, check
-from practice_rx.domain.statuses import AWAITING_RESPONSE, Status
+from practice_rx.domain.statuses import AWAITING_RESPONSE, Status, is_overdue
 from practice_rx.errors import PermissionDenied
 from practice_rx.services.base import ServiceBase
 from practice_rx.services.patients import patient_matches
 from practice_rx.storage.models import Patient, Referral, Service, User
 
 SortKey = Literal["created", "patient", "nhs_number", "service", "referrer", "status", "due",
-                  "updated", "id"]
+                  "updated", "urgency", "id"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,7 @@ _SORT_COLUMNS = {
     "status": (Referral.status,),
     "due": (Referral.response_due_on,),
     "updated": (Referral.status_changed_at,),
+    "urgency": (Referral.urgency,),
     "id": (),
 }
 
@@ -138,7 +139,7 @@ class WorklistService(ServiceBase):
                 status_changed_at=row[10],
                 response_due_on=row[11],
                 version=row[12],
-                overdue=row[7] in AWAITING_RESPONSE and row[11] is not None and row[11] < today,
+                overdue=is_overdue(row[7], row[11], today),
             )
             for row in result
         ]

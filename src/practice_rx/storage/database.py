@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from practice_rx.errors import ConflictError, DatabaseError
-from practice_rx.storage import migrate
+from practice_rx.storage.models import SCHEMA_REVISION
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -39,6 +39,13 @@ def _sqlite_begin(connection: Connection) -> None:
     # mode fails at once, without waiting, if another workstation wrote in between.
     mode = connection.get_execution_options().get("sqlite_begin", "")
     connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def stored_revision(connection: Connection) -> str | None:
+    """The schema revision recorded in the database, without loading Alembic."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def safe_url(url: str) -> str:
@@ -75,6 +82,35 @@ def create_engine_for(url: str) -> Engine:
     )
 
 
+def check_connection(url: str) -> str:
+    """Connect to ``url`` and say what is there, for a settings screen's "Test connection".
+
+    Nothing is migrated; only a new SQLite file (and its folder) is created.
+    """
+    engine = create_engine_for(url)
+    try:
+        with engine.connect() as connection:
+            revision = stored_revision(connection)
+    except (OperationalError, SADatabaseError) as error:
+        raise DatabaseError(
+            f"Cannot connect to {safe_url(url)}: {_first_line(error)}. Check the address, "
+            "user name and password, and that the server is running."
+        ) from error
+    finally:
+        engine.dispose()
+    if revision is None:
+        return "Connected. The database is empty: PracticeRx will set it up when it opens it."
+    if revision == SCHEMA_REVISION:
+        return f"Connected. The database is ready (schema {revision})."
+    from practice_rx.storage import migrate
+
+    if revision in migrate.known_revisions():
+        return (f"Connected. The database is from an older PracticeRx (schema {revision}); "
+                "it will be upgraded when PracticeRx opens it.")
+    return (f"Connected, but the database was made by a newer PracticeRx (schema {revision}); "
+            "this version cannot open it.")
+
+
 class Database:
     """An open, migrated database and the sessions made on it."""
 
@@ -88,9 +124,14 @@ class Database:
         engine = create_engine_for(url)
         try:
             with engine.connect() as connection:
-                migrate.refuse_newer_schema(connection)
-            if upgrade:
-                migrate.upgrade(engine)
+                current = stored_revision(connection)
+            if current != SCHEMA_REVISION:  # Alembic is only loaded when there is work for it
+                from practice_rx.storage import migrate
+
+                with engine.connect() as connection:
+                    migrate.refuse_newer_schema(connection)
+                if upgrade:
+                    migrate.upgrade(engine)
         except (OperationalError, SADatabaseError) as error:
             engine.dispose()
             raise DatabaseError(
