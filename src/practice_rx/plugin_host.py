@@ -182,8 +182,10 @@ class PluginHost:
             name: [] for name, info in self._info.items()
             if info.enabled and self.pm.get_plugin(name) is not None
         }
+        position: dict[str, int] = {}
         for plugin, item in self._lists(hook):
-            where = f"service {len(catalogues.get(plugin, [])) + 1}"
+            position[plugin] = position.get(plugin, 0) + 1
+            where = f"service {position[plugin]}"
             try:
                 if isinstance(item, ServiceDetails):
                     item.check()

@@ -89,7 +89,7 @@ def test_malformed_answers_are_reported_and_the_good_parts_kept():
     assert "'id' must be snake_case" in messages
     assert "returned a int, expected a form" in messages
     assert "Service name: enter the service's name" in messages
-    assert "Category: 'knitting' is not a category" in messages
+    assert "service 2: Category: 'knitting' is not a category" in messages
     assert "returned str, expected a list" in messages
     assert "returned 42, expected a form id" in messages
 
