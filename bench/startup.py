@@ -84,7 +84,7 @@ def child_app(database: str) -> None:
         wait_until(lambda: exposed(splash))
         first["at"] = time.time()
 
-    opened = launch(database, opening_shown=opening_shown)  # the command's own path
+    opened = launch(database, opening_shown=opening_shown, sign_in_as="dr.patel")
     window = opened.window
     from practice_rx.ui.operations import Operations
 

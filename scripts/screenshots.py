@@ -27,10 +27,13 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     suffix = "" if args.scale == 1.0 else f"-{int(args.scale * 100)}"
 
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QPainter
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication, QWidget
 
     from practice_rx.ui.app import open_app, qt_application
+    from practice_rx.ui.login import LoginDialog
     from practice_rx.ui.operations import Operations
     from practice_rx.ui.worklist_filters import OVERDUE
 
@@ -38,8 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     opened = open_app(demo=True)
     session, window = opened.session, opened.window
     services = session.services
-    receptionist = services.users.ensure("reception.jones", "Sam Jones", "receptionist")
-    gp = session.user
+    receptionist = services.users.by_username("reception.jones")
+    admin = services.users.by_username("admin")
     saved: list[Path] = []
 
     def idle() -> None:
@@ -49,15 +52,32 @@ def main(argv: list[str] | None = None) -> int:
             while session.operations.busy:
                 QTest.qWait(20)
 
-    def shoot(widget: QWidget, name: str) -> None:
+    def shoot(widget: QWidget, name: str, over: QWidget | None = None) -> None:
+        """Save ``widget``; ``over`` (a dialog) is drawn on it, centred, as it appears."""
         idle()
         path = args.out / f"{name}{suffix}.png"
-        widget.grab().save(str(path))
+        picture = widget.grab()
+        if over is not None:
+            top = over.grab()
+            painter = QPainter(picture)
+            painter.drawPixmap(QPoint((picture.width() - top.width()) // 2,
+                                      (picture.height() - top.height()) // 2), top)
+            painter.end()
+        picture.save(str(path))
         saved.append(path)
 
     try:
+        # the login, as practice-rx --demo opens: filled in, one Enter away
+        window.ask_sign_in(first_admin=False)
+        login = next(w for w in QApplication.topLevelWidgets()
+                     if isinstance(w, LoginDialog) and w.isVisible())
+        shoot(login, "login")
+        login.submit()
+        while not window.isVisible():
+            QTest.qWait(20)
+        gp = session.user
+
         session.sign_in(receptionist)
-        window.show()
         idle()
         window.worklist.table.setFocus()
         window.worklist.table.selectRow(2)
@@ -72,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         dialog = window.update_status()
         QTest.keyClicks(dialog.note, "Service rang: first session booked for Monday")
         shoot(dialog, "status-update")
-        dialog.reject()
+        dialog.submit()  # saved, so the audit trail below has the change
+        idle()
 
         window.detail.tabs.setCurrentIndex(1)
         shoot(window.detail, "referral-answers")
@@ -113,12 +134,32 @@ def main(argv: list[str] | None = None) -> int:
         new._discard_confirmed = True
         new.reject()
 
-        session.sign_in(services.users.ensure("practice.admin", "Pat Morgan", "admin",
-                                              "Practice manager"))
+        session.sign_in(admin)
         shoot(window.open_catalogue(), "catalogue")
         shoot(window.open_plugins(), "plugins")
         settings = window.open_settings()
         shoot(settings, "settings")
+        for dialog in QApplication.topLevelWidgets():
+            if dialog is not window and dialog.isVisible():
+                dialog.close()
+
+        audit = window.open_audit()
+        idle()
+        audit.verify()
+        shoot(audit, "audit-trail")
+        audit.close()
+        users = window.open_users()
+        idle()
+        users.select("dr.okafor")
+        shoot(users, "users")
+        users.close()
+
+        window.statusBar().clearMessage()  # a long message would widen the window
+        window.resize(1440, 860)
+        window.idle.lock()  # as after the idle minutes
+        QTest.keyClicks(window.idle.dialog.password, "practice")
+        shoot(window, "idle-lock", over=window.idle.dialog)
+        window.idle.release()
         for dialog in QApplication.topLevelWidgets():
             if dialog is not window and dialog.isVisible():
                 dialog.close()

@@ -43,6 +43,7 @@ class Settings:
 
     database_url: str = ""
     disabled_plugins: list[str] = field(default_factory=list)
+    idle_lock_minutes: int = 10
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:

@@ -79,3 +79,12 @@ def test_first_admin_and_user_management_from_the_cli(services, db_url, monkeypa
     listing = capsys.readouterr().out
     assert "pat" in listing and "admin" in listing and "can log in" in listing
     assert main(["--database", db_url, "users", "disable", "nobody"]) == 2
+
+
+def test_the_last_admin_cannot_be_disabled(services):
+    pat = services.users.create("pat", "Pat Morgan", "admin", "an admin password")
+    with pytest.raises(ValidationError, match="Pat Morgan is the last active admin"):
+        services.users.set_active(pat.id, pat.id, False)
+    kim = services.users.create("kim", "Kim Lee", "admin", "another admin pw")
+    services.users.set_active(kim.id, pat.id, False)
+    assert not services.users.get(pat.id).active

@@ -24,6 +24,17 @@ def private_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PRACTICE_RX_DATABASE_URL", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def no_windows_left(qtbot) -> Iterator[None]:
+    """Windows a test opened through the app (logins, dialogs that delete themselves) go."""
+    yield
+    from PySide6.QtWidgets import QApplication
+
+    for widget in QApplication.topLevelWidgets():
+        if widget.isVisible():
+            widget.hide()
+
+
 def open_core(url: str, **options) -> App:
     """The core with only the built-in plugin unless ``discovered`` says otherwise."""
     options.setdefault("discovered", [])
@@ -47,14 +58,16 @@ def demo_core(tmp_path: Path) -> Iterator[App]:
     app.close()
 
 
-def make_window(app: App, qtbot, username: str = "dr.patel", role: str = "clinician"):
+def make_window(app: App, qtbot, username: str = "dr.patel", role: str = "clinician", *,
+                idle_lock_minutes: float | None = None):
+    """The main window with ``username`` signed in directly (tests not about the login)."""
     from practice_rx.ui.main_window import MainWindow
     from practice_rx.ui.session import Session
     from tests.ui.helpers import settle
 
     user = app.services.users.ensure(username, username, role)
     session = Session(app, user)
-    window = MainWindow(session)
+    window = MainWindow(session, idle_lock_minutes=idle_lock_minutes)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

@@ -47,3 +47,12 @@ def message_box(parent: QWidget, name: str | None = None) -> QMessageBox | None:
         if box.isVisible() and (name is None or box.objectName() == name):
             return box
     return None
+
+
+def top_level(kind, name: str | None = None):
+    """The visible top-level window of this class (and object name), if one is open."""
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, kind) and widget.isVisible() and (
+                name is None or widget.objectName() == name):
+            return widget
+    return None

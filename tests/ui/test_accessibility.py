@@ -140,3 +140,27 @@ def test_no_two_visible_controls_share_an_alt_key(demo_core, qtbot):
         new.go(step)
         settle(qtbot, session)
         assert duplicates(mnemonics(new)) == set(), step
+
+
+def test_sign_in_lock_audit_and_users_screens_are_named_and_keyboard_ready(demo_core, qtbot):
+    from practice_rx.ui.idle_lock import LockDialog
+    from practice_rx.ui.login import FirstAdminDialog, LoginDialog
+    from practice_rx.ui.session import Session
+
+    window = make_window(demo_core, qtbot, "admin", "admin")
+    session = window.session
+    users = window.open_users()
+    settle(qtbot, session)
+    users.select("dr.patel")
+    screens = [window.open_audit(), users, users.add_user(), users.reset_password(),
+               LoginDialog(Session(demo_core, demo=True)), LoginDialog(session),
+               FirstAdminDialog(session), LockDialog(session, 10, window)]
+    for screen in screens:
+        if screen.parent() is None:
+            qtbot.addWidget(screen)
+        screen.show()
+        qtbot.waitExposed(screen)
+        settle(qtbot, session)
+        assert unnamed(screen) == [], screen.objectName()
+        assert duplicates(mnemonics(screen)) == set(), screen.objectName()
+    screens[-1].dismiss()

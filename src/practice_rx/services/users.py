@@ -54,6 +54,13 @@ class UserService(ServiceBase):
             if admin_id is not None:
                 self.authorize(session, admin_id, Action.MANAGE_USERS)
             user = get_or_raise(session, User, user_id, "User")
+            if not active and user.role == Role.ADMIN and user.active:
+                other_admins = session.scalar(select(func.count()).select_from(User).where(
+                    User.role == Role.ADMIN, User.active, User.id != user.id))
+                if not other_admins:
+                    raise ValidationError.single(
+                        "active", f"{user.display_name} is the last active admin: add another "
+                        "admin before disabling this one")
             before = user.active
             user.active = active
             self.audit.record(session, at=self.clock(), user_id=admin_id, action="user_active",

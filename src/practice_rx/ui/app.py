@@ -1,10 +1,12 @@
 """Starting the Qt application: ``practice-rx`` and ``practice-rx --demo``.
 
 A small "opening" window appears as soon as Qt is loaded; the core (database,
-migrations, plugins) is imported and started after it, and the main window
-replaces it. ``--demo`` opens a fresh SQLite database in a temporary folder,
-filled with synthetic data and removed when the application closes, so a new
-user sees a populated worklist at once and nothing of theirs is touched.
+migrations, plugins) is imported and started after it, and the login replaces
+it (after the "first admin" dialog on a database nobody can sign in to yet);
+the main window follows once somebody has signed in. ``--demo`` opens a fresh
+SQLite database in a temporary folder, filled with synthetic data and removed
+when the application closes, so a new user sees a populated worklist at once
+and nothing of theirs is touched; its login is filled in with the demo GP.
 """
 
 from __future__ import annotations
@@ -90,10 +92,10 @@ def demo_database(size=None) -> tuple[str, Path]:
 
 
 def open_app(database_url: str | None = None, *, demo: bool = False, **start_options) -> Opened:
-    """Start the core and build the main window (not yet shown)."""
+    """Start the core and build the main window (not yet shown; nobody signed in yet)."""
     from practice_rx.startup import start
     from practice_rx.ui.main_window import MainWindow
-    from practice_rx.ui.session import Session, default_user
+    from practice_rx.ui.session import Session
 
     temporary: list[Path] = []
     if demo and database_url is None:
@@ -101,7 +103,7 @@ def open_app(database_url: str | None = None, *, demo: bool = False, **start_opt
         temporary.append(folder)
     app = start(database_url, **start_options)
     try:
-        session = Session(app, default_user(app, demo=demo), demo=demo)
+        session = Session(app, demo=demo)
         window = MainWindow(session)
     except Exception:
         app.close()
@@ -110,16 +112,34 @@ def open_app(database_url: str | None = None, *, demo: bool = False, **start_opt
 
 
 def launch(database_url: str | None, demo: bool = False,
-           opening_shown: Callable[[QLabel], None] | None = None) -> Opened:
-    """The opening window, then the core, then the main window shown in its place."""
+           opening_shown: Callable[[QLabel], None] | None = None,
+           sign_in_as: str | None = None) -> Opened:
+    """The opening window, then the core, then the login in its place.
+
+    ``sign_in_as`` (a username; for tools such as the start-up benchmark, which hold the
+    database anyway) skips the login and shows the main window for that user.
+    """
     splash = opening_window("Preparing demo data…" if demo else "Opening the database…")
     if opening_shown is not None:
         opening_shown(splash)
     try:
         opened = open_app(database_url, demo=demo)
+        if sign_in_as is not None:
+            user = opened.app.services.users.by_username(sign_in_as)
+            if user is None:
+                opened.close()
+                raise LookupError(f"No user called {sign_in_as!r} in this database")
+            opened.session.sign_in(user)
+            opened.window.show()
+        else:
+            try:  # asked now, while the opening window is up, so the right dialog comes next
+                needed = opened.app.services.users.needs_first_admin()
+                opened.window.ask_sign_in(first_admin=needed)
+            except Exception:
+                opened.close()
+                raise
     finally:
         splash.close()
-    opened.window.show()
     return opened
 
 
@@ -136,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
             "--database URL, set PRACTICE_RX_DATABASE_URL, or edit database_url in the "
             "settings file. To try PracticeRx on synthetic data, run practice-rx --demo."))
         return 2
+    opened.window.sign_in_cancelled.connect(application.quit)
     stop_on_signals()
     try:
         return application.exec()

@@ -3,15 +3,22 @@
 Menus carry every command with its shortcut, so all of it works from the
 keyboard: Ctrl+N new referral, Ctrl+U update status, Ctrl+F find, F5 refresh.
 Dialogs are imported when first opened, to keep start-up quick.
+
+The window is shown once somebody signs in (:meth:`MainWindow.ask_sign_in`);
+"Sign out / switch user" hides it behind the login again, and the idle lock
+(:mod:`practice_rx.ui.idle_lock`) covers it after some minutes without use.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QSplitter,
     QToolBar,
@@ -21,6 +28,7 @@ from PySide6.QtWidgets import (
 from practice_rx.domain.permissions import Action
 from practice_rx.ui import messages
 from practice_rx.ui.formatting import ROLE_LABELS
+from practice_rx.ui.idle_lock import IdleLock
 from practice_rx.ui.operations import Operations
 from practice_rx.ui.referral_view import ReferralView
 from practice_rx.ui.session import Session
@@ -37,11 +45,28 @@ Ctrl+U\tUpdate its status (then Enter to save)
 Ctrl+Shift+N\tAdd a note to it
 F5\tRefresh
 Ctrl+,\tSettings
+Ctrl+L\tLock the screen now
+Ctrl+Shift+L\tSign out / switch user
 F1\tThis list"""
+
+#: dialogs that only show things: closing them on sign-out loses nothing typed
+READ_ONLY_DIALOGS = frozenset({"audit", "users", "plugins", "catalogue", "shortcuts", "about",
+                               "message", "error", "conflict"})
+
+
+def _depth(widget: QWidget) -> int:
+    depth = 0
+    while (widget := widget.parentWidget()) is not None:
+        depth += 1
+    return depth
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    #: the login was closed without signing in: the application should end
+    sign_in_cancelled = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None, *,
+                 idle_lock_minutes: float | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.setObjectName("main_window")
@@ -61,6 +86,9 @@ class MainWindow(QMainWindow):
         self.splitter = splitter
         self.setCentralWidget(splitter)
         self._dialogs: dict[str, QWidget] = {}
+        self._sign_in = None
+        self.idle = IdleLock(self, session, idle_lock_minutes)
+        self.idle.sign_out_requested.connect(self.sign_out)
         self._make_actions()
         self._make_status_bar()
         self._apply_role()
@@ -109,6 +137,14 @@ class MainWindow(QMainWindow):
                                           "Ctrl+Shift+K")
         self.act_plugins = self._action("&Plugins…", self.open_plugins)
         self.act_settings = self._action("&Settings…", self.open_settings, "Ctrl+,")
+        self.act_users = self._action("&Users…", self.open_users,
+                                      tip="Add users, disable them, reset passwords (admins)")
+        self.act_audit = self._action("&Audit trail…", self.open_audit,
+                                      tip="Who did what, where and when (admins)")
+        self.act_lock = self._action("&Lock now", self.idle.lock_now, "Ctrl+L",
+                                     tip="Lock the screen; your password unlocks it")
+        self.act_sign_out = self._action("Sign &out / switch user…", self.sign_out,
+                                         "Ctrl+Shift+L")
         self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.act_shortcuts = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1")
         self.act_about = self._action("&About PracticeRx", self.show_about)
@@ -120,6 +156,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions([self.act_settings])
         file_menu.addSeparator()
+        file_menu.addActions([self.act_lock, self.act_sign_out])
+        file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         referral_menu = menus.addMenu("&Referral")
         referral_menu.addActions([self.act_update, self.act_note])
@@ -129,6 +167,8 @@ class MainWindow(QMainWindow):
         view_menu.addActions([self.act_find, self.act_statuses, self.act_overdue])
         tools = menus.addMenu("&Tools")
         tools.addActions([self.act_catalogue, self.act_plugins, self.act_settings])
+        tools.addSeparator()
+        tools.addActions([self.act_users, self.act_audit])
         help_menu = menus.addMenu("&Help")
         help_menu.addActions([self.act_shortcuts, self.act_about])
 
@@ -193,8 +233,13 @@ class MainWindow(QMainWindow):
         can = self.session.can
         self.act_new.setEnabled(can(Action.WRITE_REFERRALS))
         self.act_chasers.setEnabled(can(Action.PRINT_LETTERS))
+        self.act_users.setEnabled(can(Action.MANAGE_USERS))
+        self.act_audit.setEnabled(can(Action.VIEW_AUDIT))
+        self.act_lock.setEnabled(self.session.signed_in)
+        self.act_sign_out.setEnabled(self.session.signed_in)
         # Settings and plugins open for anyone to look; only an admin can change them.
-        self.detail.reload()
+        if self.session.signed_in:
+            self.detail.reload()
 
     def _read_practice(self) -> None:
         def done(practice) -> None:
@@ -208,7 +253,7 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if not self._started:
+        if not self._started and self.session.signed_in:
             self._started = True
             self.worklist.refresh()
             self.worklist.load_choices()
@@ -219,6 +264,110 @@ class MainWindow(QMainWindow):
         Operations.wait_for_all()
         super().closeEvent(event)
 
+    # -- signing in and out ---------------------------------------------------------------
+
+    def ask_sign_in(self, first_admin: bool | None = None, username: str = ""):
+        """The login (after the first-admin dialog on a new database); shows the window after.
+
+        ``first_admin`` says whether the database still needs its first admin; None asks
+        the database (off the GUI thread) first.
+        """
+        from practice_rx.ui.login import SignIn
+
+        if self._sign_in is not None:
+            return self._sign_in
+        flow = SignIn(self.session, self)
+        flow.signed_in.connect(self._signed_in)
+        flow.cancelled.connect(self._sign_in_cancelled)
+        self._sign_in = flow
+        flow.start(username, first_admin=first_admin)
+        return flow
+
+    def _signed_in(self, _user) -> None:
+        if self._sign_in is not None:
+            self._sign_in.deleteLater()
+            self._sign_in = None
+        first = not self._started
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        if not first:
+            self.refresh()
+            self._read_practice()
+        self.worklist.table.setFocus()
+
+    def _sign_in_cancelled(self) -> None:
+        if self._sign_in is not None:
+            self._sign_in.deleteLater()
+            self._sign_in = None
+        self.sign_in_cancelled.emit()
+
+    def unsaved_work(self) -> list[str]:
+        """What signing out would throw away: open dialogs that take input, a note typed."""
+        found = []
+        if self.detail.note.toPlainText().strip():
+            found.append("a note you have not added yet")
+        for window in self._windows():
+            if window.objectName() not in READ_ONLY_DIALOGS:
+                found.append(f"the “{window.windowTitle() or window.objectName()}” window")
+        return found
+
+    def _windows(self) -> list[QWidget]:
+        """This window's dialogs (and their message boxes) open now, the lock dialog aside."""
+        found = []
+        for window in QApplication.topLevelWidgets():
+            if window is self or not window.isVisible() or window is self.idle.dialog:
+                continue
+            parent = window.parentWidget()
+            while parent is not None and parent is not self:
+                parent = parent.parentWidget()
+            if parent is self:
+                found.append(window)
+        return found
+
+    def sign_out(self) -> QMessageBox | None:
+        """Back to the login, asking first if unsaved work would be discarded."""
+        if not self.session.signed_in:
+            return None
+        unsaved = self.unsaved_work()
+        if not unsaved:
+            self._sign_out_now()
+            return None
+        box = QMessageBox(
+            QMessageBox.Icon.Question, "Sign out and discard unsaved work?",
+            "Signing out closes everything open and discards what has not been saved: "
+            + "; ".join(unsaved) + ".\n\nDiscard it and sign out?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            self.idle.dialog if self.idle.locked else self)
+        box.setObjectName("discard_on_sign_out")
+        box.button(QMessageBox.StandardButton.Discard).setText("&Discard and sign out")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button: int) -> None:
+            if button == QMessageBox.StandardButton.Discard:
+                self._sign_out_now()
+
+        box.finished.connect(answered)
+        box.open()
+        return box
+
+    def _sign_out_now(self) -> None:
+        self.idle.release()
+        self._open_timer.stop()
+        for window in sorted(self._windows(), key=_depth, reverse=True):  # boxes first
+            if isinstance(window, QDialog):
+                window.done(QDialog.DialogCode.Rejected)  # not reject(): it would ask again
+            else:
+                window.close()
+        self.detail.note.clear()
+        self.detail.clear()
+        self.worklist.filters.clear()  # a search for a patient is not left for the next user
+        username = self.session.user.username if self.session.demo else ""
+        self.session.sign_out()
+        self.ask_sign_in(first_admin=False, username=username)  # shown before this hides
+        self.hide()
+
     # -- what the commands do -------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -227,6 +376,8 @@ class MainWindow(QMainWindow):
         self.detail.reload()
 
     def _open_current(self) -> None:
+        if not self.session.signed_in:
+            return
         referral_id = self.worklist.current_id()
         if referral_id is not None:
             self.detail.show_referral(referral_id)
@@ -318,6 +469,20 @@ class MainWindow(QMainWindow):
         from practice_rx.ui.settings_dialog import SettingsDialog
 
         return self._single("settings", lambda: SettingsDialog(self.session, self))
+
+    def open_users(self):
+        from practice_rx.ui.users_view import UsersDialog
+
+        if not self.session.can(Action.MANAGE_USERS):
+            return None
+        return self._single("users", lambda: UsersDialog(self.session, self))
+
+    def open_audit(self):
+        from practice_rx.ui.audit_view import AuditDialog
+
+        if not self.session.can(Action.VIEW_AUDIT):
+            return None
+        return self._single("audit", lambda: AuditDialog(self.session, self))
 
     def show_shortcuts(self):
         return messages.show(self, "Keyboard shortcuts", SHORTCUTS_HELP,

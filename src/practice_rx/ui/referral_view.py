@@ -208,6 +208,8 @@ class ReferralView(QWidget):
 
     def show_referral(self, referral_id: int) -> None:
         """Read a referral and its form off the GUI thread, then show them."""
+        if not self.session.signed_in:  # signed out meanwhile: nothing is read for nobody
+            return
         self._loading_id = referral_id
         services = self.session.services
         user_id = self.session.user.id

@@ -1,18 +1,15 @@
 """Who is using PracticeRx on this workstation, and the one "something changed" signal.
 
 Every change the UI makes is attributed to :attr:`Session.user`, and nothing
-else in the UI decides who the user is. Until logins exist, :func:`default_user`
-picks one (the demo GP on demo data, else the operating-system user as a
-clinician); a login dialog will call :meth:`Session.sign_in` instead and the
-rest of the UI follows through :attr:`Session.user_changed`.
+else in the UI decides who the user is. The login dialog (:mod:`practice_rx.ui.login`)
+calls :meth:`Session.sign_in` once ``services.auth.login`` accepts a password;
+the rest of the UI follows through :attr:`Session.user_changed`.
 
 As in Anki, a view that changes a referral says so through
 :attr:`Session.referral_changed`, and every view showing referrals refreshes.
 """
 
 from __future__ import annotations
-
-import getpass
 
 from PySide6.QtCore import QObject, Signal
 
@@ -23,6 +20,8 @@ from practice_rx.storage.models import User
 from practice_rx.ui.operations import Operations
 
 DEMO_USERNAME = "dr.patel"
+#: minutes without a key press or mouse movement before the screen locks
+DEFAULT_IDLE_LOCK_MINUTES = 10
 
 
 class Session(QObject):
@@ -80,6 +79,12 @@ class Session(QObject):
         action = STATUS_ACTIONS.get(Status(status))
         return action is None or self.can(action)
 
+    @property
+    def idle_lock_minutes(self) -> float:
+        """Minutes of inactivity before the screen locks: the setting, else the default."""
+        minutes = getattr(self.settings, "idle_lock_minutes", None)
+        return float(minutes) if minutes else float(DEFAULT_IDLE_LOCK_MINUTES)
+
     def sign_in(self, user: User) -> None:
         self._user = user
         self.user_changed.emit(user)
@@ -88,14 +93,3 @@ class Session(QObject):
         self._user = None
         self.user_changed.emit(None)
 
-
-def default_user(app: App, demo: bool = False) -> User:
-    """Who acts until logins exist: the demo GP on demo data, else the OS user as a clinician."""
-    users = app.services.users
-    if demo:
-        return users.ensure(DEMO_USERNAME, "Dr Asha Patel", "clinician", "GP")
-    try:
-        username = getpass.getuser()
-    except (KeyError, OSError):  # no user name in the environment (some containers)
-        username = "practice-user"
-    return users.ensure(username, username, "clinician")

@@ -108,10 +108,14 @@ class WorklistPanel(QWidget):
                                     message="Reading the worklist…")
 
     def refresh(self) -> None:
+        if not self.session.signed_in:  # signed out: the list is read again at the next sign-in
+            return
         self.model.refresh()
         self._refresh_counts()
 
     def apply_filters(self) -> None:
+        if not self.session.signed_in:
+            return
         self.model.set_filter(combine(self.statuses.chosen(), self.filters.values()))
         self._refresh_counts()
 
