@@ -57,6 +57,7 @@ def child_app(database: str) -> None:
     step = 100
     for row in range(0, model.total, step):
         table.scrollTo(model.index(min(row + step - 1, model.total - 1), 0))
+        table.viewport().repaint()  # painting asks the model for the rows now in view
         wait_until(lambda: not model.loading and not model._pending)
     fetched = sum(1 for row in range(model.total) if model.row_at(row) is not None)
     print(json.dumps({"peak_mb": peak_mb(), "shown_mb": shown_mb, "rows": model.total,

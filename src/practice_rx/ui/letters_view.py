@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from practice_rx.letters.inputs import KIND_LABELS, LetterKind
+from practice_rx.domain.letter_kinds import KIND_LABELS, LetterKind
 from practice_rx.services.worklist import WorklistFilter, WorklistQuery
 from practice_rx.settings import data_dir
 from practice_rx.storage.models import Referral
