@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
 from sqlalchemy import select
 
 from practice_rx.forms import form_from_dict

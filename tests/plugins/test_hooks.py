@@ -14,7 +14,6 @@ import pytest
 
 from practice_rx import hookspecs
 from practice_rx.errors import ValidationError
-from practice_rx.plugin_host import PluginHost
 from practice_rx.services.referrals import DraftChanges, snapshot
 from practice_rx.startup import start
 from practice_rx.services.practice import PracticeDetails

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from importlib.metadata import EntryPoint
 
-import pytest
 
 from practice_rx.plugin_api import ReferralSnapshot
 from practice_rx.plugin_host import PluginHost

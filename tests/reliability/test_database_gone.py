@@ -11,7 +11,7 @@ from practice_rx.errors import DatabaseError
 from practice_rx.services.worklist import WorklistQuery
 from practice_rx.startup import start
 from tests.conftest import BACKENDS
-from tests.support.factories import admin, desk, make_patient, make_service, make_user, ready_draft
+from tests.support.factories import desk, make_patient, make_service, make_user, ready_draft
 from tests.support.postgres import throwaway_cluster
 
 pytestmark = pytest.mark.skipif("postgresql" not in BACKENDS,

@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Any
 
 from practice_rx.domain.calendar import DEFAULT_RESPONSE_DAYS
-from practice_rx.domain.letter_kinds import KIND_LABELS, LetterKind
+from practice_rx.domain.letter_kinds import LetterKind
 from practice_rx.domain.reasons import REFERRAL_REASONS
 from practice_rx.domain.statuses import AWAITING_RESPONSE, Status
 from practice_rx.errors import ValidationError

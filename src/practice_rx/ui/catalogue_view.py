@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 
 from practice_rx.domain.categories import SERVICE_CATEGORIES
 from practice_rx.domain.permissions import Action
-from practice_rx.errors import ValidationError
 from practice_rx.services.catalogue import LOCAL_PLUGIN, ServiceDetails
 from practice_rx.storage.models import Service
 from practice_rx.ui import messages
@@ -204,16 +203,7 @@ class AddServiceDialog(QDialog):
 
     def _refused(self, error: Exception) -> None:
         self.save_button.setEnabled(True)
-        if isinstance(error, ValidationError):
-            for key, message in self.messages.items():
-                message.set_message(error.errors.get(key))
-            first = next((key for key in self.inputs if key in error.errors), None)
-            if first:
-                self.inputs[first].setFocus()
-            rest = [text for key, text in error.errors.items() if key not in self.inputs]
-            self.problem.set_message("; ".join(rest) or None)
-        else:
-            self.problem.set_message(messages.describe(error)[1])
+        messages.show_beside_fields(error, self.messages, self.inputs, self.problem.set_message)
 
 
 class CatalogueDialog(QDialog):

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from practice_rx.errors import AuthenticationError, ValidationError
+from practice_rx.errors import AuthenticationError
 from practice_rx.storage.models import User
 from practice_rx.ui import messages
 from practice_rx.ui.session import DEMO_USERNAME, Session
@@ -264,18 +264,10 @@ class FirstAdminDialog(QDialog):
         fit_height(self)
 
     def _explain(self, error: Exception) -> None:
-        if not isinstance(error, ValidationError):
-            say(self.problem, messages.describe(error)[1])
-            return
-        for key, text in error.errors.items():
-            if key in self.messages:
-                self.messages[key].set_message(text)
-        rest = [text for key, text in error.errors.items() if key not in self.messages]
-        say(self.problem, "; ".join(rest) or None)
-        first = next((key for key in self.FIELDS if key in error.errors), None)
-        if first is not None:
-            self.inputs[first].setFocus()
-            self.inputs[first].selectAll()
+        focused = messages.show_beside_fields(error, self.messages, self.inputs,
+                                              lambda text: say(self.problem, text), self.FIELDS)
+        if focused is not None:
+            focused.selectAll()
 
 
 class SignIn(QObject):

@@ -7,6 +7,8 @@ Message boxes are opened window-modal and non-blocking (``open()``, not
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Mapping
+from typing import Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -68,3 +70,29 @@ def show_error(parent: QWidget | None, error: BaseException) -> QMessageBox:
     title, text = describe(error)
     name = "conflict" if isinstance(error, ConflictError) else "error"
     return show(parent, title, text, QMessageBox.Icon.Warning, object_name=name)
+
+
+class FieldMessageLike(Protocol):
+    def set_message(self, text: str | None) -> None: ...
+
+
+def show_beside_fields(error: BaseException, messages: Mapping[str, FieldMessageLike],
+                       inputs: Mapping[str, QWidget], problem: Callable[[str | None], None],
+                       order: Iterable[str] | None = None) -> QWidget | None:
+    """Each field's message beside its field and the rest in ``problem``; focus the first.
+
+    Any other error goes to ``problem`` as a whole. Returns the input focused, if any.
+    """
+    if not isinstance(error, ValidationError):
+        problem(describe(error)[1])
+        return None
+    for key, message in messages.items():
+        message.set_message(error.errors.get(key))
+    rest = [text for key, text in error.errors.items() if key not in messages]
+    problem("; ".join(rest) or None)
+    first = next((key for key in (order or inputs) if key in error.errors and key in inputs),
+                 None)
+    if first is None:
+        return None
+    inputs[first].setFocus()
+    return inputs[first]

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 
 from practice_rx.domain.calendar import DEFAULT_RESPONSE_DAYS
 from practice_rx.domain.permissions import Action
-from practice_rx.errors import ValidationError
 from practice_rx.services.practice import PracticeDetails
 from practice_rx.settings import DATABASE_URL_ENV, default_database_url
 from practice_rx.storage.database import safe_url
@@ -252,14 +251,5 @@ class SettingsDialog(QDialog):
 
     def _refused(self, error: Exception) -> None:
         self.save_button.setEnabled(True)
-        if isinstance(error, ValidationError):
-            for key, message in self.messages.items():
-                message.set_message(error.errors.get(key))
-            first = next((key for key in self.inputs if key in error.errors), None)
-            if first:
-                self.inputs[first].setFocus()
-            rest = [text for key, text in error.errors.items() if key not in self.inputs]
-            if rest:
-                self.practice_problem.set_message("; ".join(rest))
-        else:
-            self.practice_problem.set_message(messages.describe(error)[1])
+        messages.show_beside_fields(error, self.messages, self.inputs,
+                                    self.practice_problem.set_message)

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 )
 
 from practice_rx.domain.permissions import ROLE_LABELS, Role
-from practice_rx.errors import ValidationError
 from practice_rx.storage.models import User
 from practice_rx.ui import messages
 from practice_rx.ui.formatting import local_time, moment
@@ -113,17 +112,8 @@ class _FieldsDialog(QDialog):
         fit_height(self)
 
     def _explain(self, error: Exception) -> None:
-        if not isinstance(error, ValidationError):
-            say(self.problem, messages.describe(error)[1])
-            return
-        for key, text in error.errors.items():
-            if key in self.messages:
-                self.messages[key].set_message(text)
-        rest = [text for key, text in error.errors.items() if key not in self.messages]
-        say(self.problem, "; ".join(rest) or None)
-        first = next((key for key in self.ORDER if key in error.errors), None)
-        if first is not None:
-            self.inputs[first].setFocus()
+        messages.show_beside_fields(error, self.messages, self.inputs,
+                                    lambda text: say(self.problem, text), self.ORDER)
 
 
 class AddUserDialog(_FieldsDialog):
