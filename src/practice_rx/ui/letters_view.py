@@ -1,9 +1,11 @@
 """Letters: make one for the open referral, reprint one, or chasers for the whole list.
 
 The letter service renders and records every letter (and audits it); this
-module only saves the PDF where the user can find it and opens it in the
-system's PDF viewer, from which it is printed. Batches run off the GUI thread
-with a progress dialog that can be cancelled.
+module saves the PDF where the user can find it and opens it in the letter
+preview (:mod:`practice_rx.ui.letter_preview`), from which it is printed or
+saved. Batches run off the GUI thread with a progress dialog that can be
+cancelled; their letters can then all be printed to one printer, also off the
+GUI thread.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,11 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 from practice_rx.domain.letter_kinds import KIND_LABELS, LetterKind
+from practice_rx.letters.service import GeneratedLetter
 from practice_rx.services.worklist import WorklistFilter, WorklistQuery
 from practice_rx.settings import data_dir
 from practice_rx.storage.models import Referral
 from practice_rx.ui import messages
 from practice_rx.ui.formatting import moment
+from practice_rx.ui.letter_preview import LetterPreviewDialog, PrintJob, choose_printer
 from practice_rx.ui.session import Session
 from practice_rx.ui.widgets import ERROR_COLOUR, hint, labelled
 
@@ -53,8 +60,19 @@ def save_pdf(pdf: bytes, filename: str, folder: Path | None = None) -> Path:
 
 
 def open_path(path: Path) -> None:
-    """Show a PDF (or a folder of them) in the system's viewer, to read or print."""
+    """Show a folder of letters (or a PDF) in the system's file manager or viewer."""
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def preview(pdf: bytes, filename: str, parent: QWidget, title: str = "Letter"
+            ) -> LetterPreviewDialog:
+    """Open a letter in the preview, to print or save; it closes itself when done."""
+    dialog = LetterPreviewDialog(pdf, filename, parent, title=title,
+                                 save_folder=letters_folder())
+    dialog.show()
+    dialog.raise_()
+    dialog.activateWindow()
+    return dialog
 
 
 class LettersPanel(QWidget):
@@ -70,7 +88,7 @@ class LettersPanel(QWidget):
             self.kind.addItem(KIND_LABELS[kind], kind.value)
         self.make_button = QPushButton("&Make letter")
         self.make_button.setObjectName("make_letter")
-        self.make_button.setAccessibleName("Make the letter and open it")
+        self.make_button.setAccessibleName("Make the letter and preview it")
         self.history = QTreeWidget()
         self.history.setObjectName("letter_history")
         self.history.setHeaderLabels(["When", "Letter", "Template"])
@@ -79,6 +97,8 @@ class LettersPanel(QWidget):
         self.reprint_button = QPushButton("Reprint")
         self.reprint_button.setObjectName("reprint_letter")
         self.reprint_button.setAccessibleName("Reprint the chosen letter exactly")
+        self._records: dict[int, object] = {}
+        self.preview: LetterPreviewDialog | None = None
         self.message = QLabel()
         self.message.setObjectName("letter_message")
         self.message.setWordWrap(True)
@@ -90,8 +110,8 @@ class LettersPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(labelled("Letter &kind:", self.kind, name="Kind of letter"))
         layout.addLayout(row)
-        layout.addWidget(hint(f"Letters are saved in {letters_folder()} and opened for "
-                              "printing. Each one is recorded."))
+        layout.addWidget(hint(f"Letters are saved in {letters_folder()} and shown to "
+                              "print or save. Each one is recorded."))
         layout.addWidget(labelled("Letters made so far:", self.history,
                                   name="Letters made so far"))
         layout.addWidget(self.history, 1)
@@ -124,6 +144,7 @@ class LettersPanel(QWidget):
             if self.referral is None or self.referral.id != referral_id:
                 return
             self.history.clear()
+            self._records = {letter.id: letter for letter, _ in letters}
             for letter, who in letters:
                 kind = KIND_LABELS.get(LetterKind(letter.kind), letter.kind) \
                     if letter.kind in LetterKind._value2member_map_ else letter.kind
@@ -155,16 +176,22 @@ class LettersPanel(QWidget):
         def work():
             letter = self.session.services.letters.generate(self.session.user.id,
                                                             referral_id, kind)
-            return save_pdf(letter.pdf, letter.filename)
+            save_pdf(letter.pdf, letter.filename)
+            return letter
 
         referral_id = self.referral.id
         self.session.operations.run(work, done=self._made, failed=self._failed, owner=self,
                                     message="Making the letter…")
 
-    def _made(self, path: Path) -> None:
+    def _title(self, kind: str) -> str:
+        return KIND_LABELS[LetterKind(kind)] if kind in LetterKind._value2member_map_ \
+            else "Letter"
+
+    def _made(self, letter: GeneratedLetter) -> None:
         self.make_button.setEnabled(True)
-        self._say(f"Saved {path.name}; opening it to print.")
-        open_path(path)
+        self._say(f"Made and saved {letter.filename}; it is open to print or save.")
+        self.preview = preview(letter.pdf, letter.filename, self,
+                               self._title(letter.record.kind))
         self.refresh()
 
     def reprint(self) -> None:
@@ -172,14 +199,20 @@ class LettersPanel(QWidget):
         if item is None:
             return
         letter_id = item.data(0, LETTER_ROLE)
+        record = self._records.get(letter_id)
 
         def work():
             pdf = self.session.services.letters.reprint(self.session.user.id, letter_id)
-            return save_pdf(pdf, f"PRX-letter-{letter_id}-reprint.pdf")
+            filename = GeneratedLetter(pdf, record).filename if record is not None \
+                else f"PRX-letter-{letter_id}.pdf"
+            save_pdf(pdf, filename.removesuffix(".pdf") + "-reprint.pdf")
+            return pdf, filename
 
-        def done(path: Path) -> None:
-            self._say(f"Reprinted exactly as first printed: {path.name}")
-            open_path(path)
+        def done(result: tuple[bytes, str]) -> None:
+            pdf, filename = result
+            self._say(f"Reprinted exactly as first printed: {filename}")
+            kind = self._title(record.kind) if record is not None else "Letter"
+            self.preview = preview(pdf, filename, self, f"{kind} (reprint)")
 
         self.session.operations.run(work, done=done, failed=self._failed, owner=self,
                                     message="Reprinting the letter…")
@@ -231,7 +264,7 @@ def chaser_batch(session: Session, filter: WorklistFilter, parent: QWidget,
         if asked >= BATCH_LIMIT:
             text += f" (Only the first {BATCH_LIMIT}; narrow the list for the rest.)"
         if saved:
-            open_path(folder)
+            BatchResultDialog(session, saved, folder, text, parent, title="Chaser letters").show()
         if finished is not None:
             finished(text)
 
@@ -243,3 +276,118 @@ def chaser_batch(session: Session, filter: WorklistFilter, parent: QWidget,
                            message="Making chaser letters…")
     return dialog
 
+
+
+class BatchResultDialog(QDialog):
+    """A batch's outcome, with its letters to print all at once or find in their folder."""
+
+    def __init__(self, session: Session, paths: list[Path], folder: Path, text: str,
+                 parent: QWidget, title: str = "Letters") -> None:
+        super().__init__(parent)
+        self.session = session
+        self.paths = paths
+        self.folder = folder
+        self.title = title
+        self.setObjectName("batch_result")
+        self.setWindowTitle(title)
+        self.setAccessibleName(f"{title} made")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.summary = QLabel(text)
+        self.summary.setObjectName("batch_summary")
+        self.summary.setAccessibleName("What the batch made")
+        self.summary.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setObjectName("batch_message")
+        self.message.setAccessibleName("Printing message")
+        self.message.setWordWrap(True)
+        self.print_button = QPushButton("&Print all…")
+        self.print_button.setObjectName("print_all")
+        self.print_button.setAccessibleName(f"Print all {len(paths)} letters on one printer")
+        self.folder_button = QPushButton("Open &folder")
+        self.folder_button.setObjectName("open_letters_folder")
+        self.folder_button.setAccessibleName("Open the folder the letters are saved in")
+        self.close_button = QPushButton("&Close")
+        self.close_button.setObjectName("close_batch")
+        self.close_button.setAccessibleName("Close")
+        buttons = QDialogButtonBox()
+        buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.folder_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.RejectRole)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.print_button.clicked.connect(self.print_all)
+        self.folder_button.clicked.connect(lambda: open_path(self.folder))
+        self.close_button.clicked.connect(self.reject)
+        self.print_button.setDefault(True)
+        self.progress: QProgressDialog | None = None
+
+    def print_all(self) -> QProgressDialog | None:
+        first = self.paths[0].read_bytes() if self.paths else None
+        printer = choose_printer(self, first, f"Print all {self.title.lower()}")
+        if printer is None:
+            return None
+        self.print_button.setEnabled(False)
+        self.message.setText("Printing…")
+
+        def finished(text: str, ok: bool) -> None:
+            self.print_button.setEnabled(True)
+            self.message.setStyleSheet("" if ok else f"color: {ERROR_COLOUR}; font-weight: bold;")
+            self.message.setText(text if ok else f"Problem: {text}")
+
+        self.progress = print_batch(self.session, self.paths, printer, self, finished,
+                                    self.title)
+        return self.progress
+
+
+def print_batch(session: Session, paths: list[Path], printer: QPrinter, parent: QWidget,
+                finished: Callable[[str, bool], None], title: str = "Letters"
+                ) -> QProgressDialog:
+    """Print the PDFs at ``paths`` as one job on ``printer``, off the GUI thread.
+
+    A progress dialog counts the letters; Cancel stops after the letter being
+    printed (those already sent stay sent). ``finished(text, ok)`` says how it went.
+    """
+    progress = _Progress(parent)
+    dialog = QProgressDialog(f"Printing {title.lower()}…", "Cancel", 0, len(paths), parent)
+    dialog.setObjectName("print_progress")
+    dialog.setWindowTitle(f"Printing {title.lower()}")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(0)
+    dialog.setAccessibleName(f"Printing {title.lower()} progress")
+    progress.advanced.connect(lambda done, total: dialog.setValue(done))
+    cancelled = {"yes": False}
+    dialog.canceled.connect(lambda: cancelled.update(yes=True))
+    printer.setDocName(title)
+
+    def work():
+        letters = pages = 0
+        with PrintJob(printer) as job:
+            for path in paths:
+                if cancelled["yes"]:
+                    break
+                pages += job.add(path.read_bytes())
+                letters += 1
+                progress.advanced.emit(letters, len(paths))
+        return letters, pages
+
+    def done(result: tuple[int, int]) -> None:
+        dialog.reset()
+        letters, pages = result
+        text = (f"Printed {letters} letter{'s' if letters != 1 else ''} "
+                f"({pages} page{'s' if pages != 1 else ''}) on "
+                f"{printer.printerName() or printer.outputFileName() or 'the printer'}.")
+        if cancelled["yes"] and letters < len(paths):
+            text = f"Stopped. {text} {len(paths) - letters} not printed."
+        finished(text, True)
+
+    def failed(error: Exception) -> None:
+        dialog.reset()
+        finished(str(error) if isinstance(error, OSError) else messages.describe(error)[1],
+                 False)
+
+    # the printer lives until the work is done: the closures hold it
+    session.operations.run(work, done=done, failed=failed, owner=parent,
+                           message=f"Printing {title.lower()}…")
+    return dialog
