@@ -75,3 +75,19 @@ def test_swapped_rows_are_found(services, db_url):
             "UPDATE audit_event SET id = 2 WHERE id = 3",
             "UPDATE audit_event SET id = 3 WHERE id = 1000")
     assert services.audit.verify().startswith("Audit row 2: the row before it")
+
+
+def test_filter_by_local_dates(services, clock):
+    from datetime import date, timedelta
+
+    busy_day(services)
+    viewer = admin(services)
+    clock.advance(days=2)
+    make_patient(services, "Late", "Entry")
+    today = clock().date()
+    recent = services.audit.list(viewer, AuditFilter(date_from=today))
+    assert [(r.action, r.after.get("given_name")) for r in recent] == [
+        ("patient_create", "Late")]
+    earlier = services.audit.list(viewer, AuditFilter(date_to=today - timedelta(days=1)))
+    assert earlier and all(r.at.date() < today for r in earlier)
+    assert services.audit.list(viewer, AuditFilter(date_from=date(2030, 1, 1))) == []

@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select, text
@@ -83,6 +83,11 @@ class AuditWriter:
         return event
 
 
+def utc_start_of(day: date) -> datetime:
+    """Midnight at the start of a local day (this workstation's time zone), in stored UTC."""
+    return datetime.combine(day, time.min).astimezone(UTC).replace(tzinfo=None)
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     user_id: int | None = None
@@ -117,9 +122,7 @@ class AuditService(ServiceBase):
             if filter.patient_id is not None:
                 query = query.where(AuditEvent.patient_id == filter.patient_id)
             if filter.date_from is not None:
-                query = query.where(AuditEvent.at >= datetime.combine(filter.date_from,
-                                                                      datetime.min.time()))
+                query = query.where(AuditEvent.at >= utc_start_of(filter.date_from))
             if filter.date_to is not None:
-                query = query.where(AuditEvent.at < datetime.combine(filter.date_to,
-                                                                     datetime.max.time()))
+                query = query.where(AuditEvent.at < utc_start_of(filter.date_to + timedelta(1)))
             return list(session.scalars(query))
