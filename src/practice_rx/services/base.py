@@ -32,10 +32,15 @@ class ServiceBase:
     def authorize(session: Session, user_id: int, action: Action) -> User:
         """The acting user, if active and their role allows ``action``; else PermissionDenied."""
         user = session.get(User, user_id)
-        if user is None or not user.active:
-            raise PermissionDenied("Not allowed: this account is disabled or does not exist")
-        check(user.role, action)
+        check_active_role(user.role if user is not None and user.active else None, action)
         return user
+
+
+def check_active_role(role: str | None, action: Action) -> None:
+    """``role`` is None for a disabled or unknown account, which may do nothing."""
+    if role is None:
+        raise PermissionDenied("Not allowed: this account is disabled or does not exist")
+    check(role, action)
 
 
 def get_or_raise(session: Session, model: type[Model], record_id: int, what: str) -> Model:

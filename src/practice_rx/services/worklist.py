@@ -12,10 +12,9 @@ from typing import Literal
 
 from sqlalchemy import Connection, Select, func, select
 
-from practice_rx.domain.permissions import Action, check
+from practice_rx.domain.permissions import Action
 from practice_rx.domain.statuses import AWAITING_RESPONSE, Status, is_overdue
-from practice_rx.errors import PermissionDenied
-from practice_rx.services.base import ServiceBase
+from practice_rx.services.base import ServiceBase, check_active_role
 from practice_rx.services.patients import patient_matches
 from practice_rx.storage.models import Patient, Referral, Service, User
 
@@ -167,9 +166,7 @@ class WorklistService(ServiceBase):
     def _authorize(connection: Connection, user_id: int) -> None:
         role = connection.execute(
             select(User.role).where(User.id == user_id, User.active.is_(True))).scalar()
-        if role is None:
-            raise PermissionDenied("Not allowed: this account is disabled or does not exist")
-        check(role, Action.VIEW_REFERRALS)
+        check_active_role(role, Action.VIEW_REFERRALS)
 
     def _count(self, connection: Connection, filter: WorklistFilter, today: date) -> int:
         statement = self._filtered(select(func.count()).select_from(Referral), filter, today)

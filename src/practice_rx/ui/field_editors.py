@@ -63,27 +63,35 @@ class FieldEditor(QWidget):
         return False
 
 
-class TextEditor(FieldEditor):
-    def __init__(self, field: FormField, parent: QWidget | None = None) -> None:
-        super().__init__(field, parent)
-        self.edit = QLineEdit()
-        if field.max_length:
-            self.edit.setMaxLength(field.max_length)
+class _OneWidgetEditor(FieldEditor):
+    """An editor that is one text widget: laid out, focused, and watched the same way."""
+
+    def _hold(self, edit: QLineEdit | QPlainTextEdit) -> None:
+        self.edit = edit
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.edit)
-        self.setFocusProxy(self.edit)
-        self.edit.textChanged.connect(self.changed)
-        self._commit_on_focus_out(self.edit)
+        layout.addWidget(edit)
+        self.setFocusProxy(edit)
+        edit.textChanged.connect(self.changed)
+        self._commit_on_focus_out(edit)
+
+    def focus_target(self) -> QWidget:
+        return self.edit
+
+
+class TextEditor(_OneWidgetEditor):
+    def __init__(self, field: FormField, parent: QWidget | None = None) -> None:
+        super().__init__(field, parent)
+        edit = QLineEdit()
+        if field.max_length:
+            edit.setMaxLength(field.max_length)
+        self._hold(edit)
 
     def value(self) -> str:
         return self.edit.text()
 
     def set_value(self, value: Answer) -> None:
         self.edit.setText("" if value is None else str(value))
-
-    def focus_target(self) -> QWidget:
-        return self.edit
 
 
 class NumberEditor(TextEditor):
@@ -114,28 +122,20 @@ class DateEditor(TextEditor):
         super().set_value(value)
 
 
-class LongTextEditor(FieldEditor):
+class LongTextEditor(_OneWidgetEditor):
     def __init__(self, field: FormField, parent: QWidget | None = None) -> None:
         super().__init__(field, parent)
-        self.edit = QPlainTextEdit()
-        self.edit.setTabChangesFocus(True)  # Tab moves on, as in every other field
-        self.edit.setMinimumHeight(70)
-        self.edit.setMaximumHeight(120)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.edit)
-        self.setFocusProxy(self.edit)
-        self.edit.textChanged.connect(self.changed)
-        self._commit_on_focus_out(self.edit)
+        edit = QPlainTextEdit()
+        edit.setTabChangesFocus(True)  # Tab moves on, as in every other field
+        edit.setMinimumHeight(70)
+        edit.setMaximumHeight(120)
+        self._hold(edit)
 
     def value(self) -> str:
         return self.edit.toPlainText()
 
     def set_value(self, value: Answer) -> None:
         self.edit.setPlainText("" if value is None else str(value))
-
-    def focus_target(self) -> QWidget:
-        return self.edit
 
 
 class YesNoEditor(FieldEditor):

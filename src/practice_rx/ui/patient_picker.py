@@ -8,7 +8,6 @@ each field, and nothing typed is cleared.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,21 +30,10 @@ from practice_rx.storage.models import Patient
 from practice_rx.ui import messages
 from practice_rx.ui.formatting import patient_line
 from practice_rx.ui.session import Session
-from practice_rx.ui.widgets import FieldMessage, heading, hint, labelled
+from practice_rx.ui.widgets import FieldMessage, SearchBox, heading, hint, labelled
 
 PATIENT_ROLE = Qt.ItemDataRole.UserRole + 1
 
-
-class _SearchBox(QLineEdit):
-    """Down moves into the results; Enter chooses."""
-
-    down = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Down:
-            self.down.emit()
-            return
-        super().keyPressEvent(event)
 
 
 class PatientSearch(QWidget):
@@ -57,11 +45,11 @@ class PatientSearch(QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.search = _SearchBox()
+        self.search = SearchBox()
         self.search.setObjectName("patient_search")
         self.search.setPlaceholderText("For example 943 476 5919, or smith joan")
         self.search.setClearButtonEnabled(True)
-        self.date_of_birth = _SearchBox()
+        self.date_of_birth = SearchBox()
         self.date_of_birth.setObjectName("patient_dob")
         self.date_of_birth.setPlaceholderText("dd/mm/yyyy")
         self.date_of_birth.setMaximumWidth(160)

@@ -7,12 +7,10 @@ the rest by name. The search runs off the GUI thread as the user types.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QVBoxLayout,
@@ -24,7 +22,7 @@ from practice_rx.storage.models import Service
 from practice_rx.ui import messages
 from practice_rx.ui.formatting import category_label
 from practice_rx.ui.session import Session
-from practice_rx.ui.widgets import FieldMessage, hint, labelled
+from practice_rx.ui.widgets import FieldMessage, SearchBox, hint, labelled
 
 SERVICE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -56,15 +54,6 @@ def service_details(service: Service) -> str:
     return "<br>".join(parts + [" · ".join(facts)])
 
 
-class _SearchBox(QLineEdit):
-    down = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Down:
-            self.down.emit()
-            return
-        super().keyPressEvent(event)
-
 
 class ServicePicker(QWidget):
     chosen = Signal(object)
@@ -72,7 +61,7 @@ class ServicePicker(QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.search = _SearchBox()
+        self.search = SearchBox()
         self.search.setObjectName("service_search")
         self.search.setPlaceholderText("For example walking, debt, carers")
         self.search.setClearButtonEnabled(True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QWidget
 
 ERROR_COLOUR = "#b10e1e"     # NHS red: text on white passes WCAG AA
 OVERDUE_BACKGROUND = "#fde8e6"
@@ -100,3 +100,15 @@ class NoteEdit(QPlainTextEdit):
 
     def text(self) -> str:
         return self.toPlainText()
+
+
+class SearchBox(QLineEdit):
+    """A search field whose Down key moves into the results below it."""
+
+    down = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Down:
+            self.down.emit()
+            return
+        super().keyPressEvent(event)
