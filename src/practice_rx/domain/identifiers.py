@@ -114,3 +114,8 @@ def normalise_phone(value: str, field: str = "phone") -> str:
 def format_date(value: date) -> str:
     """Dates on screen and on letters: ``24 Nov 2026``, never ambiguous."""
     return f"{value.day} {value:%b %Y}"
+
+
+def age_on(born: date, today: date) -> int:
+    """Whole years from ``born`` to ``today``, as a patient banner shows it."""
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
