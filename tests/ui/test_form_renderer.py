@@ -149,3 +149,31 @@ def renderer_today():
     from datetime import date
 
     return date(2026, 11, 25)
+
+
+def test_arrow_keys_choose_a_yes_no_answer_without_space(renderer):
+    """Each arrow chooses (Qt alone only moves the focus while nothing is chosen)."""
+    editor = renderer.editor("at_risk_of_eviction")
+    editor.yes.setFocus()
+    assert editor.value() is None
+    QTest.keyClick(editor.yes, Qt.Key.Key_Right)
+    assert editor.value() is False and editor.no.hasFocus()
+    QTest.keyClick(editor.no, Qt.Key.Key_Right)  # stops at the end, never wraps to Yes
+    assert editor.value() is False
+    QTest.keyClick(editor.no, Qt.Key.Key_Left)
+    assert editor.value() is True and editor.yes.hasFocus()
+    QTest.keyClick(editor.yes, Qt.Key.Key_Down)
+    assert editor.value() is False
+    QTest.keyClick(editor.no, Qt.Key.Key_Up)
+    assert editor.value() is True
+    renderer.refresh()
+    assert not renderer.rows["eviction_date"].isHidden()  # the answer drives show-if
+
+
+def test_left_or_up_chooses_the_focused_answer_when_none_is_chosen(renderer):
+    for key in (Qt.Key.Key_Left, Qt.Key.Key_Up):
+        editor = renderer.editor("lone_working_risk")
+        editor.set_value(None)
+        editor.yes.setFocus()
+        QTest.keyClick(editor.yes, key)
+        assert editor.value() is True

@@ -138,8 +138,31 @@ class LongTextEditor(_OneWidgetEditor):
         self.edit.setPlainText("" if value is None else str(value))
 
 
+ARROWS_BACK = (Qt.Key.Key_Left, Qt.Key.Key_Up)
+ARROWS_ON = (Qt.Key.Key_Right, Qt.Key.Key_Down)
+
+
+def arrow_choice(buttons: list[QRadioButton], key: int) -> QRadioButton | None:
+    """The radio button an arrow key chooses: the neighbour of the chosen one, or of the
+    focused one when none is chosen yet; it stops at the ends (a yes/no never wraps round).
+
+    Qt's own arrow handling only moves the focus while nothing is chosen, so each answer
+    needed Right+Space; here the arrow itself chooses.
+    """
+    if key not in ARROWS_BACK + ARROWS_ON or not buttons:
+        return None
+    chosen = next((i for i, button in enumerate(buttons) if button.isChecked()), None)
+    if chosen is None:
+        focused = next((i for i, button in enumerate(buttons) if button.hasFocus()), 0)
+        # from nothing chosen, Left/Up chooses the focused answer, Right/Down the next one
+        step = 1 if key in ARROWS_ON else 0
+        return buttons[min(focused + step, len(buttons) - 1)]
+    step = 1 if key in ARROWS_ON else -1
+    return buttons[max(0, min(chosen + step, len(buttons) - 1))]
+
+
 class YesNoEditor(FieldEditor):
-    """Two radio buttons, neither chosen at first: arrow keys or Y / N choose."""
+    """Two radio buttons, neither chosen at first: arrow keys or Y / N choose, no Space needed."""
 
     def __init__(self, field: FormField, parent: QWidget | None = None) -> None:
         super().__init__(field, parent)
@@ -165,12 +188,18 @@ class YesNoEditor(FieldEditor):
             self.committed.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Y, Qt.Key.Key_N):
+        if event.type() != QEvent.Type.KeyPress or event.modifiers() & ~(
+                Qt.KeyboardModifier.KeypadModifier):
+            return False
+        if event.key() in (Qt.Key.Key_Y, Qt.Key.Key_N):
             button = self.yes if event.key() == Qt.Key.Key_Y else self.no
-            button.setChecked(True)
-            button.setFocus()
-            return True
-        return False
+        else:
+            button = arrow_choice([self.yes, self.no], event.key())
+        if button is None:
+            return False
+        button.setChecked(True)
+        button.setFocus()
+        return True
 
     def value(self) -> bool | None:
         if self.yes.isChecked():
