@@ -32,6 +32,8 @@ from practice_rx.ui.idle_lock import IdleLock
 from practice_rx.ui.operations import Operations
 from practice_rx.ui.referral_view import ReferralView
 from practice_rx.ui.session import Session
+from practice_rx.ui.shortcuts import ActionShortcutsWin
+from practice_rx.ui.status_dialog import next_statuses
 from practice_rx.ui.worklist_filters import OVERDUE, StatusSidebar
 from practice_rx.ui.worklist_view import WorklistPanel
 
@@ -89,17 +91,26 @@ class MainWindow(QMainWindow):
         self._sign_in = None
         self.idle = IdleLock(self, session, idle_lock_minutes)
         self.idle.sign_out_requested.connect(self.sign_out)
+        #: the referral shown while no row is highlighted: just sent or saved, and not in
+        #: the list as filtered; any other change of the list clears it
+        self._pinned: int | None = None
         self._make_actions()
         self._make_status_bar()
         self._apply_role()
+        self._shortcuts = ActionShortcutsWin(self)
 
         # Moving through the list with the arrow keys opens a referral once the user
         # pauses, not at every row passed (each opening is read and audited).
         self._open_timer = QTimer(self, singleShot=True, interval=150)
         self._open_timer.timeout.connect(self._open_current)
-        self.worklist.current_changed.connect(lambda _id: self._open_timer.start())
+        self.worklist.current_changed.connect(self._moved_to)
+        self.worklist.selection_cleared.connect(self._selection_lost)
+        self.worklist.reshaped.connect(self._reshaped)
         self.worklist.opened.connect(self._open)
         self.detail.edit_draft.connect(self.continue_draft)
+        self.detail.saved.connect(self._keep_shown)
+        self.detail.shown.connect(self._shown)
+        self.detail.cleared.connect(self._sync_actions)
         session.user_changed.connect(self._show_user)
         session.user_changed.connect(lambda _user: self._apply_role())
         session.practice_changed.connect(self._read_practice)
@@ -125,6 +136,8 @@ class MainWindow(QMainWindow):
                                     QKeySequence.StandardKey.New)
         self.act_update = self._action("&Update status…", self.update_status, "Ctrl+U")
         self.act_note = self._action("Add a &note", self.focus_note, "Ctrl+Shift+N")
+        self.act_letters = self._action("&Letters…", self.show_letters, "Ctrl+Shift+P",
+                                        tip="Make or reprint this referral's letters")
         self.act_find = self._action("&Find in the worklist", self.focus_find,
                                      QKeySequence.StandardKey.Find)
         self.act_statuses = self._action("Choose &statuses", self.focus_statuses, "Alt+S")
@@ -160,7 +173,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         referral_menu = menus.addMenu("&Referral")
-        referral_menu.addActions([self.act_update, self.act_note])
+        referral_menu.addActions([self.act_update, self.act_note, self.act_letters])
         referral_menu.addSeparator()
         referral_menu.addAction(self.act_chasers)
         view_menu = menus.addMenu("&View")
@@ -240,6 +253,63 @@ class MainWindow(QMainWindow):
         # Settings and plugins open for anyone to look; only an admin can change them.
         if self.session.signed_in:
             self.detail.reload()
+        if self.detail.referral is None:
+            self.detail.clear()  # its wording follows the role
+        self._sync_actions()
+
+    # -- the referral acted on ------------------------------------------------------------
+
+    def target(self) -> int | None:
+        """The referral every command acts on: the one shown, if it is the highlighted row
+        (or the one just sent or saved, shown with no row highlighted)."""
+        shown = self.detail.showing()
+        if shown is not None and shown in (self.worklist.current_id(), self._pinned):
+            return shown
+        return None
+
+    def _sync_actions(self) -> None:
+        """Commands needing a referral are offered only while the target is shown."""
+        target = self.target()
+        referral = self.detail.referral if target is not None else None
+        self.act_update.setEnabled(
+            referral is not None and bool(next_statuses(referral.status, self.session)))
+        self.act_note.setEnabled(referral is not None and self.session.can(Action.ADD_NOTES))
+        self.act_letters.setEnabled(
+            referral is not None and self.session.can(Action.PRINT_LETTERS))
+
+    def _shown(self, referral) -> None:
+        """Whatever opened a referral in the pane, the list agrees: it highlights that one
+        or, when it is not listed, none."""
+        if referral.id != self.worklist.current_id():
+            self._keep_shown(referral.id)
+        self._sync_actions()
+
+    def _moved_to(self, referral_id: int) -> None:
+        """A new row is highlighted: the pane empties at once, then opens it."""
+        self._pinned = None
+        if self.detail.wanted() != referral_id:
+            self.detail.clear(f"Opening referral {referral_id}…")
+        self._open_timer.start()
+
+    def _selection_lost(self) -> None:
+        """The highlighted row left the list; the pane follows unless it shows the pinned one."""
+        if self._pinned is None or self.detail.wanted() != self._pinned:
+            self._pinned = None
+            self._open_timer.stop()
+            self.detail.clear()
+        self._sync_actions()
+
+    def _reshaped(self) -> None:
+        """New filters or sort: a pinned referral stays only if the new list holds it."""
+        pinned, self._pinned = self._pinned, None
+        if pinned is not None and self.worklist.current_id() is None:
+            self.worklist.select_referral(pinned)
+
+    def _keep_shown(self, referral_id: int) -> None:
+        """After a save here, the referral saved stays shown, highlighted if listed."""
+        self._pinned = referral_id
+        self.worklist.select_referral(referral_id)
+        self._sync_actions()
 
     def _read_practice(self) -> None:
         def done(practice) -> None:
@@ -361,6 +431,8 @@ class MainWindow(QMainWindow):
             else:
                 window.close()
         self.detail.note.clear()
+        self._pinned = None
+        self.worklist.clear_selection()
         self.detail.clear()
         self.worklist.filters.clear()  # a search for a patient is not left for the next user
         username = self.session.user.username if self.session.demo else ""
@@ -384,22 +456,33 @@ class MainWindow(QMainWindow):
 
     def _open(self, referral_id: int) -> None:
         self._open_timer.stop()
+        self._pinned = None
         if self.detail.referral is None or self.detail.referral.id != referral_id:
             self.detail.show_referral(referral_id)
         self.detail.update_button.setFocus()
 
-    def update_status(self):
-        if self.detail.referral is None:
+    def _no_target(self) -> bool:
+        if self.target() is None:
             self.statusBar().showMessage("Choose a referral in the list first.", 5000)
+            return True
+        return False
+
+    def update_status(self):
+        if self._no_target():
             return None
         return self.detail.update_status()
 
     def focus_note(self) -> None:
-        if self.detail.referral is None:
-            self.statusBar().showMessage("Choose a referral in the list first.", 5000)
+        if self._no_target():
             return
         self.detail.tabs.setCurrentIndex(0)
         self.detail.note.setFocus()
+
+    def show_letters(self) -> None:
+        if self._no_target():
+            return
+        self.detail.tabs.setCurrentWidget(self.detail.letters)
+        self.detail.letters.kind.setFocus()
 
     def focus_find(self) -> None:
         self.worklist.filters.text.setFocus()
@@ -442,7 +525,10 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _referral_done(self, referral_id: int, text: str) -> None:
+        """The referral just sent (or saved as a draft) is shown, and highlighted if listed."""
         self.statusBar().showMessage(text, 15000)
+        self._open_timer.stop()
+        self._keep_shown(referral_id)
         self.detail.show_referral(referral_id)
 
     def chaser_letters(self):

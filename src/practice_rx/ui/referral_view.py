@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from practice_rx.domain.permissions import Action
+from practice_rx.domain.permissions import Action, Role
 from practice_rx.domain.statuses import AWAITING_RESPONSE, Status
 from practice_rx.errors import ConflictError, NotFoundError
 from practice_rx.plugin_api import ActionResult, ReferralAction
@@ -31,6 +31,7 @@ from practice_rx.services.referrals import snapshot
 from practice_rx.storage.models import Referral
 from practice_rx.ui import messages
 from practice_rx.ui.answers_view import AnswersView
+from practice_rx.ui.flow_layout import FlowLayout
 from practice_rx.ui.formatting import (
     URGENCY_LABELS,
     category_label,
@@ -40,6 +41,7 @@ from practice_rx.ui.formatting import (
     status_label,
 )
 from practice_rx.ui.letters_view import LettersPanel
+from practice_rx.ui.patient_banner import PatientBanner
 from practice_rx.ui.session import Session
 from practice_rx.ui.status_dialog import StatusDialog, next_statuses
 from practice_rx.ui.widgets import (
@@ -74,6 +76,10 @@ class ReferralView(QWidget):
     edit_draft = Signal(int)
     #: the referral shown was (re)loaded
     shown = Signal(object)
+    #: a status or a note was saved here on the referral shown (its id)
+    saved = Signal(int)
+    #: the pane went empty: nothing is shown, nothing can be acted on
+    cleared = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,25 +89,27 @@ class ReferralView(QWidget):
         self._loading_id: int | None = None
 
         self.pages = QStackedWidget()
-        self.empty = hint("Choose a referral in the list to see it here.\n\n"
-                          "Ctrl+N starts a new referral.")
+        self.empty = hint("")
+        self.empty.setObjectName("empty_pane")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.pages.addWidget(self.empty)
 
         body = QWidget()
-        self.title = heading("", 1)
-        self.title.setObjectName("referral_title")
-        self.patient_line = _selectable(QLabel())
+        self.banner = PatientBanner(lambda: session.services.clock().date())
         self.status_line = _selectable(QLabel())
         self.status_line.setObjectName("referral_status")
-        self.actions_row = QHBoxLayout()
         self.update_button = QPushButton("&Update status…")
         self.update_button.setObjectName("update_status")
         self.update_button.setAccessibleName("Update status")
         self.update_button.setToolTip("Ctrl+U")
         self.edit_button = QPushButton("Continue dr&aft…")
+        self.edit_button.setObjectName("continue_draft")
         self.edit_button.setAccessibleName("Continue writing this draft")
-        self.plugin_row = QHBoxLayout()
+        # one wrapping row: the status buttons after these two, then the plugins' actions
+        self.buttons = FlowLayout()
+        self.buttons.addWidget(self.update_button)
+        self.buttons.addWidget(self.edit_button)
+        self._action_buttons: list[QPushButton] = []
         self.result = _selectable(QLabel())
         self.result.setObjectName("action_result")
         self.result.setAccessibleName("Result")
@@ -109,6 +117,7 @@ class ReferralView(QWidget):
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Referral details")
+        self.tabs.setUsesScrollButtons(True)
         self.tabs.addTab(self._timeline_tab(), "Timeline and notes")
         self.answers = AnswersView()
         self.answers.setObjectName("answers")
@@ -116,25 +125,23 @@ class ReferralView(QWidget):
         self.tabs.addTab(self._people_tab(), "Patient and service")
         self.letters = LettersPanel(session)
         self.tabs.addTab(self.letters, "Letters")
+        self.tabs.setMinimumHeight(300)
 
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 0, 0, 0)
-        layout.addWidget(self.title)
-        layout.addWidget(self.patient_line)
+        layout.addWidget(self.banner)
         layout.addWidget(self.status_line)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.update_button)
-        buttons.addWidget(self.edit_button)
-        buttons.addLayout(self.actions_row)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
-        plugin_line = QHBoxLayout()
-        plugin_line.addLayout(self.plugin_row)
-        plugin_line.addStretch(1)
-        layout.addLayout(plugin_line)
+        layout.addLayout(self.buttons)
         layout.addWidget(self.result)
         layout.addWidget(self.tabs, 1)
-        self.pages.addWidget(body)
+        # On a small screen the pane scrolls inside itself; nothing is cut off.
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("referral_scroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(body)
+        self.pages.addWidget(self.scroll)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -145,6 +152,7 @@ class ReferralView(QWidget):
             lambda: self.referral and self.edit_draft.emit(self.referral.id))
         self.add_note_button.clicked.connect(self.add_note)
         self.note.submitted.connect(self.add_note)
+        self.clear()
 
     def _timeline_tab(self) -> QWidget:
         tab = QWidget()
@@ -210,6 +218,8 @@ class ReferralView(QWidget):
         """Read a referral and its form off the GUI thread, then show them."""
         if not self.session.signed_in:  # signed out meanwhile: nothing is read for nobody
             return
+        if self.referral is None or self.referral.id != referral_id:
+            self.clear(f"Opening referral {referral_id}…")
         self._loading_id = referral_id
         services = self.session.services
         user_id = self.session.user.id
@@ -228,7 +238,8 @@ class ReferralView(QWidget):
 
         def failed(error: Exception) -> None:
             if self._loading_id == referral_id:
-                self.say(messages.describe(error)[1], ok=False)
+                self.clear(f"Referral {referral_id} could not be opened: "
+                           f"{messages.describe(error)[1]}")
 
         self.session.operations.run(read, done=done, failed=failed, owner=self,
                                     message="Opening the referral…")
@@ -237,9 +248,34 @@ class ReferralView(QWidget):
         if self.referral is not None:
             self.show_referral(self.referral.id)
 
-    def clear(self) -> None:
-        self.referral = None
+    def clear(self, text: str | None = None) -> None:
+        """Show nothing (``text`` says why, else what to do next): no referral to act on."""
+        self.referral, self.form, self._loading_id = None, None, None
+        self.banner.set_patient(None)
+        self.empty.setText(text or self.empty_text())
         self.pages.setCurrentIndex(0)
+        self.cleared.emit()
+
+    def empty_text(self) -> str:
+        """What the empty pane suggests, for the role signed in: only what they may do."""
+        text = "Choose a referral in the list to see it here."
+        if self.session.can(Action.WRITE_REFERRALS):
+            text += "\n\nCtrl+N starts a new referral."
+        elif self.session.signed_in:
+            text += "\n\nCtrl+Shift+O shows the overdue referrals to chase."
+        return text
+
+    def wanted(self) -> int | None:
+        """The referral shown or being opened."""
+        if self._loading_id is not None:
+            return self._loading_id
+        return self.referral.id if self.referral is not None else None
+
+    def showing(self) -> int | None:
+        """The referral shown and ready to act on (not one still opening)."""
+        if self.referral is None or self._loading_id not in (None, self.referral.id):
+            return None
+        return self.referral.id
 
     def _show(self, referral: Referral, form) -> None:
         same = self.referral is not None and self.referral.id == referral.id
@@ -247,12 +283,8 @@ class ReferralView(QWidget):
         if not same:
             self.result.hide()
             self.note_message.set_message(None)
-        patient = referral.patient
-        self.title.setText(f"{patient.family_name.upper()}, {patient.given_name}")
-        self.title.setAccessibleName(f"Referral {referral.id} for {patient.full_name}")
-        self.patient_line.setText(
-            f"NHS number {nhs(patient.nhs_number)} · born {day(patient.date_of_birth)} · "
-            f"referral {referral.id}")
+        self._loading_id = None
+        self.banner.set_patient(referral.patient, referral.id)
         self.status_line.setText(self._status_text(referral))
         self._fill_actions(referral)
         self._fill_timeline(referral)
@@ -261,6 +293,8 @@ class ReferralView(QWidget):
         self._fill_people(referral)
         self.letters.set_referral(referral)
         self.pages.setCurrentIndex(1)
+        if not same:
+            self.scroll.verticalScrollBar().setValue(0)
         self.shown.emit(referral)
 
     def _status_text(self, referral: Referral) -> str:
@@ -280,22 +314,20 @@ class ReferralView(QWidget):
         return " · ".join(parts)
 
     def _fill_actions(self, referral: Referral) -> None:
-        for row in (self.actions_row, self.plugin_row):
-            while row.count():
-                item = row.takeAt(0)
-                if item.widget():
-                    item.widget().deleteLater()
+        for button in self._action_buttons:
+            self.buttons.removeWidget(button)
+            button.deleteLater()
+        self._action_buttons = []
         allowed = next_statuses(referral.status, self.session)
         self.update_button.setEnabled(bool(allowed))
-        self.edit_button.setVisible(referral.status == Status.DRAFT
-                                    and self.session.can(Action.WRITE_REFERRALS))
+        self._fill_draft_button(referral)
         for status in allowed:
             button = QPushButton(ACTION_VERBS.get(status, status_label(status)))
             button.setObjectName(f"to_{status.value}")
             button.setAccessibleName(f"Mark {status_label(status)}")
             button.setToolTip(f"Change the status to {status_label(status)}, with a note")
             button.clicked.connect(lambda _=False, s=status.value: self.update_status(s))
-            self.actions_row.addWidget(button)
+            self._action_buttons.append(button)
         for action in self.session.plugins.referral_actions():
             if not action.applies_to(referral.status):
                 continue
@@ -304,7 +336,21 @@ class ReferralView(QWidget):
             button.setAccessibleName(action.label)
             button.setToolTip(action.help or f"{action.label} (from a plugin)")
             button.clicked.connect(lambda _=False, a=action: self.run_action(a))
-            self.plugin_row.addWidget(button)
+            self._action_buttons.append(button)
+        for button in self._action_buttons:
+            self.buttons.addWidget(button)
+
+    def _fill_draft_button(self, referral: Referral) -> None:
+        """Only a clinician continues a draft; another clinician's says whose it is."""
+        clinician = self.session.signed_in and self.session.user.role == Role.CLINICIAN
+        self.edit_button.setVisible(referral.status == Status.DRAFT and clinician)
+        if referral.referrer_id == (self.session.user.id if self.session.signed_in else None):
+            self.edit_button.setText("Continue dr&aft…")
+            self.edit_button.setAccessibleName("Continue writing this draft")
+        else:
+            name = referral.referrer.display_name
+            self.edit_button.setText(f"Continue {name.replace('&', '&&')}'s dr&aft…")
+            self.edit_button.setAccessibleName(f"Continue writing {name}'s draft")
 
     def _fill_timeline(self, referral: Referral) -> None:
         self.timeline.clear()
@@ -363,7 +409,7 @@ class ReferralView(QWidget):
             return None
         dialog = StatusDialog(self.session, self.referral, target, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(lambda referral: self.reload())
+        dialog.saved.connect(lambda referral: self._saved(referral.id))
         dialog.open()
         return dialog
 
@@ -382,8 +428,8 @@ class ReferralView(QWidget):
         def done(saved: Referral) -> None:
             self.add_note_button.setEnabled(True)
             self.note.clear()
+            self._saved(saved.id)
             self.session.referral_changed.emit(saved.id)
-            self.reload()
 
         def failed(error: Exception) -> None:
             self.add_note_button.setEnabled(True)
@@ -399,6 +445,10 @@ class ReferralView(QWidget):
             self.session.services.referrals.add_note, self.session.user.id, referral.id,
             referral.version, text, done=done, failed=failed, owner=self,
             message="Adding the note…")
+
+    def _saved(self, referral_id: int) -> None:
+        self.saved.emit(referral_id)
+        self.show_referral(referral_id)
 
     def say(self, text: str, ok: bool = True) -> None:
         """A message under the buttons: the outcome of an action, or a problem."""

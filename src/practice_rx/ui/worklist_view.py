@@ -42,8 +42,12 @@ class WorklistPanel(QWidget):
 
     #: the referral the user moved to (its id)
     current_changed = Signal(int)
+    #: the highlighted referral left the list (a filter, sort or refresh): none is now
+    selection_cleared = Signal()
     #: the user pressed Enter or double-clicked on a referral (its id)
     opened = Signal(int)
+    #: the user changed what the list shows (filters or sort), not merely refreshed it
+    reshaped = Signal()
 
     def __init__(self, session: Session, statuses: StatusList,
                  parent: QWidget | None = None) -> None:
@@ -88,6 +92,7 @@ class WorklistPanel(QWidget):
 
         self.filters.changed.connect(self.apply_filters)
         self.statuses.changed.connect(self.apply_filters)
+        header.sortIndicatorChanged.connect(lambda *_: self.reshaped.emit())
         self.model.loaded.connect(self._loaded)
         self.model.failed.connect(self._failed)
         self.model.modelAboutToBeReset.connect(self._remember_current)
@@ -96,6 +101,7 @@ class WorklistPanel(QWidget):
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         session.referral_changed.connect(lambda _id: self.refresh())
         self._current_id: int | None = None
+        self._wanted: int | None = None
         self._counts_generation = 0
 
     # -- running queries ------------------------------------------------------------
@@ -116,6 +122,7 @@ class WorklistPanel(QWidget):
     def apply_filters(self) -> None:
         if not self.session.signed_in:
             return
+        self.reshaped.emit()
         self.model.set_filter(combine(self.statuses.chosen(), self.filters.values()))
         self._refresh_counts()
 
@@ -165,19 +172,50 @@ class WorklistPanel(QWidget):
             self._current_id = self.model.data(index, ROW_ID_ROLE) or self._current_id
 
     def _restore_current(self) -> None:
-        if self._current_id is None:
+        """Highlight the same referral again, or none: never another one in its place."""
+        target, self._wanted = self._wanted or self._current_id, None
+        if target is None:
             return
-        row = self.model.row_of(self._current_id)
-        if row is not None:
-            self.table.selectionModel().setCurrentIndex(
-                self.model.index(row, 0),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows)
+        self._current_id = target
+        if not self._highlight(target):
+            self.clear_selection()
+            self.selection_cleared.emit()
+
+    def _highlight(self, referral_id: int) -> bool:
+        row = self.model.row_of(referral_id)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index)
+        return True
+
+    def select_referral(self, referral_id: int) -> bool:
+        """Make this referral the current one: highlighted if the list holds it, else none is.
+
+        The next reload highlights it if it is in the list by then.
+        """
+        self._current_id = referral_id
+        if self._highlight(referral_id):
+            return True
+        self.clear_selection()
+        self._wanted = referral_id
+        return False
+
+    def clear_selection(self) -> None:
+        """No row highlighted, and no current row for the keyboard to act on."""
+        self._current_id = self._wanted = None
+        selection = self.table.selectionModel()
+        selection.clearSelection()
+        selection.setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.Clear)
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
             return
         referral_id = self.model.data(current, ROW_ID_ROLE)
+        self._wanted = None
         if referral_id is not None and referral_id != self._current_id:
             self._current_id = referral_id
             self.current_changed.emit(referral_id)
@@ -189,4 +227,5 @@ class WorklistPanel(QWidget):
             self.opened.emit(referral_id)
 
     def current_id(self) -> int | None:
+        """The highlighted referral (None when no row is)."""
         return self._current_id
