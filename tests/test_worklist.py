@@ -69,7 +69,7 @@ def populated(services, clock):
     ):
         clock.now = datetime(2026, 11, 2 + index, 10, 0)
         rows.append(ready_draft(services, user, patient, service))
-    sent = services.referrals.send(gp.id, rows[1].id, rows[1].version)
+    sent = services.referrals.send(nurse.id, rows[1].id, rows[1].version)  # its author
     return dict(gp=gp, nurse=nurse, walking=walking, debt=debt, joan=joan, ali=ali,
                 ids=[r.id for r in rows], sent=sent)
 

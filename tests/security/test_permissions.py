@@ -44,8 +44,9 @@ ATTEMPTS = {
                                                 s.referrals.get(uid, env["draft"].id)),
     Action.WRITE_REFERRALS: lambda s, uid, env: s.referrals.create_draft(
         uid, env["patient"].id, NATIONAL),
+    # another clinician's draft: the role check comes first, then the on-behalf rule
     Action.SEND_REFERRALS: lambda s, uid, env: s.referrals.send(
-        uid, env["draft"].id, env["draft"].version),
+        uid, env["draft"].id, env["draft"].version, on_behalf=True),
     Action.CANCEL_REFERRALS: lambda s, uid, env: s.referrals.change_status(
         uid, env["draft"].id, env["draft"].version, "cancelled", "Duplicate"),
     Action.RECORD_SERVICE_REPLY: lambda s, uid, env: s.referrals.change_status(

@@ -111,6 +111,10 @@ def actor_for(services: Services, target: str) -> int:
 
 
 def move(services: Services, referral: Referral, target: str, note: str = "") -> Referral:
-    """Change a referral's status as a member of the team who is allowed to."""
-    return services.referrals.change_status(
-        actor_for(services, target), referral.id, referral.version, target, note)
+    """Change a referral's status as a member of the team who is allowed to.
+
+    A draft is sent by its author, as in practice (sending another clinician's
+    draft is a rule of its own, tested apart).
+    """
+    actor = referral.referrer_id if target == Status.SENT else actor_for(services, target)
+    return services.referrals.change_status(actor, referral.id, referral.version, target, note)

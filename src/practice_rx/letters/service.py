@@ -29,6 +29,7 @@ from practice_rx.letters.resources import default_logo
 from practice_rx.letters.templates import LetterTemplate, TemplateSet, builtin_templates
 from practice_rx.services.audit import AuditWriter
 from practice_rx.services.base import ServiceBase, get_or_raise
+from practice_rx.services.chasing import record_chase
 from practice_rx.services.forms import load_form
 from practice_rx.services.practice import load_practice
 from practice_rx.storage.database import Database
@@ -263,6 +264,9 @@ class LetterService(ServiceBase):
                    "template_id": record.template_id,
                    "template_version": record.template_version, "sha256": record.sha256},
         )
+        if record.kind == LetterKind.CHASER:
+            record_chase(session, self.audit, referral.id, referral.patient_id, user_id, now,
+                         letter_id=record.id)
         return record
 
     @staticmethod

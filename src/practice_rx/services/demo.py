@@ -271,13 +271,14 @@ def _answers(rng: random.Random, row: dict, referrer: str) -> dict:
 
 def _events(referral_id, final, created, times, row, receptionist) -> list[dict]:
     events = [dict(referral_id=referral_id, from_status=None, to_status=Status.DRAFT,
-                   at=created, user_id=row["referrer_id"], note="Draft started", snomed_code="")]
+                   at=created, occurred_at=created, user_id=row["referrer_id"],
+                   note="Draft started", snomed_code="")]
     previous = Status.DRAFT
     for target, at in zip(PATHS[final], times):
         user = row["referrer_id"] if target == Status.SENT else receptionist
         note = "No capacity this quarter" if target in NOTE_REQUIRED else ""
         events.append(dict(referral_id=referral_id, from_status=previous, to_status=target,
-                           at=at, user_id=user, note=note,
+                           at=at, occurred_at=at, user_id=user, note=note,
                            snomed_code=EVENT_CODES.get(target, "")))
         previous = target
     return events

@@ -26,6 +26,7 @@ class PracticeDetails:
     email: str = ""
     response_days: int = DEFAULT_RESPONSE_DAYS
     contact_days: int = DEFAULT_RESPONSE_DAYS
+    chase_again_days: int = 5
 
     def clean(self) -> dict[str, object]:
         errors: dict[str, str] = {}
@@ -45,7 +46,8 @@ class PracticeDetails:
                     values[key] = check(value)
                 except ValidationError as error:
                     errors.update(error.errors)
-        for key, label in (("response_days", "Response window"), ("contact_days", "Contact window")):
+        for key, label in (("response_days", "Response window"), ("contact_days", "Contact window"),
+                           ("chase_again_days", "Chase again after")):
             days = getattr(self, key)
             if not isinstance(days, int) or not 1 <= days <= 90:
                 errors[key] = f"{label}: enter a number of working days from 1 to 90"

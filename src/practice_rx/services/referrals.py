@@ -9,16 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from practice_rx.domain.calendar import DEFAULT_RESPONSE_DAYS, add_working_days
+from practice_rx.domain.identifiers import format_date
 from practice_rx.domain.permissions import STATUS_ACTIONS, Action
 from practice_rx.domain.statuses import EVENT_CODES, Status, check_transition
-from practice_rx.errors import NotFoundError, TransitionError, ValidationError
+from practice_rx.errors import (
+    NotFoundError,
+    PermissionDenied,
+    TransitionError,
+    ValidationError,
+)
 from practice_rx.services.audit import AuditWriter, changed, values_of
 from practice_rx.services.base import ServiceBase, get_or_raise, load_for_change
 from practice_rx.forms import clean_answers
@@ -26,7 +32,20 @@ from practice_rx.plugin_api import ReferralSnapshot, StatusChange
 from practice_rx.services.forms import load_form
 from practice_rx.services.practice import load_practice
 from practice_rx.storage.database import Database
-from practice_rx.storage.models import Patient, Referral, ReferralEvent, Service
+from practice_rx.storage.models import (
+    Patient,
+    Referral,
+    ReferralChase,
+    ReferralEvent,
+    Service,
+    User,
+)
+
+def _local(value: datetime) -> str:
+    """A stored (UTC) time as the workstation's people read it: ``24 Nov 2026 14:05``."""
+    local = value.replace(tzinfo=UTC).astimezone()
+    return f"{format_date(local.date())} {local:%H:%M}"
+
 
 AUDITED_FIELDS = ("status", "service_id", "form_id", "form_version", "answers", "notes")
 
@@ -142,47 +161,60 @@ class ReferralService(ServiceBase):
                         *changed(before, values_of(referral, AUDITED_FIELDS)))
             return referral
 
-    def send(self, user_id: int, referral_id: int, expected_version: int, note: str = "") -> Referral:
-        return self.change_status(user_id, referral_id, expected_version, Status.SENT, note)
+    def send(self, user_id: int, referral_id: int, expected_version: int, note: str = "",
+             on_behalf: bool = False) -> Referral:
+        """Send a draft; another clinician's draft only with ``on_behalf`` (recorded)."""
+        return self.change_status(user_id, referral_id, expected_version, Status.SENT, note,
+                                  on_behalf=on_behalf)
 
     def change_status(
         self, user_id: int, referral_id: int, expected_version: int, target: Status | str,
-        note: str = "",
+        note: str = "", occurred_at: datetime | None = None, on_behalf: bool = False,
     ) -> Referral:
-        """Move a referral to ``target`` if its lifecycle allows it, writing the event."""
+        """Move a referral to ``target`` if its lifecycle allows it, writing the event.
+
+        ``occurred_at`` (UTC) is when it happened, if earlier than now: not in the
+        future, not before the referral's previous event. Due dates count from it;
+        the event keeps both times.
+        """
         now = self.clock()
         with self.db.transaction() as session:
             if target in Status._value2member_map_:
-                self.authorize(session, user_id, STATUS_ACTIONS.get(Status(target),
-                                                                    Action.WRITE_REFERRALS))
+                user = self.authorize(session, user_id, STATUS_ACTIONS.get(Status(target),
+                                                                           Action.WRITE_REFERRALS))
             referral = load_for_change(session, Referral, referral_id, expected_version, "Referral")
             current = Status(referral.status)
             target_status = check_transition(current, target, note)
+            happened = self._occurred(session, referral, occurred_at, now)
             before = values_of(referral, ("status", "response_due_on"))
             if target_status == Status.SENT:
+                note = self._check_sender(session, referral, user, note, on_behalf)
                 self._check_ready_to_send(session, referral)
-                referral.sent_at = now
+                referral.sent_at = happened
                 referral.response_due_on = add_working_days(
-                    now.date(), self._response_days(session, referral)
+                    happened.date(), self._response_days(session, referral)
                 )
             elif target_status == Status.ACCEPTED:
                 practice = load_practice(session)
                 days = practice.contact_days if practice else DEFAULT_RESPONSE_DAYS
-                referral.response_due_on = add_working_days(now.date(), days)
+                referral.response_due_on = add_working_days(happened.date(), days)
             else:
                 referral.response_due_on = None
             referral.status = target_status
-            referral.status_changed_at = now
+            referral.status_changed_at = happened
             referral.updated_at = now
-            event = self._event(referral, current, target_status, user_id, now, note)
+            event = self._event(referral, current, target_status, user_id, now, note, happened)
             session.add(event)
             after = values_of(referral, ("status", "response_due_on"))
+            extra = {"note": event.note}
+            if happened != now:
+                extra["occurred_at"] = happened
             self._audit(session, referral, user_id, "referral_status",
-                        *changed(before, {**after, "note": event.note}))
+                        *changed(before, {**after, **extra}))
             change = StatusChange(
                 referral=snapshot(referral, session.get(Service, referral.service_id)
                                   if referral.service_id else None),
-                from_status=current, to_status=target_status, user_id=user_id, at=now,
+                from_status=current, to_status=target_status, user_id=user_id, at=happened,
                 note=event.note, snomed_code=event.snomed_code,
             )
         self.hooks.status_changed(change)
@@ -215,6 +247,7 @@ class ReferralService(ServiceBase):
                 selectinload(Referral.service),
                 selectinload(Referral.referrer),
                 selectinload(Referral.events).selectinload(ReferralEvent.user),
+                selectinload(Referral.chases).selectinload(ReferralChase.user),
             )
         )
         with self.db.transaction() as session:
@@ -303,15 +336,48 @@ class ReferralService(ServiceBase):
         return practice.response_days if practice else DEFAULT_RESPONSE_DAYS
 
     @staticmethod
+    def _occurred(session: Session, referral: Referral, occurred_at: datetime | None,
+                  now: datetime) -> datetime:
+        """When the change happened: now, or a time between the previous event and now."""
+        if occurred_at is None:
+            return now
+        if occurred_at > now:
+            raise ValidationError.single(
+                "occurred_at", "When it happened: cannot be in the future; leave it as now "
+                "or choose an earlier time")
+        previous = session.scalar(select(func.max(ReferralEvent.occurred_at))
+                                  .where(ReferralEvent.referral_id == referral.id))
+        if previous is not None and occurred_at < previous:
+            raise ValidationError.single(
+                "occurred_at", "When it happened: cannot be before the referral's previous "
+                f"change ({_local(previous)}); choose that time or later")
+        return occurred_at
+
+    @staticmethod
+    def _check_sender(session: Session, referral: Referral, user, note: str,
+                      on_behalf: bool) -> str:
+        """A draft is sent by its author, or on their behalf when the sender says so."""
+        if referral.referrer_id == user.id:
+            return note
+        author = session.get(User, referral.referrer_id)
+        if not on_behalf:
+            raise PermissionDenied(
+                f"Not sent: this draft was written by {author.display_name}; confirm that you "
+                "are sending it on their behalf")
+        said = f"Sent by {user.display_name} on behalf of {author.display_name}"
+        return f"{said}. {note.strip()}" if note.strip() else said
+
+    @staticmethod
     def _event(
         referral: Referral, current: Status | None, target: Status, user_id: int,
-        at: datetime, note: str,
+        at: datetime, note: str, occurred_at: datetime | None = None,
     ) -> ReferralEvent:
         return ReferralEvent(
             referral_id=referral.id,
             from_status=current,
             to_status=target,
             at=at,
+            occurred_at=occurred_at or at,
             user_id=user_id,
             note=note.strip(),
             snomed_code=EVENT_CODES.get(target, ""),

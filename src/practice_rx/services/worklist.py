@@ -12,6 +12,7 @@ from typing import Literal
 
 from sqlalchemy import Connection, Select, func, select
 
+from practice_rx.domain.calendar import working_days_between
 from practice_rx.domain.permissions import Action
 from practice_rx.domain.statuses import AWAITING_RESPONSE, Status, is_overdue
 from practice_rx.services.base import ServiceBase, check_active_role
@@ -19,7 +20,7 @@ from practice_rx.services.patients import patient_matches
 from practice_rx.storage.models import Patient, Referral, Service, User
 
 SortKey = Literal["created", "patient", "nhs_number", "service", "referrer", "status", "due",
-                  "updated", "urgency", "id"]
+                  "updated", "urgency", "last_chased", "id"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,10 @@ class WorklistRow:
     response_due_on: date | None
     version: int
     overdue: bool
+    #: when the practice last chased the service about it (None: never)
+    last_chased_at: datetime | None = None
+    #: working days past its due date (0 unless overdue)
+    working_days_overdue: int = 0
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,7 @@ _SORT_COLUMNS = {
     "due": (Referral.response_due_on,),
     "updated": (Referral.status_changed_at,),
     "urgency": (Referral.urgency,),
+    "last_chased": (Referral.last_chased_at,),
     "id": (),
 }
 
@@ -109,6 +115,7 @@ class WorklistService(ServiceBase):
             Referral.status_changed_at,
             Referral.response_due_on,
             Referral.version,
+            Referral.last_chased_at,
         )
         statement = self._joined(self._filtered(columns, query.filter, today))
         order = [
@@ -139,6 +146,9 @@ class WorklistService(ServiceBase):
                 response_due_on=row[11],
                 version=row[12],
                 overdue=is_overdue(row[7], row[11], today),
+                last_chased_at=row[13],
+                working_days_overdue=(working_days_between(row[11], today)
+                                      if is_overdue(row[7], row[11], today) else 0),
             )
             for row in result
         ]

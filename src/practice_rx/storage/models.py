@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 #: The Alembic revision these models describe; a test keeps it equal to the newest migration.
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -56,6 +56,8 @@ class Practice(Base):
     email: Mapped[str] = mapped_column(String(200), default="")
     response_days: Mapped[int] = mapped_column(Integer, default=10)
     contact_days: Mapped[int] = mapped_column(Integer, default=10)
+    #: a chase list leaves out referrals chased within this many working days
+    chase_again_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
 
 
 class User(Base):
@@ -158,6 +160,7 @@ class Referral(Base):
     __table_args__ = (
         Index("ix_referral_status_due", "status", "response_due_on"),
         Index("ix_referral_created_at", "created_at"),
+        Index("ix_referral_last_chased_at", "last_chased_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -183,6 +186,8 @@ class Referral(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     response_due_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: when the practice last chased the service (kept with each :class:`ReferralChase`)
+    last_chased_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -193,10 +198,15 @@ class Referral(Base):
     events: Mapped[list[ReferralEvent]] = relationship(
         back_populates="referral", order_by="ReferralEvent.id", lazy="raise"
     )
+    chases: Mapped[list[ReferralChase]] = relationship(order_by="ReferralChase.id", lazy="raise")
 
 
 class ReferralEvent(Base):
-    """One change of a referral's status: who, when, from, to and why."""
+    """One change of a referral's status: who, from, to and why, and two times.
+
+    ``at`` is when it was recorded; ``occurred_at`` when it happened (a service
+    that accepted by phone yesterday), which due dates are counted from.
+    """
 
     __tablename__ = "referral_event"
 
@@ -205,11 +215,27 @@ class ReferralEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(DateTime)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     note: Mapped[str] = mapped_column(Text, default="")
     snomed_code: Mapped[str] = mapped_column(String(20), default="")
 
     referral: Mapped[Referral] = relationship(back_populates="events", lazy="raise")
+    user: Mapped[User] = relationship(lazy="raise")
+
+
+class ReferralChase(Base):
+    """The practice chased the service about a referral: when, who, how, with which letter."""
+
+    __tablename__ = "referral_chase"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    method: Mapped[str] = mapped_column(String(20), default="letter")
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id"), default=None)
+
     user: Mapped[User] = relationship(lazy="raise")
 
 
