@@ -4,15 +4,20 @@ Ctrl+N opens it. Enter chooses in the lists and moves to the next field in the
 form; Alt+N and Alt+B step forward and back; Ctrl+S saves a draft and
 Ctrl+Enter sends. The dialog only gathers what was typed and calls the
 referral service; whatever the service refuses comes back beside the field it
-names, and the dialog goes to that step. Nothing typed is thrown away.
+names, and the dialog goes to that step. Nothing typed is thrown away, and a
+refused send keeps the one draft it saved: trying again updates that draft.
+
+The patient banner stays above every step once the patient is chosen. The
+dialog fits a practice PC (1280×720 logical pixels, or less): each step
+scrolls inside, and the buttons sit in a footer that is always in view.
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -21,6 +26,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -35,14 +41,29 @@ from practice_rx.storage.models import Patient, Referral, Service
 from practice_rx.ui import messages
 from practice_rx.ui.answers_view import answers_html
 from practice_rx.ui.form_renderer import FormRenderer
-from practice_rx.ui.formatting import ROLE_LABELS, patient_line
-from practice_rx.ui.patient_picker import PatientPicker
+from practice_rx.ui.formatting import ROLE_LABELS
+from practice_rx.ui.patient_banner import PatientBanner, banner_text
+from practice_rx.ui.patient_picker import PatientPicker, clinic_today
 from practice_rx.ui.service_picker import ServicePicker, service_line
 from practice_rx.ui.session import Session
 from practice_rx.ui.widgets import FieldMessage, heading, hint, labelled
 
 STEPS = ("Patient", "Form", "Service", "Review and send")
 PATIENT, FORM, SERVICE, REVIEW = range(4)
+
+PREFERRED_SIZE = QSize(900, 760)
+MINIMUM_SIZE = QSize(640, 440)
+#: room left on the screen for the window's title bar and borders
+FRAME_ALLOWANCE = QSize(16, 48)
+
+
+def initial_size(available: QRect, preferred: QSize = PREFERRED_SIZE) -> QSize:
+    """The preferred size, made smaller where the screen is (a 1366×768 PC, 150% scaling)."""
+    return QSize(
+        max(MINIMUM_SIZE.width(), min(preferred.width(),
+                                      available.width() - FRAME_ALLOWANCE.width())),
+        max(MINIMUM_SIZE.height(), min(preferred.height(),
+                                       available.height() - FRAME_ALLOWANCE.height())))
 
 
 class NewReferralDialog(QDialog):
@@ -61,14 +82,12 @@ class NewReferralDialog(QDialog):
         self.draft: Referral | None = None
         self.forms: dict[tuple[str, int], str] = {}
         self.renderer: FormRenderer | None = None
-        self._answers_so_far: dict[str, object] = {}
+        self._saving = False
         self.setWindowTitle("New referral" if draft_id is None else "Continue a draft referral")
 
         self.steps_label = QLabel()
         self.steps_label.setAccessibleName("Steps")
-        self.patient_banner = QLabel()
-        self.patient_banner.setObjectName("patient_banner")
-        self.patient_banner.setWordWrap(True)
+        self.patient_banner = PatientBanner(clinic_today(session))
         self.pages = QStackedWidget()
 
         # 1. patient
@@ -100,9 +119,14 @@ class NewReferralDialog(QDialog):
         self.review.setAccessibleName("Review the referral")
         self.problems = FieldMessage("Referral")
         self.problems.setObjectName("review_problems")
+        self.on_behalf_note = QLabel()
+        self.on_behalf_note.setObjectName("on_behalf_note")
+        self.on_behalf_note.setWordWrap(True)
+        self.on_behalf_note.hide()
         review_page = QWidget()
         review_layout = QVBoxLayout(review_page)
         review_layout.setContentsMargins(0, 0, 0, 0)
+        review_layout.addWidget(self.on_behalf_note)
         review_layout.addWidget(self.problems)
         review_layout.addWidget(self.review, 1)
         self.pages.addWidget(self._page("Check, then send", review_page))
@@ -132,12 +156,19 @@ class NewReferralDialog(QDialog):
         self.status = hint("")
         self.status.setAccessibleName("Progress")
 
+        footer = QWidget()
+        footer.setObjectName("footer")
+        footer_layout = QVBoxLayout(footer)
+        footer_layout.setContentsMargins(0, 0, 0, 0)
+        footer_layout.addWidget(self.status)
+        footer_layout.addLayout(buttons)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+
         layout = QVBoxLayout(self)
         layout.addWidget(self.steps_label)
         layout.addWidget(self.patient_banner)
         layout.addWidget(self.pages, 1)
-        layout.addWidget(self.status)
-        layout.addLayout(buttons)
+        layout.addWidget(footer)
 
         self.patient_picker.chosen.connect(self._patient_chosen)
         self.service_picker.chosen.connect(self._service_chosen)
@@ -153,7 +184,10 @@ class NewReferralDialog(QDialog):
         QShortcut(QKeySequence("Alt+Right"), self, self.next)
         QShortcut(QKeySequence("Alt+Left"), self, self.back)
 
-        self.resize(860, 760)
+        self.setMinimumSize(MINIMUM_SIZE)
+        screen = (parent.screen() if parent is not None else None) or \
+            QGuiApplication.primaryScreen()
+        self.resize(initial_size(screen.availableGeometry()) if screen else PREFERRED_SIZE)
         self._fill_forms()
         if draft_id is None:
             self.go(PATIENT)
@@ -162,6 +196,9 @@ class NewReferralDialog(QDialog):
 
     @staticmethod
     def _page(title: str, content: QWidget) -> QWidget:
+        """A step: its heading and content. Every step's content gives way when the window
+        is small (a list, the form's scroll area, the review's text), so no step needs
+        more than a small window and the footer stays in view."""
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -215,7 +252,7 @@ class NewReferralDialog(QDialog):
         if step == PATIENT:
             if self.patient_picker.currentWidget() is self.patient_picker.form:
                 self.patient_picker.form.save()
-            elif not self.patient_picker.search.choose_current() and self.patient is not None:
+            elif not self.patient_picker.search.enter() and self.patient is not None:
                 self.go(FORM)
         elif step == FORM:
             self.go(SERVICE)
@@ -252,7 +289,7 @@ class NewReferralDialog(QDialog):
                                 "for another patient.")
             return
         self.patient = patient
-        self.patient_banner.setText(f"Referring: <b>{escape(patient_line(patient))}</b>")
+        self.patient_banner.set_patient(patient, self.draft.id if self.draft else None)
         self.patient_picker.back_to_search()
         self.status.setText("")
         self.go(FORM)
@@ -332,7 +369,8 @@ class NewReferralDialog(QDialog):
     def _fill_review(self) -> None:
         parts = []
         if self.patient is not None:
-            parts.append(f"<h3>Patient</h3><p>{escape(patient_line(self.patient))}</p>")
+            today = self.session.services.clock().date()
+            parts.append(f"<h3>Patient</h3><p>{escape(banner_text(self.patient, today))}</p>")
         parts.append("<h3>Service</h3><p>" + (escape(service_line(self.service))
                      if self.service else "<b>Not chosen yet</b>") + "</p>")
         problems: list[str] = []
@@ -365,8 +403,9 @@ class NewReferralDialog(QDialog):
             self.go(PATIENT)
             self.status.setText("Choose the patient first.")
             return
-        if self.renderer is None:
-            return
+        if self.renderer is None or self._saving:
+            return  # a second Ctrl+Enter while the first is saving would make a second draft
+        self._saving = True
         self.send_button.setEnabled(False)
         self.draft_button.setEnabled(False)
         self.status.setText("Sending…" if send else "Saving the draft…")
@@ -387,6 +426,7 @@ class NewReferralDialog(QDialog):
 
     def _draft_saved(self, referral: Referral, send: bool) -> None:
         self.draft = referral
+        self.patient_banner.set_patient(self.patient, referral.id)
         self.form_choice.setEnabled(False)  # a draft keeps the form it was started on
         self.session.referral_changed.emit(referral.id)
         if not send:
@@ -403,11 +443,13 @@ class NewReferralDialog(QDialog):
         self._finish(referral.id, f"Referral {referral.id} sent to {name}.")
 
     def _finish(self, referral_id: int, text: str) -> None:
+        self._saving = False
         self.done.emit(referral_id, text)
         self.status.setText(text)
         self.accept()
 
     def _refused(self, error: Exception) -> None:
+        self._saving = False
         self.send_button.setEnabled(True)
         self.draft_button.setEnabled(True)
         saved = f" Draft {self.draft.id} is saved." if self.draft is not None else ""
@@ -462,6 +504,8 @@ class NewReferralDialog(QDialog):
                           self)
         box.setObjectName("discard")
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.button(QMessageBox.StandardButton.Discard).setText("&Discard")
+        box.button(QMessageBox.StandardButton.Cancel).setText("&Keep editing")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def answered(button: int) -> None:

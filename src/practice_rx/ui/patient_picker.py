@@ -1,11 +1,18 @@
 """Finding the patient (NHS number, or name and date of birth), or adding a new one.
 
-Searching runs off the GUI thread as the user types. A new patient's details
-go to the patient service as typed; its per-field messages come back beside
-each field, and nothing typed is cleared.
+Searching runs off the GUI thread as the user types. Each match shows the whole
+patient banner, so two "WILSON, Muhammad" can be told apart, and the banner of
+the highlighted one sits under the list. Enter always chooses the highlighted
+patient; pressed before the results are in, it searches there and then and
+chooses the first match, so the keys typed after it reach the form and not the
+search box. A new patient's details go to the patient service as typed; its
+per-field messages come back beside each field, and nothing typed is cleared.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -13,11 +20,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -28,12 +38,16 @@ from practice_rx.errors import ValidationError
 from practice_rx.services.patients import CONTACT_METHODS, SEXES, PatientDetails
 from practice_rx.storage.models import Patient
 from practice_rx.ui import messages
-from practice_rx.ui.formatting import patient_line
+from practice_rx.ui.patient_banner import PatientBanner, banner_text
 from practice_rx.ui.session import Session
 from practice_rx.ui.widgets import FieldMessage, SearchBox, heading, hint, labelled
 
 PATIENT_ROLE = Qt.ItemDataRole.UserRole + 1
 
+
+def clinic_today(session: Session) -> Callable[[], date]:
+    """Today by the services' clock (ages in banners follow it, in tests too)."""
+    return lambda: session.services.clock().date()
 
 
 class PatientSearch(QWidget):
@@ -56,6 +70,8 @@ class PatientSearch(QWidget):
         self.date_message = FieldMessage("Date of birth")
         self.results = QListWidget()
         self.results.setObjectName("patient_results")
+        self.banner = PatientBanner(clinic_today(session))
+        self.banner.setObjectName("highlighted_patient")
         self.found = hint("Type an NHS number, or a name and date of birth.")
         self.found.setAccessibleName("Search result")
         self.add_button = QPushButton("&Add a new patient…")
@@ -76,6 +92,7 @@ class PatientSearch(QWidget):
         layout.addWidget(labelled("Matc&hing patients:", self.results, name="Matching patients",
                                   description="Enter chooses the patient"))
         layout.addWidget(self.results, 1)
+        layout.addWidget(self.banner)
         bottom = QHBoxLayout()
         bottom.addWidget(self.found, 1)
         bottom.addWidget(self.add_button)
@@ -89,11 +106,15 @@ class PatientSearch(QWidget):
         self.date_of_birth.down.connect(self._into_results)
         self.results.itemDoubleClicked.connect(lambda item: self.chosen.emit(
             item.data(PATIENT_ROLE)))
+        self.results.currentItemChanged.connect(
+            lambda item, _previous: self.banner.set_patient(
+                item.data(PATIENT_ROLE) if item is not None else None))
         self.add_button.clicked.connect(self.add_requested)
         self._generation = 0
         self.searching = False
 
-    def find(self) -> None:
+    def _query(self) -> tuple[str, date | None] | None:
+        """What to search for, or None (and why, on screen) when there is nothing to search."""
         self._typing.stop()
         text = self.search.text().strip()
         dob_text = self.date_of_birth.text().strip()
@@ -104,11 +125,23 @@ class PatientSearch(QWidget):
                 born = parse_date(dob_text, "date_of_birth", "Date of birth")
             except ValidationError as error:
                 self.date_message.set_message(error.errors["date_of_birth"])
-                return
+                return None
         if len(text.replace(" ", "")) < 2 and born is None:
             self.results.clear()
             self.found.setText("Type an NHS number, or a name and date of birth.")
+            return None
+        return text, born
+
+    @property
+    def pending(self) -> bool:
+        """Typed but not yet searched, or a search still running."""
+        return self._typing.isActive() or self.searching
+
+    def find(self) -> None:
+        query = self._query()
+        if query is None:
             return
+        text, born = query
         self._generation += 1
         generation = self._generation
         self.searching = True
@@ -120,6 +153,8 @@ class PatientSearch(QWidget):
             self._show(patients)
 
         def failed(error: Exception) -> None:
+            if generation != self._generation:
+                return
             self.searching = False
             self.found.setText(messages.describe(error)[1])
 
@@ -127,11 +162,33 @@ class PatientSearch(QWidget):
             self.session.services.patients.find, self.session.user.id, text, born,
             done=done, failed=failed, owner=self, message="Finding patients…")
 
+    def find_now(self) -> bool:
+        """Search on the GUI thread and show the results; False if nothing could be searched.
+
+        Only for Enter pressed before the results are in: the key events queued
+        behind it wait until the patient is chosen (one indexed query, at most 50 rows).
+        """
+        query = self._query()
+        if query is None:
+            return False
+        self._generation += 1  # a search still running is now out of date
+        self.searching = False
+        try:
+            patients = self.session.services.patients.find(self.session.user.id, *query)
+        except Exception as error:  # shown, as a search run off the GUI thread would be
+            self.found.setText(messages.describe(error)[1])
+            return False
+        self._show(patients)
+        return True
+
     def _show(self, patients: list[Patient]) -> None:
         self.results.clear()
+        today = self.session.services.clock().date()
         for patient in patients:
-            item = QListWidgetItem(patient_line(patient))
+            text = banner_text(patient, today)
+            item = QListWidgetItem(text)
             item.setData(PATIENT_ROLE, patient)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
             self.results.addItem(item)
         if patients:
             self.results.setCurrentRow(0)
@@ -148,15 +205,12 @@ class PatientSearch(QWidget):
             if self.results.currentRow() < 0:
                 self.results.setCurrentRow(0)
 
-    def enter(self) -> None:
-        """Enter: search now if still typing; else choose the only or highlighted patient."""
-        if self._typing.isActive():
-            self.find()  # the result arrives later; Enter again chooses
-            return
-        if self.results.hasFocus() or self.results.count() == 1:
-            self.choose_current()
-        else:
-            self._into_results()
+    def enter(self) -> bool:
+        """Enter chooses the highlighted patient, however many matched; before the results
+        are in, it searches now and chooses the first match. True if one was chosen."""
+        if self.pending and not self.find_now():
+            return False
+        return self.choose_current()
 
     def choose_current(self) -> bool:
         item = self.results.currentItem()
@@ -166,8 +220,28 @@ class PatientSearch(QWidget):
         return True
 
 
+class ReservedMessage(FieldMessage):
+    """A field's message whose line, once shown, stays until the next save.
+
+    Clearing it as the user corrects the field blanks the text but keeps the
+    space, so the rows below do not jump under the mouse (a click meant for the
+    phone box once landed in the NHS number box).
+    """
+
+    def blank(self) -> None:
+        """The field was changed: the message goes, its line stays."""
+        if not self.isHidden():
+            self.setText(" ")
+            self.setAccessibleDescription("")
+
+    @property
+    def message(self) -> str:
+        return super().message.strip()
+
+
 class PatientForm(QWidget):
-    """A new patient's details, with each field's message beside it."""
+    """A new patient's details, with each field's message above it, in a scroll area
+    whose Save and Back buttons stay in view below it."""
 
     saved = Signal(object)
     cancelled = Signal()
@@ -194,44 +268,66 @@ class PatientForm(QWidget):
         super().__init__(parent)
         self.session = session
         self.inputs: dict[str, QWidget] = {}
-        self.messages: dict[str, FieldMessage] = {}
-        form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.messages: dict[str, ReservedMessage] = {}
+        self.labels: dict[str, QLabel] = {}
+        fields = QWidget()
+        fields.setObjectName("patient_fields")
+        # label above message above field, each full width: a form layout cut two-line
+        # labels to one line and padded wrapped messages
+        column = QVBoxLayout(fields)
+        column.setSpacing(2)
         for key, label, description in self.FIELDS:
             widget = self._input(key)
             widget.setObjectName(f"patient_{key}")
             self.inputs[key] = widget
-            message = FieldMessage(label.replace("&", ""))
+            message = ReservedMessage(label.replace("&", ""))
             message.setObjectName(f"patient_message_{key}")
             self.messages[key] = message
-            cell = QVBoxLayout()
-            cell.setSpacing(1)
-            cell.addWidget(message)
-            cell.addWidget(widget)
             if description and key not in ("nhs_number",):
                 widget.setToolTip(description)
-            form.addRow(labelled(f"{label}:", widget, description=description), cell)
+            caption = labelled(f"{label}:", widget, description=description)
+            caption.setObjectName(f"patient_label_{key}")
+            self.labels[key] = caption
+            column.addWidget(caption)
+            column.addWidget(message)
+            column.addWidget(widget)
+            column.addSpacing(6)
+        column.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("patient_form_scroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setWidget(fields)
         self.save_button = QPushButton("&Save patient")
         self.save_button.setObjectName("save_patient")
         self.back_button = QPushButton("Back to s&earch")
+        self.back_button.setObjectName("back_to_search")
         self.problem = FieldMessage("New patient")
+        self.problem.setObjectName("patient_problem")
+        self.problem.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(heading("Add a new patient", 3))
         layout.addWidget(hint("Synthetic test patients use NHS numbers starting 999."))
-        layout.addLayout(form)
-        layout.addStretch(1)
-        layout.addWidget(self.problem)
+        layout.addWidget(self.scroll, 1)
         buttons = QHBoxLayout()
-        buttons.addStretch(1)
+        buttons.addWidget(self.problem, 1)
+        buttons.addStretch(1)  # when there is no problem to show
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.save_button)
         layout.addLayout(buttons)
         self.save_button.clicked.connect(self.save)
         self.back_button.clicked.connect(self.cancelled)
         for key, widget in self.inputs.items():
+            blank = self.messages[key].blank
             if isinstance(widget, QLineEdit):
-                widget.textEdited.connect(lambda _t, key=key: self.messages[key].set_message(None))
+                widget.textEdited.connect(lambda _t, blank=blank: blank())
+            elif isinstance(widget, QPlainTextEdit):
+                widget.textChanged.connect(blank)
+            elif isinstance(widget, QComboBox):
+                widget.currentIndexChanged.connect(lambda _i, blank=blank: blank())
+            elif isinstance(widget, QCheckBox):
+                widget.toggled.connect(lambda _c, blank=blank: blank())
 
     def _input(self, key: str) -> QWidget:
         if key == "sex":
@@ -313,6 +409,7 @@ class PatientForm(QWidget):
                 self.problem.set_message("; ".join(unknown))
             if first:
                 self.inputs[first].setFocus()
+                self.scroll.ensureWidgetVisible(self.inputs[first])
         else:
             self.problem.set_message(messages.describe(error)[1])
 
