@@ -45,6 +45,7 @@ from practice_rx.storage.models import AuditEvent, Patient, User
 from practice_rx.ui import messages
 from practice_rx.ui.formatting import local_time, moment, patient_line
 from practice_rx.ui.login import problem_label, say
+from practice_rx.ui.screen_fit import open_size
 from practice_rx.ui.session import Session
 from practice_rx.ui.widgets import ERROR_COLOUR, heading, hint, labelled
 
@@ -312,7 +313,7 @@ class AuditDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count)
         layout.addLayout(bottom)
-        self.resize(1200, 720)
+        open_size(self, 1200, 720)
 
         self.user_choice.currentIndexChanged.connect(lambda _: self.load())
         self.patient.returnPressed.connect(self.find_patient)

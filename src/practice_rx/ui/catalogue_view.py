@@ -32,6 +32,7 @@ from practice_rx.storage.models import Service
 from practice_rx.ui import messages
 from practice_rx.ui.formatting import category_label
 from practice_rx.ui.service_picker import service_details
+from practice_rx.ui.screen_fit import open_size
 from practice_rx.ui.session import Session
 from practice_rx.ui.widgets import FieldMessage, heading, hint, labelled
 
@@ -145,7 +146,7 @@ class AddServiceDialog(QDialog):
         layout.addStretch(1)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
-        self.resize(560, 720)
+        open_size(self, 560, 720)
 
     @staticmethod
     def _combo(items: dict[str, str]) -> QComboBox:
@@ -283,7 +284,7 @@ class CatalogueDialog(QDialog):
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.add_button.clicked.connect(self.add_local)
         session.catalogue_changed.connect(self.find)
-        self.resize(1060, 700)
+        open_size(self, 1060, 700)
         self.find()
 
     def find(self) -> None:

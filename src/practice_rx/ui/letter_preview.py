@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from practice_rx.ui.screen_fit import open_size
 from practice_rx.ui.widgets import ERROR_COLOUR
 
 PREVIEW_DPI = 96
@@ -231,10 +232,7 @@ class LetterPreviewDialog(QDialog):
 
         page_width = self.images[0].width() / self.devicePixelRatioF() if self.images else 800
         size = QSizeF(page_width + 70, page_width * 1.2).toSize()
-        screen = self.screen().availableGeometry() if self.screen() else None
-        if screen is not None:
-            size = size.boundedTo(screen.size() * 0.9)
-        self.resize(size)
+        open_size(self, size.width(), size.height())
         self.scroll.viewport().installEventFilter(self)
         self._fit_pages()
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from practice_rx.domain.permissions import Action
 from practice_rx.plugin_host import PluginInfo
 from practice_rx.ui import messages
+from practice_rx.ui.screen_fit import open_size
 from practice_rx.ui.session import Session
 from practice_rx.ui.widgets import ERROR_COLOUR, heading, hint, labelled
 
@@ -120,7 +121,7 @@ class PluginsDialog(QDialog):
             problem_row = next((i for i, info in enumerate(self.infos) if info.errors), 0)
             self.table.setCurrentCell(problem_row, 0)
             self._show(problem_row)
-        self.resize(980, 560)
+        open_size(self, 980, 560)
 
     def _show(self, row: int) -> None:
         if not 0 <= row < len(self.infos):

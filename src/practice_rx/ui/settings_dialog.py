@@ -30,6 +30,7 @@ from practice_rx.services.practice import PracticeDetails
 from practice_rx.settings import DATABASE_URL_ENV, default_database_url
 from practice_rx.storage.database import safe_url
 from practice_rx.ui import messages
+from practice_rx.ui.screen_fit import open_size
 from practice_rx.ui.session import Session
 from practice_rx.ui.widgets import FieldMessage, heading, hint, labelled
 
@@ -152,7 +153,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.saved_note)
         layout.addWidget(self.buttons)
         self.test_button.clicked.connect(self.test_connection)
-        self.resize(640, 700)
+        open_size(self, 640, 700)
         self._load_practice()
 
     @staticmethod

@@ -32,6 +32,7 @@ from practice_rx.storage.models import User
 from practice_rx.ui import messages
 from practice_rx.ui.formatting import local_time, moment
 from practice_rx.ui.login import MISMATCH, fit_height, password_edit, problem_label, say
+from practice_rx.ui.screen_fit import open_size
 from practice_rx.ui.session import Session
 from practice_rx.ui.widgets import FieldMessage, heading, hint, labelled
 
@@ -261,7 +262,7 @@ class UsersDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(self.note)
         layout.addLayout(buttons)
-        self.resize(820, 520)
+        open_size(self, 820, 520)
 
         self.add_button.clicked.connect(self.add_user)
         self.active_button.clicked.connect(self.toggle_active)

@@ -1,0 +1,246 @@
+"""Every top-level window of the app, opened on demo data as a person would see it.
+
+``WINDOWS`` names each window (and each page or step of one) with a function that
+opens it and returns the top-level widget; the screen-fit and Alt-key tests go
+through all of them, so a new window added here is checked by both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from practice_rx.services.worklist import WorklistFilter, WorklistQuery
+from practice_rx.startup import App
+from tests.ui.conftest import make_window
+from tests.ui.helpers import settle
+
+Opener = Callable[[App, object], QWidget]
+
+
+def _main(core: App, qtbot, username: str = "dr.patel", role: str = "clinician"):
+    return make_window(core, qtbot, username, role)
+
+
+def _open_referral(window, status: str = "sent") -> int:
+    session = window.session
+    row = session.services.worklist.page(session.user.id, WorklistQuery(
+        WorklistFilter(statuses=frozenset({status})))).rows[0]
+    window.detail.show_referral(row.id)
+    return row.id
+
+
+def main_window(core: App, qtbot) -> QWidget:
+    """A GP's main window with a sent referral open: the widest the pane gets."""
+    window = _main(core, qtbot)
+    _open_referral(window)
+    settle(qtbot, window.session)
+    return window
+
+
+def main_window_tab(index: int) -> Opener:
+    def opener(core: App, qtbot) -> QWidget:
+        window = main_window(core, qtbot)
+        window.detail.tabs.setCurrentIndex(index)
+        qtbot.wait(20)
+        return window
+    opener.__doc__ = f"The main window with the open referral's tab {index} showing."
+    return opener
+
+
+def _new_referral(core: App, qtbot):
+    window = _main(core, qtbot)
+    dialog = window.new_referral()
+    qtbot.waitExposed(dialog)
+    return window, dialog
+
+
+def new_referral_patient(core: App, qtbot) -> QWidget:
+    """Step 1 with search results listed."""
+    window, dialog = _new_referral(core, qtbot)
+    search = dialog.patient_picker.search
+    search.search.setText("smith")
+    search.find()
+    settle(qtbot, window.session)
+    return dialog
+
+
+def new_referral_add_patient(core: App, qtbot) -> QWidget:
+    """Add patient, saved empty: every message showing, the longest the page gets."""
+    window, dialog = _new_referral(core, qtbot)
+    dialog.patient_picker.add_patient()
+    dialog.patient_picker.form.save()
+    settle(qtbot, window.session)
+    return dialog
+
+
+def _chosen_patient(core: App, qtbot):
+    window, dialog = _new_referral(core, qtbot)
+    search = dialog.patient_picker.search
+    search.search.setText("smith")
+    search.find()
+    settle(qtbot, window.session)
+    search.choose_current()
+    settle(qtbot, window.session)
+    return window, dialog
+
+
+def new_referral_form(core: App, qtbot) -> QWidget:
+    window, dialog = _chosen_patient(core, qtbot)
+    return dialog
+
+
+def new_referral_service(core: App, qtbot) -> QWidget:
+    window, dialog = _chosen_patient(core, qtbot)
+    dialog.go(2)
+    settle(qtbot, window.session)
+    return dialog
+
+
+def new_referral_review(core: App, qtbot) -> QWidget:
+    window, dialog = _chosen_patient(core, qtbot)
+    dialog.go(2)
+    settle(qtbot, window.session)
+    dialog.service_picker.choose_current()
+    settle(qtbot, window.session)
+    dialog.go(3)
+    settle(qtbot, window.session)
+    return dialog
+
+
+def new_referral_refused(core: App, qtbot) -> QWidget:
+    """Sent with nothing answered: the form's messages all showing."""
+    dialog = new_referral_review(core, qtbot)
+    dialog.save(send=True)
+    settle(qtbot, dialog.session)
+    return dialog
+
+
+def status_dialog(core: App, qtbot) -> QWidget:
+    window = _main(core, qtbot, "reception.jones", "receptionist")
+    _open_referral(window)
+    settle(qtbot, window.session)
+    dialog = window.update_status()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def _admin_dialog(open_: Callable[[QWidget], QWidget]) -> Opener:
+    def opener(core: App, qtbot) -> QWidget:
+        window = _main(core, qtbot, "admin", "admin")
+        dialog = open_(window)
+        qtbot.waitExposed(dialog)
+        settle(qtbot, window.session)
+        return dialog
+    return opener
+
+
+def users_reset_password(core: App, qtbot) -> QWidget:
+    window = _main(core, qtbot, "admin", "admin")
+    users = window.open_users()
+    settle(qtbot, window.session)
+    users.select("dr.patel")
+    dialog = users.reset_password()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def letter_preview(core: App, qtbot) -> QWidget:
+    from practice_rx.ui.letters_view import preview
+
+    window = _main(core, qtbot)
+    session = window.session
+    letter = session.services.letters.generate(session.user.id, _open_referral(window),
+                                               "referral")
+    dialog = preview(letter.pdf, "referral.pdf", window)
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def batch_result(core: App, qtbot, folder: Path | None = None) -> QWidget:
+    """A batch of three chaser letters made, ready to print."""
+    import tempfile
+
+    from practice_rx.ui.letters_view import BatchResultDialog
+
+    window = _main(core, qtbot, "reception.jones", "receptionist")
+    session = window.session
+    folder = folder or Path(tempfile.mkdtemp(prefix="batch-"))
+    rows = session.services.worklist.page(session.user.id, WorklistQuery(
+        WorklistFilter(statuses=frozenset({"sent"})))).rows[:3]
+    paths = []
+    for row in rows:
+        path = folder / f"chaser-{row.id}.pdf"
+        path.write_bytes(session.services.letters.generate(session.user.id, row.id,
+                                                           "chaser").pdf)
+        paths.append(path)
+    dialog = BatchResultDialog(session, paths, folder, f"{len(paths)} chaser letters made, "
+                               f"saved in {folder}.", window, title="Chaser letters")
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def login(core: App, qtbot) -> QWidget:
+    from practice_rx.ui.login import LoginDialog
+    from practice_rx.ui.session import Session
+
+    dialog = LoginDialog(Session(core, demo=True))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def first_admin(core: App, qtbot) -> QWidget:
+    from practice_rx.ui.login import FirstAdminDialog
+    from practice_rx.ui.session import Session
+
+    dialog = FirstAdminDialog(Session(core))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def idle_lock(core: App, qtbot) -> QWidget:
+    window = _main(core, qtbot)
+    window.idle.lock()
+    qtbot.waitExposed(window.idle.dialog)
+    return window.idle.dialog
+
+
+def shortcuts(core: App, qtbot) -> QMessageBox:
+    window = _main(core, qtbot)
+    box = window.show_shortcuts()
+    qtbot.waitExposed(box)
+    return box
+
+
+WINDOWS: dict[str, Opener] = {
+    "main-window": main_window,
+    **{f"main-window-tab-{index}": main_window_tab(index) for index in (1, 2, 3)},
+    "new-referral-patient": new_referral_patient,
+    "new-referral-add-patient": new_referral_add_patient,
+    "new-referral-form": new_referral_form,
+    "new-referral-service": new_referral_service,
+    "new-referral-review": new_referral_review,
+    "new-referral-refused": new_referral_refused,
+    "status-dialog": status_dialog,
+    "settings": _admin_dialog(lambda window: window.open_settings()),
+    "catalogue": _admin_dialog(lambda window: window.open_catalogue()),
+    "catalogue-add-local": _admin_dialog(lambda window: window.open_catalogue().add_local()),
+    "plugins": _admin_dialog(lambda window: window.open_plugins()),
+    "users": _admin_dialog(lambda window: window.open_users()),
+    "users-add": _admin_dialog(lambda window: window.open_users().add_user()),
+    "users-reset-password": users_reset_password,
+    "audit-trail": _admin_dialog(lambda window: window.open_audit()),
+    "letter-preview": letter_preview,
+    "batch-result": batch_result,
+    "login": login,
+    "first-admin": first_admin,
+    "idle-lock": idle_lock,
+    "shortcuts": shortcuts,
+}
