@@ -122,6 +122,10 @@ class WorklistService(ServiceBase):
             column.desc() if query.descending else column.asc()
             for column in _SORT_COLUMNS[query.sort]
         ]
+        if query.sort == "last_chased":
+            # never chased sorts as the oldest chase on both backends (PostgreSQL's NULLs
+            # are otherwise the largest value, SQLite's the smallest)
+            order = [o.nulls_last() if query.descending else o.nulls_first() for o in order]
         order.append(Referral.id.desc() if query.descending else Referral.id.asc())
         statement = statement.order_by(*order).limit(query.page_size).offset(
             query.page * query.page_size
