@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QGridLayout,
     QHBoxLayout,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
 from practice_rx.domain.statuses import Status
 from practice_rx.services.worklist import WorklistFilter
 from practice_rx.ui.formatting import status_label
-from practice_rx.ui.widgets import heading, labelled
+from practice_rx.ui.widgets import SearchBox, heading, labelled
 
 ALL = "all"
 OVERDUE = "overdue"
@@ -114,7 +113,8 @@ class FilterRow(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.text = QLineEdit()
+        self.text = SearchBox()  # Down moves into the list
+        self.text.setObjectName("worklist_find")
         self.text.setPlaceholderText("Patient name or NHS number")
         self.text.setClearButtonEnabled(True)
         self.service = QComboBox()

@@ -99,6 +99,8 @@ class WorklistPanel(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.activated_row.connect(self._open_row)
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
+        self.filters.text.down.connect(self.focus_list)
+        QWidget.setTabOrder(self.filters.text, self.table)  # one Tab from Find to the list
         session.referral_changed.connect(lambda _id: self.refresh())
         self._current_id: int | None = None
         self._wanted: int | None = None
@@ -167,9 +169,9 @@ class WorklistPanel(QWidget):
         self.summary.setText(message)
 
     def _remember_current(self) -> None:
-        index = self.table.currentIndex()
-        if index.isValid():
-            self._current_id = self.model.data(index, ROW_ID_ROLE) or self._current_id
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self._current_id = self.model.data(rows[0], ROW_ID_ROLE) or self._current_id
 
     def _restore_current(self) -> None:
         """Highlight the same referral again, or none: never another one in its place."""
@@ -185,11 +187,7 @@ class WorklistPanel(QWidget):
         row = self.model.row_of(referral_id)
         if row is None:
             return False
-        index = self.model.index(row, 0)
-        self.table.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows)
-        self.table.scrollTo(index)
+        self._highlight_row(row)
         return True
 
     def select_referral(self, referral_id: int) -> bool:
@@ -212,7 +210,8 @@ class WorklistPanel(QWidget):
         selection.setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.Clear)
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if not current.isValid():
+        # A current row that is not selected (focus arriving in the table) is not a choice.
+        if not current.isValid() or not self.table.selectionModel().isRowSelected(current.row()):
             return
         referral_id = self.model.data(current, ROW_ID_ROLE)
         self._wanted = None
@@ -225,6 +224,19 @@ class WorklistPanel(QWidget):
         if referral_id is not None:
             self._current_id = referral_id
             self.opened.emit(referral_id)
+
+    def focus_list(self) -> None:
+        """Into the list, on its first row if none is highlighted yet."""
+        self.table.setFocus()
+        if not self.table.selectionModel().selectedRows() and self.model.rowCount():
+            self._highlight_row(0)
+
+    def _highlight_row(self, row: int) -> None:
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index)
 
     def current_id(self) -> int | None:
         """The highlighted referral (None when no row is)."""
