@@ -233,7 +233,10 @@ class WorklistPanel(QWidget):
 
     def _highlight_row(self, row: int) -> None:
         index = self.model.index(row, 0)
-        self.table.selectionModel().setCurrentIndex(
+        selection = self.table.selectionModel()
+        if selection.currentIndex().row() == row:  # current but not chosen: choose it now
+            selection.setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.NoUpdate)
+        selection.setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows)
         self.table.scrollTo(index)
