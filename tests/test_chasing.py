@@ -96,3 +96,40 @@ def test_a_chase_list_needs_the_letters_permission(services, overdue):
         services.chasing.candidates(link_worker.id)
     with pytest.raises(PermissionDenied):
         services.chasing.make_letters(link_worker.id, [overdue[0].id], datetime(2026, 12, 14))
+
+
+def test_the_command_line_counts_asks_then_records_each_chase(services, db_url, clock, capsys,
+                                                              monkeypatch, tmp_path):
+    from datetime import timedelta
+
+    from practice_rx.cli import main
+    from practice_rx.domain.calendar import utcnow
+
+    services.practice.save(admin(services), PracticeDetails(
+        "Y99901", "Beeston Hill Surgery", address="1 Beeston Road, Leeds"))
+    gp, service = make_user(services), make_service(services)
+    clock.now = utcnow() - timedelta(days=40)  # the command runs on the real clock
+    sent = []
+    for _ in range(2):
+        draft = ready_draft(services, gp, make_patient(services), service)
+        sent.append(services.referrals.send(gp.id, draft.id, draft.version).id)
+    username = services.users.ensure("reception.jones", "Sam Jones", "receptionist").username
+    out = tmp_path / "chasers"
+    command = ["--database", db_url, "chasers", "--user", username]
+
+    assert main(command) == 0
+    listing = capsys.readouterr().out
+    assert "2 of 2 overdue referrals to chase" in listing
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    assert main([*command, "--make", "--out", str(out)]) == 1
+    assert "Nothing made." in capsys.readouterr().out and not out.exists()
+
+    assert main([*command, "--make", "--yes", "--out", str(out), "--referral", str(sent[1])]) == 0
+    assert [path.name.split("-")[1] for path in out.iterdir()] == [f"{sent[1]:06d}"]
+    capsys.readouterr()
+    assert main(command) == 0
+    listing = capsys.readouterr().out
+    assert "1 of 2 overdue referrals to chase" in listing
+    assert "chased recently" in listing
+    assert main([*command, "--referral", "999999"]) == 2
+    assert "Referral: not on the chase list" in capsys.readouterr().err

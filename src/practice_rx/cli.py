@@ -187,6 +187,57 @@ def cmd_letters(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_chasers(args: argparse.Namespace) -> int:
+    """The chase list; with --make, its chaser letters after a count and a confirmation."""
+    from pathlib import Path
+
+    from practice_rx.domain.identifiers import format_date
+    from practice_rx.startup import start
+
+    app = start(args.database)
+    try:
+        services = app.services
+        user_id = _user_id(services, args.user)
+        chase = services.chasing.candidates(user_id)
+        listed = {c.row.id: c for c in chase.candidates}
+        unknown = sorted(set(args.referral or ()) - set(listed))
+        if unknown:
+            raise ValidationError.single("referral", "Referral: not on the chase list (not "
+                                         f"overdue): {', '.join(map(str, unknown))}")
+        chosen = [i for i in listed if (i in args.referral if args.referral else
+                                        args.include_recent or listed[i].chosen_by_default)]
+        for candidate in chase.candidates:
+            row = candidate.row
+            last = format_date(row.last_chased_at.date()) if row.last_chased_at else "never"
+            mark = "chase" if row.id in chosen else (
+                "chased recently" if candidate.recently_chased else "left out")
+            print(f"{row.id:>7}  due {format_date(row.response_due_on)}  "
+                  f"{row.working_days_overdue:>3} working days overdue  last chased {last:<12} "
+                  f"{row.service_name[:30]:<30}  {mark}")
+        print(f"{len(chosen)} of {chase.total} overdue referrals to chase (those chased within "
+              f"{chase.chase_again_days} working days are left out unless --include-recent).")
+        if not args.make or not chosen:
+            return 0
+        if not args.yes:
+            answer = input(f"Make {len(chosen)} chaser letters into {args.out}? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                print("Nothing made.")
+                return 1
+        folder = Path(args.out)
+        folder.mkdir(parents=True, exist_ok=True)
+        items = services.chasing.make_letters(user_id, chosen, chase.listed_at)
+        for item in items:
+            if item.letter is not None:
+                (folder / item.letter.filename).write_bytes(item.letter.pdf)
+            else:
+                print(f"referral {item.referral_id}: {item.error}")
+        print(f"{sum(1 for i in items if i.letter)} chaser letters saved in {folder}; each is "
+              "recorded as a chase on its referral.")
+    finally:
+        app.close()
+    return 0
+
+
 def safe(url: str) -> str:
     from practice_rx.storage.database import safe_url
 
@@ -253,6 +304,19 @@ def build_parser() -> argparse.ArgumentParser:
     letters.add_argument("--out", default=".", help="the folder to write the PDFs to")
     letters.add_argument("--user", required=True, help="who is printing them (a username)")
     letters.set_defaults(handler=cmd_letters)
+
+    chasers = commands.add_parser(
+        "chasers", help="list overdue referrals to chase; --make their chaser letters")
+    chasers.add_argument("--user", required=True, help="who is chasing (a username)")
+    chasers.add_argument("--make", action="store_true",
+                         help="make the chaser letters, after a count and a confirmation")
+    chasers.add_argument("--referral", type=int, action="append",
+                         help="chase only this referral (repeat for several)")
+    chasers.add_argument("--include-recent", action="store_true",
+                         help="also chase referrals chased within the practice's window")
+    chasers.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    chasers.add_argument("--out", default=".", help="the folder to write the PDFs to")
+    chasers.set_defaults(handler=cmd_chasers)
 
     commands.add_parser("plugins", help="list plugins, their versions, hooks and errors"
                         ).set_defaults(handler=cmd_plugins)
