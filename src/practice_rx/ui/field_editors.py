@@ -54,6 +54,10 @@ class FieldEditor(QWidget):
     def focus_target(self) -> QWidget:
         return self
 
+    def follow_on(self, focused: QWidget) -> QWidget | None:
+        """A part of this question Enter visits before the next question, if any."""
+        return None
+
     def _commit_on_focus_out(self, widget: QWidget) -> None:
         widget.installEventFilter(self)
 
@@ -321,6 +325,10 @@ class CodedReasonEditor(MultipleChoiceEditor):
         chosen = OTHER_CODE in self.value()
         self.other.setVisible(chosen)
         self.other_label.setVisible(chosen)
+
+    def follow_on(self, focused: QWidget) -> QWidget | None:
+        """With Other ticked, Enter goes on to its details before the next question."""
+        return self.other if self.other.isVisible() and focused is not self.other else None
 
     def extra_answers(self) -> dict[str, Answer]:
         key = self.field.other_text_key

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from practice_rx.errors import ValidationError
 from practice_rx.forms import FormDefinition, FormField, clean_answers, is_visible
@@ -136,6 +136,33 @@ class FormRenderer(QWidget):
     def first_error(self) -> str | None:
         return next((key for key, row in self.rows.items()
                      if not row.message.isHidden() and not row.isHidden()), None)
+
+    def first_to_answer(self) -> str | None:
+        """Where the user should start: the first message, else the first unanswered
+        question, else the first question (the prefilled referrer needs no keys)."""
+        shown = [key for key, row in self.rows.items() if not row.isHidden()]
+        answers = self.answers()
+        return self.first_error() or next((key for key in shown if key not in answers),
+                                          shown[0] if shown else None)
+
+    def focus_next_question(self) -> bool:
+        """Enter in the form: on to the next question (not the next tick box of this one);
+        False when the focus is not in a question or there is no next one."""
+        focused = QApplication.focusWidget()
+        keys = [key for key, row in self.rows.items() if not row.isHidden()]
+        current = next((key for key in keys if focused is not None
+                        and self.rows[key].isAncestorOf(focused)), None)
+        if current is None:
+            return False
+        inside = self.rows[current].editor.follow_on(focused)
+        if inside is not None:
+            inside.setFocus()
+            return True
+        following = keys[keys.index(current) + 1:]
+        if not following:
+            return False
+        self.focus_field(following[0])
+        return True
 
     def focus_field(self, key: str) -> None:
         row = self.rows[key]

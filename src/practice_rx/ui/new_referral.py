@@ -1,11 +1,13 @@
 """A new referral, start to finish, by keyboard: patient → form → service → review → send.
 
-Ctrl+N opens it. Enter chooses in the lists and moves to the next field in the
-form; Alt+N and Alt+B step forward and back; Ctrl+S saves a draft and
-Ctrl+Enter sends. The dialog only gathers what was typed and calls the
-referral service; whatever the service refuses comes back beside the field it
-names, and the dialog goes to that step. Nothing typed is thrown away, and a
-refused send keeps the one draft it saved: trying again updates that draft.
+Ctrl+N opens it. Enter chooses in the lists and moves on to the next question in
+the form (past the rest of its tick boxes); Alt+N and Alt+B step forward and back;
+Ctrl+S saves a draft and Ctrl+Enter sends. The dialog only gathers what was
+typed and calls the referral service; whatever the service refuses comes back
+beside the field it names, and the dialog goes to that step. Nothing typed is
+thrown away, and a refused send keeps the one draft it saved: trying again
+updates that draft. Another clinician's draft is sent only on their behalf,
+after a confirmation.
 
 The patient banner stays above every step once the patient is chosen. The
 dialog fits a practice PC (1280×720 logical pixels, or less): each step
@@ -37,7 +39,7 @@ from practice_rx.errors import ConflictError, ValidationError
 from practice_rx.forms import FormDefinition, clean_answers
 from practice_rx.services.referrals import DraftChanges
 from practice_rx.startup import default_form
-from practice_rx.storage.models import Patient, Referral, Service
+from practice_rx.storage.models import Patient, Referral, Service, User
 from practice_rx.ui import messages
 from practice_rx.ui.answers_view import answers_html
 from practice_rx.ui.form_renderer import FormRenderer
@@ -55,6 +57,11 @@ PREFERRED_SIZE = QSize(900, 760)
 MINIMUM_SIZE = QSize(640, 440)
 #: room left on the screen for the window's title bar and borders
 FRAME_ALLOWANCE = QSize(16, 48)
+
+
+def _mnemonic_safe(text: str) -> str:
+    """A name in a button's text: an ampersand in it is shown, not taken as an Alt key."""
+    return text.replace("&", "&&")
 
 
 def initial_size(available: QRect, preferred: QSize = PREFERRED_SIZE) -> QSize:
@@ -80,9 +87,10 @@ class NewReferralDialog(QDialog):
         self.patient: Patient | None = None
         self.service: Service | None = None
         self.draft: Referral | None = None
-        self.forms: dict[tuple[str, int], str] = {}
         self.renderer: FormRenderer | None = None
         self._saving = False
+        #: who wrote the draft being continued, when that is not the signed-in user
+        self.author: User | None = None
         self.setWindowTitle("New referral" if draft_id is None else "Continue a draft referral")
 
         self.steps_label = QLabel()
@@ -237,11 +245,9 @@ class NewReferralDialog(QDialog):
         if step == PATIENT:
             self.patient_picker.focus()
         elif step == FORM and self.renderer is not None:
-            first = next((row for row in self.renderer.rows.values()
-                          if not row.isHidden() and not row.message.isHidden()), None)
-            first = first or next(iter(self.renderer.rows.values()), None)
+            first = self.renderer.first_to_answer()
             if first is not None:
-                self.renderer.focus_field(first.field.key)
+                self.renderer.focus_field(first)
         elif step == SERVICE:
             self.service_picker.search.setFocus()
         elif step == REVIEW:
@@ -275,7 +281,8 @@ class NewReferralDialog(QDialog):
                 self.patient_picker.form.save()
             else:
                 self.patient_picker.search.enter()
-        elif step == FORM:
+        elif step == FORM and (self.renderer is None
+                               or not self.renderer.focus_next_question()):
             self.focusNextChild()
         elif step == SERVICE:
             self.service_picker.enter()
@@ -350,6 +357,15 @@ class NewReferralDialog(QDialog):
     def _load_draft(self, draft_id: int) -> None:
         referral = self.session.services.referrals.get(self.session.user.id, draft_id)
         self.draft = referral
+        if referral.referrer_id != self.session.user.id:
+            self.author = referral.referrer
+            name = referral.referrer.display_name
+            self.send_button.setText(f"S&end on behalf of {_mnemonic_safe(name)}…")
+            self.send_button.setAccessibleName(f"Send on behalf of {name}")
+            self.on_behalf_note.setText(
+                f"<b>Written by {escape(name)}.</b> You are sending it on their behalf; "
+                "you will be asked to confirm, and both names are recorded.")
+            self.on_behalf_note.show()
         key = (referral.form_id, referral.form_version)
         if self.form_choice.findData(key) < 0:
             self.form_choice.addItem(f"{referral.form_id} (version {referral.form_version})",
@@ -405,6 +421,31 @@ class NewReferralDialog(QDialog):
             return
         if self.renderer is None or self._saving:
             return  # a second Ctrl+Enter while the first is saving would make a second draft
+        if send and self.author is not None:
+            self._confirm_on_behalf()
+            return
+        self._save(send)
+
+    def _confirm_on_behalf(self) -> None:
+        """Another clinician's draft goes only after the sender says it is on their behalf."""
+        name = self.author.display_name
+        box = QMessageBox(QMessageBox.Icon.Question, f"Send on behalf of {name}?",
+                          f"This draft was written by {name}. Send it on their behalf? "
+                          "Your name and theirs are recorded with the referral.",
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("confirm_on_behalf")
+        send = box.addButton(f"&Send on behalf of {_mnemonic_safe(name)}",
+                             QMessageBox.ButtonRole.AcceptRole)
+        send.setObjectName("send_on_behalf")
+        keep = box.addButton("&Do not send", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _result: box.clickedButton() is send and self._save(
+            send=True, on_behalf=True))
+        box.open()
+
+    def _save(self, send: bool, on_behalf: bool = False) -> None:
         self._saving = True
         self.send_button.setEnabled(False)
         self.draft_button.setEnabled(False)
@@ -416,15 +457,15 @@ class NewReferralDialog(QDialog):
             form_key = (self.renderer.form.id, self.renderer.form.version)
             self.session.operations.run(
                 services.referrals.create_draft, user_id, self.patient.id, form_key, changes,
-                done=lambda referral: self._draft_saved(referral, send), failed=self._refused,
-                owner=self, message="Saving the draft…")
+                done=lambda referral: self._draft_saved(referral, send, on_behalf),
+                failed=self._refused, owner=self, message="Saving the draft…")
         else:
             self.session.operations.run(
                 services.referrals.update_draft, user_id, self.draft.id, self.draft.version,
-                changes, done=lambda referral: self._draft_saved(referral, send),
+                changes, done=lambda referral: self._draft_saved(referral, send, on_behalf),
                 failed=self._refused, owner=self, message="Saving the draft…")
 
-    def _draft_saved(self, referral: Referral, send: bool) -> None:
+    def _draft_saved(self, referral: Referral, send: bool, on_behalf: bool = False) -> None:
         self.draft = referral
         self.patient_banner.set_patient(self.patient, referral.id)
         self.form_choice.setEnabled(False)  # a draft keeps the form it was started on
@@ -434,7 +475,7 @@ class NewReferralDialog(QDialog):
             return
         self.session.operations.run(
             self.session.services.referrals.send, self.session.user.id, referral.id,
-            referral.version, done=self._sent, failed=self._refused, owner=self,
+            referral.version, "", on_behalf, done=self._sent, failed=self._refused, owner=self,
             message="Sending the referral…")
 
     def _sent(self, referral: Referral) -> None:
