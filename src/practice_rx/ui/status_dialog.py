@@ -25,7 +25,9 @@ from practice_rx.errors import ConflictError, TransitionError, ValidationError
 from practice_rx.storage.models import Referral
 from practice_rx.ui import messages
 from practice_rx.ui.formatting import status_label
+from practice_rx.ui.patient_banner import PatientBanner
 from practice_rx.ui.session import Session
+from practice_rx.ui.when_it_happened import WhenItHappened
 from practice_rx.ui.widgets import FieldMessage, NoteEdit, heading, hint, labelled
 
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -62,6 +64,7 @@ class StatusDialog(QDialog):
         self.setObjectName("status_dialog")
         self.session = session
         self.setWindowTitle("Update status")
+        self.banner = PatientBanner(lambda: session.services.clock().date())
         self.title = heading("", 3)
         self.current = hint("")
         self.statuses = _StatusList()
@@ -70,6 +73,7 @@ class StatusDialog(QDialog):
         self.note.setObjectName("status_note")
         self.note.setPlaceholderText("What happened, and who said so")
         self.note_hint = hint("")
+        self.happened = WhenItHappened()
         self.message = FieldMessage("Status change")
         self.message.setObjectName("status_message")
         self.buttons = QDialogButtonBox()
@@ -79,6 +83,7 @@ class StatusDialog(QDialog):
         cancel.setAccessibleName("Cancel")
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
         layout.addWidget(self.title)
         layout.addWidget(self.current)
         layout.addWidget(labelled("&New status:", self.statuses, name="New status",
@@ -88,10 +93,14 @@ class StatusDialog(QDialog):
                                   description="Enter saves; Shift+Enter starts a new line"))
         layout.addWidget(self.note)
         layout.addWidget(self.note_hint)
+        layout.addWidget(self.happened)
+        layout.addStretch(1)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self.setTabOrder(self.statuses, self.note)
-        self.setTabOrder(self.note, self.save_button)
+        self.setTabOrder(self.note, self.happened.earlier)
+        self.setTabOrder(self.happened.earlier, self.happened.when)
+        self.setTabOrder(self.happened.when, self.save_button)
         self.setTabOrder(self.save_button, cancel)
 
         self.statuses.submitted.connect(self.submit)
@@ -99,7 +108,7 @@ class StatusDialog(QDialog):
         self.save_button.clicked.connect(self.submit)
         cancel.clicked.connect(self.reject)
         self.statuses.currentItemChanged.connect(lambda *_: self._explain())
-        self.resize(480, 340)
+        self.resize(560, 460)
         self.referral: Referral = referral
         self.set_referral(referral, target)
 
@@ -108,8 +117,12 @@ class StatusDialog(QDialog):
         chosen = target or self.chosen()
         self.referral = referral
         patient = referral.patient
+        self.banner.set_patient(patient, referral.id)
         self.title.setText(f"Referral {referral.id}: {patient.family_name.upper()}, "
                            f"{patient.given_name}")
+        self.setWindowTitle(f"Update status: referral {referral.id}")
+        previous = max((event.occurred_at for event in referral.events), default=None)
+        self.happened.set_bounds(previous, self.session.services.clock())
         self.current.setText(f"Status now: {status_label(referral.status)}")
         self.statuses.clear()
         for status in next_statuses(referral.status, self.session):
@@ -161,7 +174,7 @@ class StatusDialog(QDialog):
         note = self.note.text()
         self.session.operations.run(
             services.referrals.change_status, user.id, referral.id, referral.version, target,
-            note, done=self._saved, failed=self._refused, owner=self,
+            note, self.happened.occurred_at(), done=self._saved, failed=self._refused, owner=self,
             message="Saving the status…")
 
     def _saved(self, referral: Referral) -> None:
@@ -179,6 +192,9 @@ class StatusDialog(QDialog):
         elif isinstance(error, TransitionError):
             self.message.set_message(str(error))
             self.note.setFocus()
+        elif isinstance(error, ValidationError) and "occurred_at" in error.errors:
+            self.message.set_message(error.errors["occurred_at"])
+            self.happened.when.setFocus()
         elif isinstance(error, ValidationError):
             self.message.set_message("Not sent yet – complete the referral first: "
                                      + "; ".join(error.errors.values()))

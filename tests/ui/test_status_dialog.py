@@ -1,0 +1,58 @@
+"""The status dialog: the patient banner, and a change dated when it happened."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import shiboken6
+from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtTest import QTest
+
+from practice_rx.domain.identifiers import format_nhs_number
+from practice_rx.services.worklist import WorklistFilter, WorklistQuery
+from practice_rx.ui.formatting import local_time
+from practice_rx.ui.status_dialog import StatusDialog
+from tests.ui.helpers import settle
+
+
+def _open_sent(window, qtbot):
+    session = window.session
+    row = session.services.worklist.page(session.user.id, WorklistQuery(
+        WorklistFilter(statuses=frozenset({"sent"})))).rows[0]
+    dialog = StatusDialog(session, session.services.referrals.get(session.user.id, row.id),
+                          "accepted", window)
+    dialog.show()
+    return session, row, dialog
+
+
+def test_the_dialog_shows_whose_referral_it_changes(window, qtbot):
+    session, row, dialog = _open_sent(window, qtbot)
+    text = dialog.banner.text()
+    assert dialog.banner.isVisible()
+    assert format_nhs_number(row.nhs_number) in text and f"Referral {row.id}" in text
+    assert row.patient_name in text
+    assert dialog.windowTitle() == f"Update status: referral {row.id}"
+    dialog.reject()
+
+
+def test_a_status_dated_when_it_happened_keeps_both_times(window, qtbot):
+    session, row, dialog = _open_sent(window, qtbot)
+    referral = session.services.referrals.get(session.user.id, row.id)
+    sent_at = referral.events[-1].occurred_at
+    assert not dialog.happened.when.isEnabled()  # "now" unless the user says otherwise
+    QTest.mouseClick(dialog.happened.earlier, Qt.MouseButton.LeftButton)
+    assert dialog.happened.when.isEnabled()
+    # the widget cannot go before the previous event nor after now
+    dialog.happened.when.setDateTime(QDateTime(local_time(sent_at - timedelta(days=3))))
+    assert dialog.happened.when.dateTime().toPython() >= local_time(sent_at).replace(
+        microsecond=0) - timedelta(seconds=1)
+    chosen = (sent_at + timedelta(hours=1)).replace(second=0, microsecond=0)
+    dialog.happened.when.setDateTime(QDateTime(local_time(chosen)))
+    QTest.keyClicks(dialog.note, "Accepted by phone")
+    dialog.save_button.click()
+    settle(qtbot, session)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog) or not dialog.isVisible())
+    event = session.services.referrals.get(session.user.id, row.id).events[-1]
+    assert event.to_status == "accepted" and event.note == "Accepted by phone"
+    assert event.occurred_at == chosen
+    assert event.at > event.occurred_at
