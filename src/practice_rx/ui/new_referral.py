@@ -262,7 +262,7 @@ class NewReferralDialog(QDialog):
                 self.go(FORM)
         elif step == FORM:
             self.go(SERVICE)
-        elif step == SERVICE and not self.service_picker.choose_current():
+        elif step == SERVICE and not self.service_picker.enter():
             self.go(REVIEW)
 
     def back(self) -> None:

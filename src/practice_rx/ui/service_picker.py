@@ -1,7 +1,9 @@
 """Choosing the service to refer to: search the catalogue by text and category.
 
 The catalogue lists the link-worker service first (the usual choice), then
-the rest by name. The search runs off the GUI thread as the user types.
+the rest by name. The search runs off the GUI thread as the user types; Enter
+pressed before its results are in searches there and then and chooses the
+first match, so the key is never lost.
 """
 
 from __future__ import annotations
@@ -106,22 +108,48 @@ class ServicePicker(QWidget):
         self.results.itemDoubleClicked.connect(
             lambda item: self.chosen.emit(item.data(SERVICE_ROLE)))
         self._generation = 0
+        self.searching = False
         self._wanted_id: int | None = None
+
+    @property
+    def pending(self) -> bool:
+        """Typed but not yet searched, or a search still running."""
+        return self._typing.isActive() or self.searching
 
     def find(self) -> None:
         self._typing.stop()
         self._generation += 1
         generation = self._generation
+        self.searching = True
 
         def done(services: list[Service]) -> None:
             if generation == self._generation:
+                self.searching = False
                 self._show(services)
+
+        def failed(error: Exception) -> None:
+            if generation == self._generation:
+                self.searching = False
+                self.found.setText(messages.describe(error)[1])
 
         self.session.operations.run(
             self.session.services.catalogue.search, self.search.text().strip(),
-            self.category.currentData(), done=done,
-            failed=lambda error: self.found.setText(messages.describe(error)[1]),
+            self.category.currentData(), done=done, failed=failed,
             owner=self, message="Searching the catalogue…")
+
+    def find_now(self) -> bool:
+        """Search on the GUI thread (only for Enter pressed before the results are in)."""
+        self._typing.stop()
+        self._generation += 1  # a search still running is now out of date
+        self.searching = False
+        try:
+            services = self.session.services.catalogue.search(
+                self.search.text().strip(), self.category.currentData())
+        except Exception as error:  # shown, as a search off the GUI thread would be
+            self.found.setText(messages.describe(error)[1])
+            return False
+        self._show(services)
+        return True
 
     def _show(self, services: list[Service]) -> None:
         self.results.clear()
@@ -148,12 +176,12 @@ class ServicePicker(QWidget):
         if self.results.count():
             self.results.setFocus()
 
-    def enter(self) -> None:
-        """Enter: search now if still typing; else choose the highlighted service."""
-        if self._typing.isActive():
-            self.find()
-            return
-        self.choose_current()
+    def enter(self) -> bool:
+        """Enter chooses the highlighted service; before the results are in, it searches
+        now and chooses the first match. True if one was chosen."""
+        if self.pending and not self.find_now():
+            return False
+        return self.choose_current()
 
     def choose_current(self) -> bool:
         service = self.current()
