@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QPushButton
+from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
 
 from practice_rx.services.worklist import WorklistFilter, WorklistQuery
 from practice_rx.ui import letters_view
@@ -68,8 +68,10 @@ def test_chaser_letters_for_the_chase_list(window, qtbot, opened_files, tmp_path
     window.sidebar.statuses.choose(OVERDUE)
     settle(qtbot, session)
     overdue = window.worklist.model.total
-    dialog = window.chaser_letters()
-    assert dialog.objectName() == "batch_progress"
+    choice = window.chaser_letters()
+    settle(qtbot, session)
+    assert choice.model.rowCount() == overdue and len(choice.model.chosen()) == overdue
+    choice.make().button(QMessageBox.StandardButton.Yes).click()
     settle(qtbot, session)
     assert f"{overdue} chaser letters saved" in window.statusBar().currentMessage()
     result = top_level(letters_view.BatchResultDialog, "batch_result")
@@ -93,7 +95,9 @@ def test_printing_all_can_be_cancelled(window, qtbot, tmp_path, monkeypatch):
     session = window.session
     window.sidebar.statuses.choose(OVERDUE)
     settle(qtbot, session)
-    window.chaser_letters()
+    choice = window.chaser_letters()
+    settle(qtbot, session)
+    choice.make().button(QMessageBox.StandardButton.Yes).click()
     settle(qtbot, session)
     result = top_level(letters_view.BatchResultDialog, "batch_result")
     assert result is not None and len(result.paths) > 1

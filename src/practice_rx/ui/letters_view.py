@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 
 from practice_rx.domain.letter_kinds import KIND_LABELS, LetterKind
 from practice_rx.letters.service import GeneratedLetter
-from practice_rx.services.worklist import WorklistFilter, WorklistQuery
 from practice_rx.settings import data_dir
 from practice_rx.storage.models import Referral
 from practice_rx.ui import messages
@@ -43,7 +42,6 @@ from practice_rx.ui.letter_preview import LetterPreviewDialog, PrintJob, choose_
 from practice_rx.ui.session import Session
 from practice_rx.ui.widgets import ERROR_COLOUR, hint, labelled
 
-BATCH_LIMIT = 500
 LETTER_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -224,9 +222,14 @@ class _Progress(QObject):
     advanced = Signal(int, int)
 
 
-def chaser_batch(session: Session, filter: WorklistFilter, parent: QWidget,
-                 finished: Callable[[str], None] | None = None) -> QProgressDialog:
-    """Chaser letters for the referrals in the worklist as filtered, with a progress dialog."""
+def chaser_batch(session: Session, referral_ids: list[int], listed_at: datetime,
+                 parent: QWidget, finished: Callable[[str], None] | None = None
+                 ) -> QProgressDialog:
+    """Chaser letters for the referrals chosen in the chase list, with a progress dialog.
+
+    The chasing service records each letter as a chase and leaves out, with the
+    reason, any referral answered or chased by someone else since ``listed_at``.
+    """
     progress = _Progress(parent)
     dialog = QProgressDialog("Making chaser letters…", "Cancel", 0, 0, parent)
     dialog.setObjectName("batch_progress")
@@ -242,27 +245,23 @@ def chaser_batch(session: Session, filter: WorklistFilter, parent: QWidget,
     folder = letters_folder() / f"chasers-{datetime.now():%Y-%m-%d-%H%M%S}"
 
     def work():
-        query = WorklistQuery(filter, sort="due", descending=False, page_size=BATCH_LIMIT)
-        ids = [row.id for row in services.worklist.page(user_id, query).rows]
-        items = services.letters.batch(user_id, ids, LetterKind.CHASER,
-                                       progress=progress.advanced.emit,
-                                       cancelled=lambda: cancelled["yes"])
+        items = services.chasing.make_letters(user_id, referral_ids, listed_at,
+                                              progress=progress.advanced.emit,
+                                              cancelled=lambda: cancelled["yes"])
         saved = [save_pdf(item.letter.pdf, item.letter.filename, folder)
                  for item in items if item.letter is not None]
         problems = [f"referral {item.referral_id}: {item.error}" for item in items if item.error]
-        return len(ids), saved, problems
+        return saved, problems
 
     def done(result) -> None:
         dialog.reset()
-        asked, saved, problems = result
+        saved, problems = result
         text = f"{len(saved)} chaser letter{'s' if len(saved) != 1 else ''} saved in {folder}."
         if cancelled["yes"]:
             text = "Stopped. " + text
         if problems:
-            text += f" {len(problems)} could not be made: " + "; ".join(problems[:5])
+            text += f" {len(problems)} not made: " + "; ".join(problems[:5])
             text += " …" if len(problems) > 5 else ""
-        if asked >= BATCH_LIMIT:
-            text += f" (Only the first {BATCH_LIMIT}; narrow the list for the rest.)"
         if saved:
             BatchResultDialog(session, saved, folder, text, parent, title="Chaser letters").show()
         if finished is not None:
@@ -275,7 +274,6 @@ def chaser_batch(session: Session, filter: WorklistFilter, parent: QWidget,
     session.operations.run(work, done=done, failed=failed, owner=parent,
                            message="Making chaser letters…")
     return dialog
-
 
 
 class BatchResultDialog(QDialog):

@@ -11,7 +11,7 @@ The window is shown once somebody signs in (:meth:`MainWindow.ask_sign_in`);
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QSizePolicy,
     QSplitter,
     QToolBar,
     QWidget,
@@ -31,6 +32,7 @@ from practice_rx.ui.formatting import ROLE_LABELS
 from practice_rx.ui.idle_lock import IdleLock
 from practice_rx.ui.operations import Operations
 from practice_rx.ui.referral_view import ReferralView
+from practice_rx.ui.screen_fit import available, open_size
 from practice_rx.ui.session import Session
 from practice_rx.ui.shortcuts import ActionShortcutsWin
 from practice_rx.ui.status_dialog import next_statuses
@@ -50,6 +52,9 @@ Ctrl+,\tSettings
 Ctrl+L\tLock the screen now
 Ctrl+Shift+L\tSign out / switch user
 F1\tThis list"""
+
+#: the size the window opens at when the screen has room
+PREFERRED_SIZE = (1440, 860)
 
 #: dialogs that only show things: closing them on sign-out loses nothing typed
 READ_ONLY_DIALOGS = frozenset({"audit", "users", "plugins", "catalogue", "shortcuts", "about",
@@ -84,7 +89,6 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 2)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([210, 760, 560])
         self.splitter = splitter
         self.setCentralWidget(splitter)
         self._dialogs: dict[str, QWidget] = {}
@@ -115,8 +119,22 @@ class MainWindow(QMainWindow):
         session.user_changed.connect(lambda _user: self._apply_role())
         session.practice_changed.connect(self._read_practice)
         session.catalogue_changed.connect(self.worklist.load_choices)
-        self.resize(1440, 860)
+        self._fit_to_screen()
         self._started = False
+
+    # -- fitting the screen ---------------------------------------------------------------
+
+    def _fit_to_screen(self) -> None:
+        """Open at the preferred size where there is room; else as big as the work area
+        allows, title bar included (so not maximised over the taskbar)."""
+        preferred = QSize(*PREFERRED_SIZE)
+        room = available(self)
+        open_size(self, preferred.width(), preferred.height())
+        # the splitter shares the width: the list most, the pane next, the statuses least
+        width = min(preferred.width(), room.width())
+        sidebar = max(self.sidebar.minimumSizeHint().width(), width // 8)
+        pane = max(self.detail.minimumSizeHint().width(), (width - sidebar) * 2 // 5)
+        self.splitter.setSizes([sidebar, width - sidebar - pane, pane])
 
     # -- commands ------------------------------------------------------------------------
 
@@ -200,6 +218,10 @@ class MainWindow(QMainWindow):
         self.user_label.setAccessibleName("Signed in as")
         self.database_label = QLabel()
         self.database_label.setAccessibleName("Database")
+        # a long database URL must not set the window's minimum width: it is cut, with a tip
+        self.database_label.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                          QSizePolicy.Policy.Preferred)
+        self.database_label.setMinimumWidth(120)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setMaximumWidth(140)
@@ -219,6 +241,7 @@ class MainWindow(QMainWindow):
         db = self.session.services.db
         where = "demo database (synthetic data)" if self.session.demo else db.url
         self.database_label.setText(f"Database: {where}")
+        self.database_label.setToolTip(f"Database: {where}")
 
     def _busy(self, busy: bool, what: str) -> None:
         if busy:
@@ -532,14 +555,20 @@ class MainWindow(QMainWindow):
         self.detail.show_referral(referral_id)
 
     def chaser_letters(self):
-        """A chaser letter for each referral in the list as filtered (the chase list)."""
+        """Choose who to chase among the overdue referrals in the list shown, then make them."""
+        from practice_rx.ui.chasers_view import ChaseDialog
         from practice_rx.ui.letters_view import chaser_batch
 
         def finished(text: str) -> None:
             self.statusBar().showMessage(text, 30000)
-            self.detail.letters.refresh()
+            self.worklist.refresh()  # "last chased" changed
+            self.detail.reload()
 
-        return chaser_batch(self.session, self.worklist.model.query.filter, self, finished)
+        def make(ids: list[int], listed_at) -> None:
+            chaser_batch(self.session, ids, listed_at, self, finished)
+
+        return self._single("chasers", lambda: ChaseDialog(
+            self.session, self.worklist.model.query.filter, make, self))
 
     def open_catalogue(self):
         from practice_rx.ui.catalogue_view import CatalogueDialog
