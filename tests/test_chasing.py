@@ -133,3 +133,16 @@ def test_the_command_line_counts_asks_then_records_each_chase(services, db_url, 
     assert "chased recently" in listing
     assert main([*command, "--referral", "999999"]) == 2
     assert "Referral: not on the chase list" in capsys.readouterr().err
+
+
+def test_the_chase_again_window_is_a_practice_setting_checked_like_the_others(services):
+    from practice_rx.errors import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        services.practice.save(admin(services), PracticeDetails(
+            "Y99901", "Beeston Hill Surgery", chase_again_days=0))
+    assert caught.value.errors == {
+        "chase_again_days": "Chase again after: enter a number of working days from 1 to 90"}
+    services.practice.save(admin(services), PracticeDetails("Y99901", "Beeston Hill Surgery",
+                                                            chase_again_days=7))
+    assert services.chasing.candidates(desk(services)).chase_again_days == 7

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from practice_rx.domain.calendar import DEFAULT_RESPONSE_DAYS
+from practice_rx.services.chasing import DEFAULT_CHASE_AGAIN_DAYS
 from practice_rx.domain.permissions import Action
 from practice_rx.services.practice import PracticeDetails
 from practice_rx.settings import DATABASE_URL_ENV, default_database_url
@@ -86,6 +87,8 @@ class SettingsDialog(QDialog):
              "For a service to acknowledge a referral, unless it sets its own"),
             ("contact_days", "&First contact window", self._days(),
              "From acceptance to the first contact with the patient"),
+            ("chase_again_days", "Chase a&gain after", self._days(DEFAULT_CHASE_AGAIN_DAYS),
+             "Working days after a chase before the chase list ticks that referral again"),
         ):
             widget.setObjectName(f"practice_{key}")
             widget.setEnabled(self.may_change)
@@ -164,10 +167,10 @@ class SettingsDialog(QDialog):
         return edit
 
     @staticmethod
-    def _days() -> QSpinBox:
+    def _days(value: int = DEFAULT_RESPONSE_DAYS) -> QSpinBox:
         spin = QSpinBox()
         spin.setRange(1, 90)
-        spin.setValue(DEFAULT_RESPONSE_DAYS)
+        spin.setValue(value)
         spin.setSuffix(" working days")
         spin.setMaximumWidth(180)
         return spin
