@@ -5,7 +5,7 @@ from __future__ import annotations
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from practice_rx.domain.identifiers import format_nhs_number
 from practice_rx.storage.models import Patient
@@ -48,12 +48,10 @@ def test_gp_sends_a_referral_by_keyboard_only(demo_core, qtbot):
     search = dialog.patient_picker.search.search
     qtbot.waitUntil(lambda: QApplication.focusWidget() is search)
 
-    # find the patient by NHS number; Enter searches, Enter again chooses the only match
+    # find the patient by NHS number; one Enter searches and chooses the match
     type_text(format_nhs_number(patient.nhs_number))
     press(Qt.Key.Key_Return)
-    settle(qtbot, session)
     assert dialog.patient_picker.search.results.count() == 1
-    press(Qt.Key.Key_Return)
     assert dialog.step == FORM and dialog.patient.id == patient.id
     renderer = dialog.renderer
     settle(qtbot, session)
@@ -90,10 +88,8 @@ def test_gp_sends_a_referral_by_keyboard_only(demo_core, qtbot):
     assert QApplication.focusWidget() is dialog.service_picker.search
     settle(qtbot, session)
     type_text("social prescribing")
-    press(Qt.Key.Key_Return)
-    settle(qtbot, session)
+    press(Qt.Key.Key_Return)  # searches now, and chooses the first match
     assert dialog.service_picker.current() is not None
-    press(Qt.Key.Key_Return)
     assert dialog.step == REVIEW
     assert "Before it can be sent" not in dialog.problems.text(), dialog.problems.text()
     assert QApplication.focusWidget() is dialog.send_button
@@ -158,3 +154,99 @@ def test_a_refused_send_shows_each_problem_beside_its_field_and_keeps_the_draft(
     first = again.renderer.first_error()
     assert QApplication.focusWidget() is again.renderer.editor(first).focus_target()
     assert session.services.referrals.get(session.user.id, draft_id).status == "draft"
+
+
+# -- one draft per attempt ------------------------------------------------------------------
+
+def referral_count(core) -> int:
+    from sqlalchemy import func, select
+
+    from practice_rx.storage.models import Referral
+
+    with core.services.db.reading() as session:
+        return session.scalar(select(func.count(Referral.id)))
+
+
+def complete_answers(core) -> dict[str, object]:
+    """The national form answered in full, as a GP would."""
+    return {
+        "referrer_name": "Dr Asha Patel", "referrer_role": "GP",
+        "referrer_organisation": "Beeston Hill Surgery (demo)",
+        "referrer_phone": "0113 496 0000", "consent_given": True, "consent_to_share": True,
+        "consent_method": "in_person", "consent_date": core.services.clock().date().isoformat(),
+        "reasons": ["loneliness"], "what_matters": "Meeting people again",
+        "risk_to_self_or_others": False, "safeguarding_concerns": False,
+        "lone_working_risk": False, "urgency": "routine",
+    }
+
+
+def link_worker_service(core):
+    return next(s for s in core.services.catalogue.search("", None) if s.is_link_worker)
+
+
+def test_failed_sends_reuse_one_draft_and_the_good_send_sends_it(demo_core, qtbot):
+    window = make_window(demo_core, qtbot, "dr.patel", "clinician")
+    session = window.session
+    before = referral_count(demo_core)
+    dialog = window.new_referral()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    dialog._patient_chosen(a_patient(demo_core))
+    QTest.keyClick(dialog, Qt.Key.Key_Return, CTRL)
+    QTest.keyClick(dialog, Qt.Key.Key_Return, CTRL)  # again, while the first is saving
+    settle(qtbot, session)
+    assert dialog.isVisible() and dialog.draft is not None
+    draft_id = dialog.draft.id
+    for _attempt in range(2):
+        QTest.keyClick(dialog, Qt.Key.Key_Return, CTRL)
+        settle(qtbot, session)
+        assert dialog.draft.id == draft_id and "Not sent" in dialog.status.text()
+    assert referral_count(demo_core) == before + 1
+
+    dialog.renderer.set_answers(complete_answers(demo_core))
+    dialog._service_chosen(link_worker_service(demo_core))
+    QTest.keyClick(dialog, Qt.Key.Key_Return, CTRL)
+    settle(qtbot, session)
+    assert not shiboken6.isValid(dialog) or not dialog.isVisible()
+    assert referral_count(demo_core) == before + 1
+    assert session.services.referrals.get(session.user.id, draft_id).status == "sent"
+
+
+# -- another clinician's draft ---------------------------------------------------------------
+
+def test_another_clinicians_draft_is_sent_only_on_their_behalf_after_confirming(demo_core,
+                                                                               qtbot):
+    from practice_rx.services.referrals import DraftChanges
+    from tests.ui.helpers import message_box
+
+    services = demo_core.services
+    author = services.users.ensure("dr.patel", "Dr Asha Patel", "clinician")
+    form_key = next((f.form_id, f.version) for f in services.forms.available())
+    draft = services.referrals.create_draft(
+        author.id, a_patient(demo_core).id, form_key,
+        DraftChanges(service_id=link_worker_service(demo_core).id,
+                     answers=complete_answers(demo_core)))
+    window = make_window(demo_core, qtbot, "dr.okafor", "clinician")
+    session = window.session
+    dialog = window.continue_draft(draft.id)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    dialog.go(REVIEW)
+    assert dialog.on_behalf_note.isVisible()
+    assert "Written by Dr Asha Patel" in dialog.on_behalf_note.text()
+    assert dialog.send_button.text().replace("&", "") == "Send on behalf of Dr Asha Patel…"
+
+    QTest.keyClick(dialog, Qt.Key.Key_Return, CTRL)
+    box = message_box(dialog, "confirm_on_behalf")
+    assert box is not None and "written by Dr Asha Patel" in box.text()
+    box.defaultButton().click()  # the default is not to send
+    settle(qtbot, session)
+    assert services.referrals.get(author.id, draft.id).status == "draft"
+
+    dialog.send_button.click()  # the Send button asks too
+    box = message_box(dialog, "confirm_on_behalf")
+    box.findChild(QPushButton, "send_on_behalf").click()
+    settle(qtbot, session)
+    sent = services.referrals.get(author.id, draft.id)
+    assert sent.status == "sent" and sent.referrer_id == author.id
+    event = sent.events[-1]
+    assert event.user.username == "dr.okafor"
+    assert "on behalf of Dr Asha Patel" in event.note
