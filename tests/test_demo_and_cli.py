@@ -71,3 +71,18 @@ def test_cli_upgrade_creates_the_default_file(tmp_path, monkeypatch, capsys):
     assert main(["db", "upgrade"]) == 0
     assert (tmp_path / "data" / "practice-rx" / "practice-rx.sqlite3").exists()
     assert "(latest)" in capsys.readouterr().out
+
+
+def test_demo_chases_are_on_overdue_referrals_after_their_last_change(db, clock):
+    from practice_rx.storage.models import ReferralChase
+
+    install_national_form(Services(db, clock))
+    fill(db, DemoSize(patients=60, referrals=400, services=12), clock=clock)
+    with db.reading() as session:
+        chases = session.scalars(select(ReferralChase)).all()
+        assert chases, "some demo referrals were chased"
+        for chase in chases:
+            referral = session.get(Referral, chase.referral_id)
+            assert referral.last_chased_at == chase.at
+            assert referral.status in ("sent", "accepted")
+            assert referral.status_changed_at < chase.at < clock()

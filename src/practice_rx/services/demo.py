@@ -22,7 +22,15 @@ from practice_rx.services.auth import hash_password
 from practice_rx.services.catalogue import LOCAL_PLUGIN
 from practice_rx.services.forms import load_form
 from practice_rx.storage.database import Database
-from practice_rx.storage.models import Patient, Practice, Referral, ReferralEvent, Service, User
+from practice_rx.storage.models import (
+    Patient,
+    Practice,
+    Referral,
+    ReferralChase,
+    ReferralEvent,
+    Service,
+    User,
+)
 
 GIVEN = ("Joan Maya Ali Grace Tom Priya Mohammed Olivia Jack Amelia Harry Isla Noah Ava Leo "
          "Freya Oscar Sofia George Mia Arthur Ivy Muhammad Lily Jacob Chloe Kwame Zofia Aisha "
@@ -216,17 +224,37 @@ def _insert_referrals(session, rng, count, patient_ids, service_ids, staff, now,
             row = _referral_row(rng, final, created, times, patient_ids, service_ids, clinicians,
                                 reason_codes, response_days)
             row.update(form_id=form_id, form_version=form_version,
-                       answers=_answers(rng, row, names[row["referrer_id"]]))
+                       answers=_answers(rng, row, names[row["referrer_id"]]),
+                       last_chased_at=_chased_at(row, times, now))
             planned.append((final, created, times, row))
         new_ids = session.scalars(
             insert(Referral).returning(Referral.id, sort_by_parameter_order=True),
             [row for *_, row in planned]).all()
-        events = []
+        events, chases = [], []
         for referral_id, (final, created, times, row) in zip(new_ids, planned):
             events.extend(_events(referral_id, final, created, times, row, receptionist))
+            if row["last_chased_at"] is not None:
+                chases.append(dict(referral_id=referral_id, at=row["last_chased_at"],
+                                   user_id=receptionist, method="phone", letter_id=None))
         session.execute(insert(ReferralEvent), events)
+        if chases:
+            session.execute(insert(ReferralChase), chases)
         done += len(new_ids)
         report("referrals", done, count)
+
+
+def _chased_at(row: dict, times: list[datetime], now: datetime) -> datetime | None:
+    """About a third of the overdue referrals were chased by phone one to three weeks ago.
+
+    Drawn from its own generator (seeded by the referral's time), so adding
+    chases left every other demo value as it was.
+    """
+    due = row["response_due_on"]
+    if due is None or due >= now.date():
+        return None
+    chance = random.Random(row["created_at"].timestamp())
+    at = now - timedelta(days=chance.randrange(8, 22), minutes=chance.randrange(480))
+    return at if chance.random() < 0.35 and at > times[-1] else None
 
 
 def _step_times(created: datetime, steps: int, now: datetime) -> list[datetime]:
