@@ -154,7 +154,7 @@ class MainWindow(QMainWindow):
                                     QKeySequence.StandardKey.New)
         self.act_update = self._action("&Update status…", self.update_status, "Ctrl+U")
         self.act_note = self._action("Add a &note", self.focus_note, "Ctrl+Shift+N")
-        self.act_letters = self._action("&Letters…", self.show_letters, "Ctrl+Shift+P",
+        self.act_letters = self._action("Le&tters…", self.show_letters, "Ctrl+Shift+P",
                                         tip="Make or reprint this referral's letters")
         self.act_find = self._action("&Find in the worklist", self.focus_find,
                                      QKeySequence.StandardKey.Find)

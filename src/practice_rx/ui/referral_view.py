@@ -63,6 +63,10 @@ ACTION_VERBS = {
 }
 
 
+#: narrow enough for 1024 px beside the list, wide enough for the tabs' content
+PANE_MIN_WIDTH = 380
+
+
 def _selectable(label: QLabel) -> QLabel:
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setWordWrap(True)
@@ -142,6 +146,7 @@ class ReferralView(QWidget):
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(body)
         self.pages.addWidget(self.scroll)
+        self.setMinimumWidth(PANE_MIN_WIDTH)  # the splitter never cuts the pane's content
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)

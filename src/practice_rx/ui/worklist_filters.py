@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QGridLayout,
-    QHBoxLayout,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -119,12 +118,12 @@ class FilterRow(QWidget):
         self.text.setClearButtonEnabled(True)
         self.service = QComboBox()
         self.service.addItem("Any service", None)
-        self.service.setMinimumContentsLength(16)
+        self.service.setMinimumContentsLength(10)
         self.service.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.referrer = QComboBox()
         self.referrer.addItem("Anyone", None)
-        self.referrer.setMinimumContentsLength(12)
+        self.referrer.setMinimumContentsLength(8)
         self.referrer.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.created_from = _date_edit("Created from")
@@ -132,23 +131,23 @@ class FilterRow(QWidget):
         self.clear_button = QPushButton("Clear filters")
         self.clear_button.setAccessibleName("Clear filters")
 
+        # Four short rows rather than two long ones: the list stays usable at 1024 px wide.
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(labelled("Fin&d:", self.text, name="Find a patient in the worklist",
                                 description="Type a name or an NHS number"), 0, 0)
-        grid.addWidget(self.text, 0, 1, 1, 5)
-        grid.addWidget(self.clear_button, 0, 6)
+        grid.addWidget(self.text, 0, 1, 1, 3)
+        grid.addWidget(self.clear_button, 0, 4)
         grid.addWidget(labelled("S&ervice:", self.service, name="Service"), 1, 0)
         grid.addWidget(self.service, 1, 1)
         grid.addWidget(labelled("Referrer:", self.referrer, name="Referrer"), 1, 2)
-        grid.addWidget(self.referrer, 1, 3)
-        dates = QHBoxLayout()
-        dates.addWidget(self.created_from)
-        dates.addWidget(labelled("to", self.created_to, name="Created to"))
-        dates.addWidget(self.created_to)
-        grid.addWidget(labelled("Created fr&om:", self.created_from, name="Created from"), 1, 4)
-        grid.addLayout(dates, 1, 5, 1, 2)
-        grid.setColumnStretch(1, 2)
+        grid.addWidget(self.referrer, 1, 3, 1, 2)
+        grid.addWidget(labelled("Created fr&om:", self.created_from, name="Created from"), 2, 0)
+        grid.addWidget(self.created_from, 2, 1)
+        grid.addWidget(labelled("to", self.created_to, name="Created to"), 2, 2)
+        grid.addWidget(self.created_to, 2, 3, 1, 2)
+        self.grid = grid
+        grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
 
         self._typing = QTimer(self, singleShot=True, interval=250)
