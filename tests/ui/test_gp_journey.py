@@ -217,6 +217,7 @@ def test_another_clinicians_draft_is_sent_only_on_their_behalf_after_confirming(
                                                                                qtbot):
     from practice_rx.services.referrals import DraftChanges
     from tests.ui.helpers import message_box
+    from tests.ui.test_accessibility import duplicates, mnemonics
 
     services = demo_core.services
     author = services.users.ensure("dr.patel", "Dr Asha Patel", "clinician")
@@ -233,10 +234,12 @@ def test_another_clinicians_draft_is_sent_only_on_their_behalf_after_confirming(
     assert dialog.on_behalf_note.isVisible()
     assert "Written by Dr Asha Patel" in dialog.on_behalf_note.text()
     assert dialog.send_button.text().replace("&", "") == "Send on behalf of Dr Asha Patel…"
+    assert duplicates(mnemonics(dialog)) == set()
 
     QTest.keyClick(dialog, Qt.Key.Key_Return, CTRL)
     box = message_box(dialog, "confirm_on_behalf")
     assert box is not None and "written by Dr Asha Patel" in box.text()
+    assert len(mnemonics(box)) == 2 and duplicates(mnemonics(box)) == set()
     box.defaultButton().click()  # the default is not to send
     settle(qtbot, session)
     assert services.referrals.get(author.id, draft.id).status == "draft"
@@ -250,3 +253,130 @@ def test_another_clinicians_draft_is_sent_only_on_their_behalf_after_confirming(
     event = sent.events[-1]
     assert event.user.username == "dr.okafor"
     assert "on behalf of Dr Asha Patel" in event.note
+
+
+# -- the whole journey, key by key --------------------------------------------------------------
+
+class Keys:
+    """Presses keys where the focus is, counting each one that is not free text."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def press(self, key_: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+        press(key_, modifier)
+        self.count += 1
+
+    @staticmethod
+    def type(text: str) -> None:
+        """Free text (names, notes, a date): the words only the GP knows, not counted."""
+        type_text(text)
+
+
+def test_gp_journey_key_by_key_with_two_patients_of_one_name(demo_core, qtbot):
+    from tests.ui.same_name import two_wilsons
+
+    _first, second = two_wilsons(demo_core)
+    window = make_window(demo_core, qtbot, "dr.patel", "clinician")
+    session = window.session
+    before = referral_count(demo_core)
+    today = demo_core.services.clock().date()
+    keys = Keys()
+    focus = QApplication.focusWidget
+
+    QTest.keyClick(window, Qt.Key.Key_N, CTRL)
+    keys.count += 1
+    dialog = window.findChild(NewReferralDialog)
+    search = dialog.patient_picker.search
+    qtbot.waitUntil(lambda: focus() is search.search)
+
+    # two WILSON, Yusuf: the banners tell them apart; the younger one is wanted
+    keys.type("wilson yusuf")
+    qtbot.waitUntil(lambda: search.results.count() == 2)
+    keys.press(Qt.Key.Key_Down)
+    keys.press(Qt.Key.Key_Down)
+    assert search.banner.patient.id == second.id
+    keys.press(Qt.Key.Key_Return)
+    assert dialog.step == FORM and dialog.patient.id == second.id
+    assert "Born 14 Sep 1988" in dialog.patient_banner.text()
+
+    # the form starts at the first question without an answer; Enter moves on a question
+    renderer = dialog.renderer
+    assert focus() is renderer.editor("consent_given").focus_target()
+    keys.press(Qt.Key.Key_Left)  # Yes
+    keys.press(Qt.Key.Key_Return)
+    assert focus() is renderer.editor("consent_to_share").focus_target()
+    keys.press(Qt.Key.Key_Left)
+    keys.press(Qt.Key.Key_Return)
+    assert focus() is renderer.editor("consent_method").combo
+    keys.press(Qt.Key.Key_Down)  # In person
+    keys.press(Qt.Key.Key_Return)
+
+    # the date is mistyped, flagged when left, then corrected
+    assert focus() is renderer.editor("consent_date").edit
+    keys.press(Qt.Key.Key_A, CTRL)
+    keys.type(f"31/02/{today.year}")
+    keys.press(Qt.Key.Key_Return)
+    assert focus() is renderer.editor("reasons").boxes["loneliness"]
+    qtbot.waitUntil(lambda: "enter a real date" in renderer.message("consent_date"))
+    keys.press(Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+    assert focus() is renderer.editor("consent_date").edit
+    keys.press(Qt.Key.Key_A, CTRL)
+    keys.type(today.strftime("%d/%m/%Y"))
+    keys.press(Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: renderer.message("consent_date") == "")
+
+    keys.press(Qt.Key.Key_Space)  # Loneliness or social isolation
+    keys.press(Qt.Key.Key_Tab)
+    keys.press(Qt.Key.Key_Space)  # Low mood, anxiety or stress
+    keys.press(Qt.Key.Key_Return)  # past the other tick boxes
+    assert focus() is renderer.editor("what_matters").edit
+    keys.type("Meeting people again; he used to sing in a choir")
+    keys.press(Qt.Key.Key_Tab)
+    keys.type("Lives alone since his wife died in March")
+    keys.press(Qt.Key.Key_Tab)
+    for key in ("risk_to_self_or_others", "safeguarding_concerns", "lone_working_risk"):
+        assert focus() is renderer.editor(key).yes, key
+        keys.press(Qt.Key.Key_Right)  # No
+        keys.press(Qt.Key.Key_Return)
+    assert focus() is renderer.editor("urgency").combo
+    keys.press(Qt.Key.Key_Down)  # Routine
+
+    # the service: typed, and Enter chooses the first match even before the list arrives
+    keys.press(Qt.Key.Key_N, ALT)
+    qtbot.waitUntil(lambda: dialog.step == SERVICE)
+    assert focus() is dialog.service_picker.search
+    keys.type("social prescribing")
+    keys.press(Qt.Key.Key_Return)
+    assert dialog.step == REVIEW and dialog.service.is_link_worker
+    assert "Before it can be sent" not in dialog.problems.text(), dialog.problems.text()
+    keys.press(Qt.Key.Key_Return, CTRL)
+    settle(qtbot, session)
+    assert not shiboken6.isValid(dialog) or not dialog.isVisible()
+
+    print(f"\nGP journey: {keys.count} keys besides free text")
+    assert keys.count <= 40
+
+    assert referral_count(demo_core) == before + 1
+    referral = session.services.referrals.get(session.user.id, dialog_referral_id(window))
+    assert referral.status == "sent"
+    assert referral.patient_id == second.id
+    assert referral.service.is_link_worker
+    assert referral.referrer.username == "dr.patel"
+    assert referral.consent_given and referral.consent_to_share
+    answers = referral.answers
+    assert answers["referrer_name"] == "Dr Asha Patel"
+    assert answers["referrer_role"]
+    assert answers["referrer_organisation"] and answers["referrer_phone"]
+    assert answers["consent_given"] is True and answers["consent_to_share"] is True
+    assert answers["consent_method"] == "in_person"
+    assert answers["consent_date"] == today.isoformat()
+    assert answers["reasons"] == ["loneliness", "low_mood"]
+    assert answers["what_matters"] == "Meeting people again; he used to sing in a choir"
+    assert answers["context"] == "Lives alone since his wife died in March"
+    assert answers["risk_to_self_or_others"] is False
+    assert answers["safeguarding_concerns"] is False
+    assert answers["lone_working_risk"] is False
+    assert answers["urgency"] == "routine"
+    assert referral.events[-1].to_status == "sent"
+    assert referral.events[-1].user.username == "dr.patel"
