@@ -183,6 +183,17 @@ def batch_result(core: App, qtbot, folder: Path | None = None) -> QWidget:
     return dialog
 
 
+def chaser_choice(core: App, qtbot) -> QWidget:
+    """The chase list's chaser letters: the referrals to choose from, before any is made."""
+    window = _main(core, qtbot, "reception.jones", "receptionist")
+    window.show_overdue()
+    settle(qtbot, window.session)
+    dialog = window.chaser_letters()
+    qtbot.waitExposed(dialog)
+    settle(qtbot, window.session)
+    return dialog
+
+
 def login(core: App, qtbot) -> QWidget:
     from practice_rx.ui.login import LoginDialog
     from practice_rx.ui.session import Session
@@ -238,6 +249,7 @@ WINDOWS: dict[str, Opener] = {
     "users-reset-password": users_reset_password,
     "audit-trail": _admin_dialog(lambda window: window.open_audit()),
     "letter-preview": letter_preview,
+    "chaser-choice": chaser_choice,
     "batch-result": batch_result,
     "login": login,
     "first-admin": first_admin,
