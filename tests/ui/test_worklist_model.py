@@ -9,6 +9,7 @@ from practice_rx.domain.statuses import Status
 from practice_rx.services.worklist import WorklistFilter
 from practice_rx.ui.worklist_model import (
     COLUMNS,
+    DUE_COLUMN,
     LOADING,
     OVERDUE_ROLE,
     ROW_ROLE,
@@ -81,9 +82,29 @@ def test_overdue_rows_say_so_in_words_and_colour(model, demo_core):
     index = model.index(0, STATUS_COLUMN)
     assert model.data(index, OVERDUE_ROLE) is True
     assert "OVERDUE" in model.data(index)
-    assert "Overdue since" in model.data(model.index(0, STATUS_COLUMN + 1))
-    assert model.data(index, Qt.ItemDataRole.BackgroundRole) is not None
+    due = model.index(0, DUE_COLUMN)
+    row = model.data(index, ROW_ROLE)
+    assert row.working_days_overdue > 0
+    assert model.data(due).startswith(f"{row.working_days_overdue} working day")
+    assert "overdue (due " in model.data(due)
+    # only the overdue cell is coloured, not the whole row
+    assert model.data(due, Qt.ItemDataRole.BackgroundRole) is not None
+    assert model.data(due, Qt.ItemDataRole.FontRole).bold()
+    for column in range(len(COLUMNS)):
+        if column != DUE_COLUMN:
+            cell = model.index(0, column)
+            assert model.data(cell, Qt.ItemDataRole.BackgroundRole) is None
+            assert model.data(cell, Qt.ItemDataRole.ForegroundRole) is None
+            assert model.data(cell, Qt.ItemDataRole.FontRole) is None
     assert "Chase" in model.data(index, Qt.ItemDataRole.ToolTipRole)
+
+
+def test_the_last_chased_column_says_never_or_when(model, demo_core):
+    column = next(i for i, c in enumerate(COLUMNS) if c.sort == "last_chased")
+    model.sort(column, Qt.SortOrder.DescendingOrder)
+    texts = {model.data(model.index(r, column)) for r in range(model.rowCount())}
+    rows = [model.data(model.index(r, 0), ROW_ROLE) for r in range(model.rowCount())]
+    assert ("Never" in texts) == any(r.last_chased_at is None for r in rows)
 
 
 def test_status_filter_and_errors_become_messages(model, demo_core, qtbot):

@@ -58,8 +58,14 @@ def due_text(row: WorklistRow) -> str:
     if row.response_due_on is None:
         return ""
     if row.overdue:
-        return f"Overdue since {day(row.response_due_on)}"
+        days = row.working_days_overdue
+        return (f"{days} working day{'s' if days != 1 else ''} overdue "
+                f"(due {day(row.response_due_on)})")
     return day(row.response_due_on)
+
+
+def chased_text(row: WorklistRow) -> str:
+    return moment(row.last_chased_at) if row.last_chased_at else "Never"
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,11 @@ class Column:
     text: Callable[[WorklistRow], str]
     tip: str = ""
 
+    @property
+    def key(self) -> str:
+        """A stable name for the column (its sort key), for saved layouts."""
+        return self.sort
+
 
 COLUMNS: tuple[Column, ...] = (
     Column("Ref", "id", lambda r: str(r.id), "The referral's number"),
@@ -77,6 +88,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("Status", "status", status_text),
     Column("Response due", "due", due_text,
            "When the service (or the first contact) is due; overdue ones are to chase"),
+    Column("Last chased", "last_chased", chased_text,
+           "When the practice last chased the service about it"),
     Column("Service", "service", lambda r: r.service_name or "No service chosen"),
     Column("Referrer", "referrer", lambda r: r.referrer_name),
     Column("Created", "created", lambda r: moment(r.created_at)),
@@ -84,7 +97,8 @@ COLUMNS: tuple[Column, ...] = (
 )
 STATUS_COLUMN = 3
 DUE_COLUMN = 4
-DEFAULT_SORT_COLUMN = 7
+PATIENT_COLUMN = 1
+DEFAULT_SORT_COLUMN = 8
 
 
 class WorklistModel(QAbstractTableModel):
@@ -273,12 +287,13 @@ class WorklistModel(QAbstractTableModel):
                 return (f"Overdue: a response was due {day(row.response_due_on)}. "
                         "Chase the service.")
             return None
-        if role == Qt.ItemDataRole.BackgroundRole and row.overdue:
+        # Only the due cell is coloured: a whole red list says nothing about what is late.
+        due_cell = row.overdue and index.column() == DUE_COLUMN
+        if role == Qt.ItemDataRole.BackgroundRole and due_cell:
             return self._overdue_background
-        if role == Qt.ItemDataRole.ForegroundRole and row.overdue:
+        if role == Qt.ItemDataRole.ForegroundRole and due_cell:
             return self._overdue_text
-        if role == Qt.ItemDataRole.FontRole and row.overdue and index.column() in (
-                STATUS_COLUMN, DUE_COLUMN):
+        if role == Qt.ItemDataRole.FontRole and due_cell:
             return self._bold
         if role == ROW_ID_ROLE:
             return row.id
