@@ -222,7 +222,7 @@ class CatalogueDialog(QDialog):
         self.category.addItem("All categories", None)
         for code, label in SERVICE_CATEGORIES.items():
             self.category.addItem(label, code)
-        self.inactive = QCheckBox("Show services no longer supplied")
+        self.inactive = QCheckBox("S&how services no longer supplied")
         self.model = ServiceTableModel(self)
         self.table = QTableView()
         self.table.setObjectName("catalogue_table")

@@ -92,7 +92,7 @@ class LettersPanel(QWidget):
         self.history.setHeaderLabels(["When", "Letter", "Template"])
         self.history.setRootIsDecorated(False)
         self.history.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.reprint_button = QPushButton("Reprint")
+        self.reprint_button = QPushButton("Re&print")
         self.reprint_button.setObjectName("reprint_letter")
         self.reprint_button.setAccessibleName("Reprint the chosen letter exactly")
         self._records: dict[int, object] = {}
