@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel
-
 from practice_rx.ui.worklist_model import ROW_ID_ROLE, ROW_ROLE
 from tests.ui.helpers import settle
 
 
 def highlight_row(window, qtbot, row: int = 0):
     """Highlight row ``row`` of the list and wait for the pane to open it; its WorklistRow."""
-    table, model = window.worklist.table, window.worklist.model
-    index = model.index(row, 0)
-    table.selectionModel().setCurrentIndex(
-        index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-        | QItemSelectionModel.SelectionFlag.Rows)
-    shown = model.data(index, ROW_ROLE)
+    model = window.worklist.model
+    window.worklist.highlight_row(row)
+    shown = model.data(model.index(row, 0), ROW_ROLE)
     qtbot.waitUntil(lambda: window.detail.showing() == shown.id, timeout=10_000)
     settle(qtbot, window.session)
     return shown

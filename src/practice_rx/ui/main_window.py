@@ -98,6 +98,8 @@ class MainWindow(QMainWindow):
         #: the referral shown while no row is highlighted: just sent or saved, and not in
         #: the list as filtered; any other change of the list clears it
         self._pinned: int | None = None
+        #: a command waiting for a referral to open: (its id, the command)
+        self._after_open: tuple[int, object] | None = None
         self._make_actions()
         self._make_status_bar()
         self._apply_role()
@@ -111,6 +113,9 @@ class MainWindow(QMainWindow):
         self.worklist.selection_cleared.connect(self._selection_lost)
         self.worklist.reshaped.connect(self._reshaped)
         self.worklist.opened.connect(self._open)
+        self.worklist.row_menu_requested.connect(
+            lambda row, where: self.row_menu(row).popup(where))
+        self.worklist.finished.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.detail.edit_draft.connect(self.continue_draft)
         self.detail.saved.connect(self._keep_shown)
         self.detail.shown.connect(self._shown)
@@ -162,6 +167,12 @@ class MainWindow(QMainWindow):
         self.act_overdue = self._action("Show &overdue referrals", self.show_overdue,
                                         "Ctrl+Shift+O")
         self.act_refresh = self._action("&Refresh", self.refresh, QKeySequence.StandardKey.Refresh)
+        self.act_print_list = self._action("&Print the list…", self.worklist.ask_print,
+                                           QKeySequence.StandardKey.Print,
+                                           tip="Print every referral the list holds now")
+        self.act_export = self._action("&Export the list as CSV…", self.worklist.ask_export,
+                                       tip="Every referral the list holds now, the columns "
+                                       "shown")
         self.act_chasers = self._action("Chaser &letters for the list shown…",
                                         self.chaser_letters)
         self.act_catalogue = self._action("Service &catalogue…", self.open_catalogue,
@@ -184,6 +195,8 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
         file_menu.addActions([self.act_new, self.act_refresh])
+        file_menu.addSeparator()
+        file_menu.addActions([self.act_print_list, self.act_export])
         file_menu.addSeparator()
         file_menu.addActions([self.act_settings])
         file_menu.addSeparator()
@@ -306,16 +319,42 @@ class MainWindow(QMainWindow):
         if referral.id != self.worklist.current_id():
             self._keep_shown(referral.id)
         self._sync_actions()
+        waiting, self._after_open = self._after_open, None
+        if waiting is not None and waiting[0] == referral.id == self.target():
+            waiting[1]()
+
+    def _when_shown(self, referral_id: int, command) -> None:
+        """Run a command on this referral once the pane shows it (at once if it does)."""
+        if self.target() == referral_id:
+            command()
+            return
+        self._after_open = (referral_id, command)
+        self._open(referral_id)
+
+    def row_menu(self, row):
+        """The menu on a worklist row (highlighted already); each item acts on that row."""
+        from practice_rx.ui.worklist.row_menu import row_menu
+
+        can_update = bool(next_statuses(row.status, self.session))
+        return row_menu(
+            self, row, open_=lambda: self._open(row.id),
+            update=(lambda: self._when_shown(row.id, self.update_status)) if can_update
+            else None,
+            letters=(lambda: self._when_shown(row.id, self.show_letters))
+            if self.session.can(Action.PRINT_LETTERS) else None)
 
     def _moved_to(self, referral_id: int) -> None:
         """A new row is highlighted: the pane empties at once, then opens it."""
         self._pinned = None
+        if self._after_open is not None and self._after_open[0] != referral_id:
+            self._after_open = None
         if self.detail.wanted() != referral_id:
             self.detail.clear(f"Opening referral {referral_id}…")
         self._open_timer.start()
 
     def _selection_lost(self) -> None:
         """The highlighted row left the list; the pane follows unless it shows the pinned one."""
+        self._after_open = None
         if self._pinned is None or self.detail.wanted() != self._pinned:
             self._pinned = None
             self._open_timer.stop()
@@ -457,7 +496,7 @@ class MainWindow(QMainWindow):
         self._pinned = None
         self.worklist.clear_selection()
         self.detail.clear()
-        self.worklist.filters.clear()  # a search for a patient is not left for the next user
+        self.worklist.clear_filters()  # a search for a patient is not left for the next user
         username = self.session.user.username if self.session.demo else ""
         self.session.sign_out()
         self.ask_sign_in(first_admin=False, username=username)  # shown before this hides

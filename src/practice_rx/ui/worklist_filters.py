@@ -186,6 +186,22 @@ class FilterRow(QWidget):
         self._typing.stop()
         self.changed.emit()
 
+    def set_values(self, values: dict) -> None:
+        """Show these values (a saved filter), then say the filters changed once."""
+        widgets = (self.text, self.service, self.referrer, self.created_from, self.created_to)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.text.setText(values["text"])
+        for combo, key in ((self.service, "service_id"), (self.referrer, "referrer_id")):
+            combo.setCurrentIndex(max(0, combo.findData(values[key]))
+                                  if values[key] is not None else 0)
+        for edit, key in ((self.created_from, "created_from"), (self.created_to, "created_to")):
+            edit.setDate(QDate(values[key]) if values[key] else NO_DATE)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._typing.stop()
+        self.changed.emit()
+
     def values(self) -> dict:
         def chosen_date(edit: QDateEdit) -> date | None:
             value = edit.date()

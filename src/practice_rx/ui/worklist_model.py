@@ -145,6 +145,12 @@ class WorklistModel(QAbstractTableModel):
             self._query = replace(self._query, filter=filter)
             self.refresh()
 
+    def set_sort(self, column: int, order: Qt.SortOrder) -> None:
+        """Sort this way from the next refresh on (a remembered layout, before signing in)."""
+        if 0 <= column < len(COLUMNS):
+            self._query = replace(self._query, sort=COLUMNS[column].sort,
+                                  descending=order == Qt.SortOrder.DescendingOrder)
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QTableView,
@@ -14,11 +20,17 @@ from PySide6.QtWidgets import (
 
 from practice_rx.ui.session import Session
 from practice_rx.ui.widgets import hint, labelled
-from practice_rx.ui.worklist_filters import FilterRow, StatusList, combine
+from practice_rx.ui.worklist.columns import ColumnLayout
+from practice_rx.ui.worklist.export import all_rows, print_rows, write_csv
+from practice_rx.ui.worklist.saved_filters import SavedFilter, SavedFiltersBar
+from practice_rx.ui.worklist_filters import OVERDUE, FilterRow, StatusList, combine
 from practice_rx.ui.worklist_model import (
     COLUMNS,
     DEFAULT_SORT_COLUMN,
+    DUE_COLUMN,
     ROW_ID_ROLE,
+    ROW_ROLE,
+    Column,
     WorklistModel,
 )
 
@@ -48,6 +60,10 @@ class WorklistPanel(QWidget):
     opened = Signal(int)
     #: the user changed what the list shows (filters or sort), not merely refreshed it
     reshaped = Signal()
+    #: a row's menu was asked for: (its WorklistRow, where on screen)
+    row_menu_requested = Signal(object, QPoint)
+    #: an export or a print finished: what happened, to show in the status bar
+    finished = Signal(str)
 
     def __init__(self, session: Session, statuses: StatusList,
                  parent: QWidget | None = None) -> None:
@@ -73,13 +89,27 @@ class WorklistPanel(QWidget):
         header.setStretchLastSection(True)
         for column, width in enumerate(COLUMN_WIDTHS):
             header.resizeSection(column, width)
+        self.columns = ColumnLayout(self.table)
+        self.columns.restore()  # the layout and sort this workstation last used
+        self.model.set_sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self.table.setSortingEnabled(True)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.mine = QCheckBox("M&y referrals")
+        self.mine.setObjectName("my_referrals")
+        self.mine.setToolTip("Only the referrals you made")
+        self.saved = SavedFiltersBar()
         self.summary = hint("")
         self.summary.setAccessibleName("Worklist summary")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.filters)
+        shaping = QHBoxLayout()
+        shaping.addWidget(self.mine)
+        shaping.addWidget(labelled("Saved fi&lters:", self.saved.combo, name="Saved filters"))
+        shaping.addWidget(self.saved, 1)
+        layout.addLayout(shaping)
         table_label = labelled("Referrals list", self.table, name="Referrals",
                                description="Press Enter to open a referral; "
                                "Ctrl+U to update its status")
@@ -92,6 +122,12 @@ class WorklistPanel(QWidget):
 
         self.filters.changed.connect(self.apply_filters)
         self.statuses.changed.connect(self.apply_filters)
+        self.mine.toggled.connect(self.apply_filters)
+        self.saved.chosen.connect(self.apply_saved)
+        self.saved.save_requested.connect(self.save_filters)
+        session.user_changed.connect(
+            lambda user: self.saved.set_user(user.username if user else None))
+        self.saved.set_user(session.user.username if session.signed_in else None)
         header.sortIndicatorChanged.connect(lambda *_: self.reshaped.emit())
         self.model.loaded.connect(self._loaded)
         self.model.failed.connect(self._failed)
@@ -105,6 +141,7 @@ class WorklistPanel(QWidget):
         self._current_id: int | None = None
         self._wanted: int | None = None
         self._counts_generation = 0
+        self._chose_overdue = False
 
     # -- running queries ------------------------------------------------------------
 
@@ -121,17 +158,113 @@ class WorklistPanel(QWidget):
         self.model.refresh()
         self._refresh_counts()
 
+    def values(self) -> dict:
+        """The filter row's values, with "My referrals" as the referrer when it is ticked."""
+        values = self.filters.values()
+        if self.mine.isChecked() and self.session.signed_in:
+            values["referrer_id"] = self.session.user.id
+        return values
+
     def apply_filters(self) -> None:
         if not self.session.signed_in:
             return
         self.reshaped.emit()
-        self.model.set_filter(combine(self.statuses.chosen(), self.filters.values()))
+        self.filters.referrer.setEnabled(not self.mine.isChecked())
+        chosen = self.statuses.chosen()
+        overdue = chosen == {OVERDUE}
+        if overdue and not self._chose_overdue:  # the chase list: the longest overdue first
+            self.table.sortByColumn(DUE_COLUMN, Qt.SortOrder.AscendingOrder)
+        self._chose_overdue = overdue
+        self.model.set_filter(combine(chosen, self.values()))
         self._refresh_counts()
+
+    def clear_filters(self) -> None:
+        """Everything back to the whole list (signing out: nothing left for the next user)."""
+        self.mine.blockSignals(True)
+        self.mine.setChecked(False)
+        self.mine.blockSignals(False)
+        self.filters.clear()
+
+    # -- saved filters ----------------------------------------------------------------
+
+    def save_filters(self, name: str) -> SavedFilter:
+        saved = SavedFilter.of(name, self.statuses.chosen(), self.filters.values(),
+                               self.mine.isChecked())
+        self.saved.add(saved)
+        return saved
+
+    def apply_saved(self, saved: SavedFilter) -> None:
+        self.mine.blockSignals(True)
+        self.mine.setChecked(saved.mine)
+        self.mine.blockSignals(False)
+        self.statuses.blockSignals(True)
+        self.statuses.choose(*saved.statuses)
+        self.statuses.blockSignals(False)
+        self.filters.set_values(saved.values())  # one change: the list is read once
+
+    # -- the whole list: export and print -------------------------------------------------
+
+    def shown_columns(self) -> list[Column]:
+        return [COLUMNS[index] for index in self.columns.shown()]
+
+    def _whole_list(self, then, message: str):
+        query, columns = self.model.query, self.shown_columns()
+        return self.session.operations.run(
+            all_rows, self._page, query, done=lambda rows: then(columns, rows),
+            failed=lambda error: self.finished.emit(f"{message} failed: {error}"),
+            owner=self, message=message)
+
+    def export_csv(self, path: Path):
+        """Every row matching the filters, the columns shown, written off the GUI thread."""
+        def done(count: int) -> None:
+            self.finished.emit(f"{count:,} referral{'s' if count != 1 else ''} exported "
+                               f"to {path}")
+
+        query, columns = self.model.query, self.shown_columns()
+        return self.session.operations.run(
+            lambda: write_csv(path, columns, all_rows(self._page, query)), done=done,
+            failed=lambda error: self.finished.emit(f"Export failed: {error}"),
+            owner=self, message="Exporting the list…")
+
+    def print_list(self, printer: QPrinter):
+        """Rows read off the GUI thread, then laid out and printed here."""
+        title = f"PracticeRx worklist: {self.summary.text()}"
+
+        def done(columns, rows) -> None:
+            print_rows(printer, title, columns, rows)
+            self.finished.emit(f"{len(rows):,} referrals sent to the printer")
+
+        return self._whole_list(done, "Reading the list to print…")
+
+    def ask_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export the list as CSV",
+                                              str(Path.home() / "worklist.csv"),
+                                              "CSV files (*.csv)")
+        if path:
+            self.export_csv(Path(path))
+
+    def ask_print(self) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle("Print the list")
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.print_list(printer)
+
+    # -- the row menu -------------------------------------------------------------------
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        self.highlight_row(index.row())  # the menu acts on the row the list highlights
+        row = self.model.data(index, ROW_ROLE)
+        if row is not None:
+            self.row_menu_requested.emit(row, self.table.viewport().mapToGlobal(pos))
 
     def _refresh_counts(self) -> None:
         self._counts_generation += 1
         generation = self._counts_generation
-        filter = combine(set(), self.filters.values())
+        filter = combine(set(), self.values())
 
         def done(counts: dict[str, int]) -> None:
             if generation == self._counts_generation:
@@ -187,7 +320,7 @@ class WorklistPanel(QWidget):
         row = self.model.row_of(referral_id)
         if row is None:
             return False
-        self._highlight_row(row)
+        self.highlight_row(row)
         return True
 
     def select_referral(self, referral_id: int) -> bool:
@@ -229,9 +362,10 @@ class WorklistPanel(QWidget):
         """Into the list, on its first row if none is highlighted yet."""
         self.table.setFocus()
         if not self.table.selectionModel().selectedRows() and self.model.rowCount():
-            self._highlight_row(0)
+            self.highlight_row(0)
 
-    def _highlight_row(self, row: int) -> None:
+    def highlight_row(self, row: int) -> None:
+        """Choose this row, as a click would: highlighted, and said to be the current one."""
         index = self.model.index(row, 0)
         selection = self.table.selectionModel()
         if selection.currentIndex().row() == row:  # current but not chosen: choose it now

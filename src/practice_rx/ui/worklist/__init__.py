@@ -1,0 +1,1 @@
+"""Shaping the worklist: columns, saved filters, the row menu, printing and export."""
