@@ -64,7 +64,7 @@ ACTION_VERBS = {
 
 
 #: narrow enough for 1024 px beside the list, wide enough for the tabs' content
-PANE_MIN_WIDTH = 380
+PANE_MIN_WIDTH = 360
 
 
 def _selectable(label: QLabel) -> QLabel:

@@ -90,7 +90,7 @@ class SavedFiltersBar(QWidget):
         self.combo = QComboBox()
         self.combo.setObjectName("saved_filters")
         self.combo.setAccessibleName("Saved filters")
-        self.combo.setMinimumContentsLength(10)
+        self.combo.setMinimumContentsLength(6)
         self.combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.save_button = QPushButton("Save…")
