@@ -56,3 +56,30 @@ def test_a_status_dated_when_it_happened_keeps_both_times(window, qtbot):
     assert event.to_status == "accepted" and event.note == "Accepted by phone"
     assert event.occurred_at == chosen
     assert event.at > event.occurred_at
+
+
+def test_the_timeline_shows_when_it_happened_when_it_was_recorded_and_each_chase(window, qtbot):
+    from datetime import datetime
+
+    from practice_rx.ui.formatting import moment
+
+    session = window.session
+    services, user_id = session.services, session.user.id
+    row = services.chasing.candidates(user_id).candidates[0].row
+    referral = services.referrals.get(user_id, row.id)
+    services.chasing.make_letters(user_id, [row.id], datetime.max)
+    happened = (referral.events[-1].occurred_at + timedelta(minutes=30)).replace(microsecond=0)
+    target = "accepted" if row.status == "sent" else "contacted"
+    services.referrals.change_status(user_id, row.id, referral.version, target, "By phone",
+                                     occurred_at=happened)
+    window.detail.show_referral(row.id)
+    settle(qtbot, session)
+    items = [window.detail.timeline.topLevelItem(i)
+             for i in range(window.detail.timeline.topLevelItemCount())]
+    texts = [[item.text(c) for c in range(4)] for item in items]
+    changed = next(t for t in texts if t[3] == "By phone")
+    assert changed[0].startswith(moment(happened) + " (recorded ")
+    chase = next(t for t in texts if t[2].startswith("Chased the service: chaser letter"))
+    assert chase[1] == session.user.display_name
+    # in the order things happened: the back-dated change comes before today's chase
+    assert texts.index(changed) < texts.index(chase)

@@ -41,6 +41,7 @@ from practice_rx.ui.formatting import (
     status_label,
 )
 from practice_rx.ui.letters_view import LettersPanel
+from practice_rx.ui.referral_timeline import timeline_entries
 from practice_rx.ui.patient_banner import PatientBanner
 from practice_rx.ui.session import Session
 from practice_rx.ui.status_dialog import StatusDialog, next_statuses
@@ -359,14 +360,11 @@ class ReferralView(QWidget):
 
     def _fill_timeline(self, referral: Referral) -> None:
         self.timeline.clear()
-        for event in referral.events:
-            change = (f"{status_label(event.from_status)} → {status_label(event.to_status)}"
-                      if event.from_status else status_label(event.to_status))
-            item = QTreeWidgetItem([moment(event.at), event.user.display_name, change,
-                                    event.note])
-            item.setToolTip(3, event.note)
-            if event.snomed_code:
-                item.setToolTip(2, f"Recorded with SNOMED CT {event.snomed_code}")
+        for entry in timeline_entries(referral):
+            item = QTreeWidgetItem([entry.when_text, entry.who, entry.change, entry.note])
+            item.setToolTip(3, entry.note)
+            if entry.detail:
+                item.setToolTip(2, entry.detail)
             self.timeline.addTopLevelItem(item)
         if self.timeline.topLevelItemCount():
             self.timeline.scrollToItem(

@@ -1,0 +1,51 @@
+"""A referral's timeline: its status changes and its chases, in the order they happened.
+
+A change dated earlier than it was recorded shows when it happened, and says
+when it was recorded, so a back-dated entry is never mistaken for a live one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from practice_rx.storage.models import Referral
+from practice_rx.ui.formatting import moment, status_label
+
+CHASE_METHODS = {"letter": "chaser letter", "phone": "phone", "email": "email"}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: datetime
+    who: str
+    change: str
+    note: str
+    #: when a back-dated change was recorded (None: recorded as it happened)
+    recorded: datetime | None = None
+    #: the SNOMED CT code where one was recorded
+    detail: str = ""
+
+    @property
+    def when_text(self) -> str:
+        if self.recorded is None:
+            return moment(self.when)
+        return f"{moment(self.when)} (recorded {moment(self.recorded)})"
+
+
+def timeline_entries(referral: Referral) -> list[TimelineEntry]:
+    """Status changes and chases, oldest first (ties: changes before chases)."""
+    entries: list[tuple[datetime, int, int, TimelineEntry]] = []
+    for event in referral.events:
+        change = (f"{status_label(event.from_status)} → {status_label(event.to_status)}"
+                  if event.from_status else status_label(event.to_status))
+        recorded = event.at if event.occurred_at != event.at else None
+        detail = f"Recorded with SNOMED CT {event.snomed_code}" if event.snomed_code else ""
+        entries.append((event.occurred_at, 0, event.id, TimelineEntry(
+            event.occurred_at, event.user.display_name, change, event.note, recorded, detail)))
+    for chase in referral.chases:
+        how = CHASE_METHODS.get(chase.method, chase.method)
+        letter = f" (letter {chase.letter_id})" if chase.letter_id else ""
+        entries.append((chase.at, 1, chase.id, TimelineEntry(
+            chase.at, chase.user.display_name, f"Chased the service: {how}{letter}", "")))
+    return [entry for *_, entry in sorted(entries, key=lambda e: e[:3])]
