@@ -35,6 +35,7 @@ from practice_rx.ui.widgets import OVERDUE_BACKGROUND, OVERDUE_TEXT, hint, label
 Index = QModelIndex | QPersistentModelIndex
 HEADERS = ("Chase", "Referral", "Patient", "NHS number", "Service", "Status", "Due",
            "Overdue", "Last chased")
+SERVICE_COLUMN = 4
 OVERDUE_COLUMN = 7
 
 
@@ -156,9 +157,10 @@ class ChaseDialog(QDialog):
         self.table.setWordWrap(False)
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # the service's name takes what is left, so every column fits without scrolling
+        header.setSectionResizeMode(SERVICE_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.count = hint("")
         self.count.setObjectName("chase_count")
         self.count.setAccessibleName("How many are ticked")

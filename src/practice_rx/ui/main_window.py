@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
-    QSizePolicy,
     QSplitter,
     QToolBar,
     QWidget,
@@ -52,6 +51,9 @@ Ctrl+,\tSettings
 Ctrl+L\tLock the screen now
 Ctrl+Shift+L\tSign out / switch user
 F1\tThis list"""
+
+#: at most this wide (pixels) in the status bar, so it never pushes the window wider
+DATABASE_LABEL_WIDTH = 300
 
 #: the size the window opens at when the screen has room
 PREFERRED_SIZE = (1440, 860)
@@ -231,10 +233,6 @@ class MainWindow(QMainWindow):
         self.user_label.setAccessibleName("Signed in as")
         self.database_label = QLabel()
         self.database_label.setAccessibleName("Database")
-        # a long database URL must not set the window's minimum width: it is cut, with a tip
-        self.database_label.setSizePolicy(QSizePolicy.Policy.Ignored,
-                                          QSizePolicy.Policy.Preferred)
-        self.database_label.setMinimumWidth(120)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setMaximumWidth(140)
@@ -253,7 +251,10 @@ class MainWindow(QMainWindow):
         self._show_user(self.session.user if self.session.signed_in else None)
         db = self.session.services.db
         where = "demo database (synthetic data)" if self.session.demo else db.url
-        self.database_label.setText(f"Database: {where}")
+        # a long database URL must not set the window's minimum width: it is shortened in
+        # the middle (host and database name stay readable), whole in the tooltip
+        self.database_label.setText(self.database_label.fontMetrics().elidedText(
+            f"Database: {where}", Qt.TextElideMode.ElideMiddle, DATABASE_LABEL_WIDTH))
         self.database_label.setToolTip(f"Database: {where}")
 
     def _busy(self, busy: bool, what: str) -> None:

@@ -59,8 +59,8 @@ def due_text(row: WorklistRow) -> str:
         return ""
     if row.overdue:
         days = row.working_days_overdue
-        return (f"{days} working day{'s' if days != 1 else ''} overdue "
-                f"(due {day(row.response_due_on)})")
+        # the date first: it is what the column sorts by, and stays in view when narrow
+        return f"{day(row.response_due_on)} · {days} working day{'s' if days != 1 else ''} overdue"
     return day(row.response_due_on)
 
 
