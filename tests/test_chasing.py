@@ -10,7 +10,15 @@ from sqlalchemy import select
 from practice_rx.services.practice import PracticeDetails
 from practice_rx.services.worklist import WorklistFilter, WorklistQuery
 from practice_rx.storage.models import AuditEvent, Referral, ReferralChase
-from tests.support.factories import admin, desk, make_patient, make_service, make_user, move, ready_draft
+from tests.support.factories import (
+    admin,
+    desk,
+    make_patient,
+    make_service,
+    make_user,
+    move,
+    ready_draft,
+)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QScrollArea, QWidget
 
 from practice_rx.ui.operations import Operations
 
@@ -55,4 +55,14 @@ def top_level(kind, name: str | None = None):
         if isinstance(widget, kind) and widget.isVisible() and (
                 name is None or widget.objectName() == name):
             return widget
+    return None
+
+
+def enclosing_scroll_area(widget: QWidget) -> QScrollArea | None:
+    """The scroll area ``widget`` sits in, within its own window, if any."""
+    parent = widget.parentWidget()
+    while parent is not None and not parent.isWindow():
+        if isinstance(parent, QScrollArea):
+            return parent
+        parent = parent.parentWidget()
     return None

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QScrollArea, QTabBar, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QTabBar, QWidget
 
 from tests.ui.conftest import make_window
-from tests.ui.helpers import settle
+from tests.ui.helpers import enclosing_scroll_area, settle
 from tests.ui.selection_helpers import show_status
 
 #: the work areas: each display less a 48 px taskbar and a 30 px title bar
@@ -23,14 +23,6 @@ SIZES = [(1366, 690), (1280, 642), (1024, 600)]
 def rect_in(widget: QWidget, window: QWidget) -> QRect:
     return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
 
-
-def scroll_area(widget: QWidget) -> QScrollArea | None:
-    parent = widget.parentWidget()
-    while parent is not None and not parent.isWindow():
-        if isinstance(parent, QScrollArea):
-            return parent
-        parent = parent.parentWidget()
-    return None
 
 
 def part_of_a_control(widget: QWidget) -> bool:
@@ -48,7 +40,7 @@ def cut_off(window: QWidget) -> list[str]:
         if not button.isVisible() or part_of_a_control(button) or button.window() is not window:
             continue
         name = button.text().replace("&", "") or button.accessibleName() or button.objectName()
-        area = scroll_area(button)
+        area = enclosing_scroll_area(button)
         if area is not None:  # reachable by scrolling: the area is in the window, and the
             # button is inside the area's content across (it scrolls only up and down)
             content = area.widget()

@@ -35,12 +35,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QScrollArea,
     QScrollBar,
     QTabBar,
     QWidget,
 )
 
+from tests.ui.helpers import enclosing_scroll_area
 from tests.ui.screens import WINDOWS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,14 +82,6 @@ def _inside_a_control(widget: QWidget) -> bool:
         parent = parent.parentWidget()
     return False
 
-
-def _scroll_area(widget: QWidget) -> QScrollArea | None:
-    parent = widget.parentWidget()
-    while parent is not None and not parent.isWindow():
-        if isinstance(parent, QScrollArea):
-            return parent
-        parent = parent.parentWidget()
-    return None
 
 
 def _footer_button(button: QAbstractButton) -> bool:
@@ -133,7 +125,7 @@ def button_problems(window: QWidget) -> list[str]:
             continue
         name = button.text().replace("&", "") or button.accessibleName() or \
             button.objectName()
-        if _scroll_area(button) is not None:
+        if enclosing_scroll_area(button) is not None:
             if isinstance(window, QDialog) and _footer_button(button):
                 problems.append(f"{name!r} is inside a scroll area, not in the footer")
             continue

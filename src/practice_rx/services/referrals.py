@@ -25,10 +25,10 @@ from practice_rx.errors import (
     TransitionError,
     ValidationError,
 )
-from practice_rx.services.audit import AuditWriter, changed, values_of
-from practice_rx.services.base import ServiceBase, get_or_raise, load_for_change
 from practice_rx.forms import clean_answers
 from practice_rx.plugin_api import ReferralSnapshot, StatusChange
+from practice_rx.services.audit import AuditWriter, changed, values_of
+from practice_rx.services.base import ServiceBase, get_or_raise, load_for_change
 from practice_rx.services.forms import load_form
 from practice_rx.services.practice import load_practice
 from practice_rx.storage.database import Database
@@ -40,6 +40,7 @@ from practice_rx.storage.models import (
     Service,
     User,
 )
+
 
 def _local(value: datetime) -> str:
     """A stored (UTC) time as the workstation's people read it: ``24 Nov 2026 14:05``."""

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -30,7 +29,13 @@ from practice_rx.services.worklist import WorklistFilter
 from practice_rx.ui import messages
 from practice_rx.ui.formatting import day, moment, nhs, status_label
 from practice_rx.ui.session import Session
-from practice_rx.ui.widgets import OVERDUE_BACKGROUND, OVERDUE_TEXT, hint, labelled
+from practice_rx.ui.widgets import (
+    OVERDUE_BACKGROUND,
+    OVERDUE_TEXT,
+    hint,
+    labelled,
+    row_table,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 HEADERS = ("Chase", "Referral", "Patient", "NHS number", "Service", "Status", "Due",
@@ -151,12 +156,7 @@ class ChaseDialog(QDialog):
         self.table = QTableView()
         self.table.setObjectName("chase_table")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
+        row_table(self.table)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # the service's name takes what is left, so every column fits without scrolling

@@ -41,8 +41,8 @@ from practice_rx.ui.formatting import (
     status_label,
 )
 from practice_rx.ui.letters_view import LettersPanel
-from practice_rx.ui.referral_timeline import timeline_entries
 from practice_rx.ui.patient_banner import PatientBanner
+from practice_rx.ui.referral_timeline import timeline_entries
 from practice_rx.ui.session import Session
 from practice_rx.ui.status_dialog import StatusDialog, next_statuses
 from practice_rx.ui.widgets import (

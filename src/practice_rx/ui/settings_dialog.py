@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from practice_rx.domain.calendar import DEFAULT_RESPONSE_DAYS
-from practice_rx.services.chasing import DEFAULT_CHASE_AGAIN_DAYS
 from practice_rx.domain.permissions import Action
+from practice_rx.services.chasing import DEFAULT_CHASE_AGAIN_DAYS
 from practice_rx.services.practice import PracticeDetails
 from practice_rx.settings import DATABASE_URL_ENV, default_database_url
 from practice_rx.storage.database import safe_url

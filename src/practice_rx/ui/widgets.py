@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
-from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSizePolicy,
+    QTableView,
+    QWidget,
+)
 
 ERROR_COLOUR = "#b10e1e"     # NHS red: text on white passes WCAG AA
 OVERDUE_BACKGROUND = "#fde8e6"
@@ -32,6 +40,17 @@ def labelled(text: str, widget: QWidget, *, name: str | None = None,
         widget.setAccessibleDescription(description)
         widget.setToolTip(description)
     return label
+
+
+def row_table(table: QTableView) -> QTableView:
+    """A table of records: whole rows chosen one at a time, Tab leaves it, no row numbers."""
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.setTabKeyNavigation(False)
+    table.verticalHeader().hide()
+    return table
 
 
 def hint(text: str) -> QLabel:

@@ -7,7 +7,6 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QFileDialog,
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from practice_rx.ui.session import Session
-from practice_rx.ui.widgets import hint, labelled
+from practice_rx.ui.widgets import hint, labelled, row_table
 from practice_rx.ui.worklist.columns import ColumnLayout
 from practice_rx.ui.worklist.export import all_rows, print_rows, write_csv
 from practice_rx.ui.worklist.saved_filters import SavedFilter, SavedFiltersBar
@@ -74,12 +73,7 @@ class WorklistPanel(QWidget):
         self.model = WorklistModel(self._page, self._run, parent=self)
         self.table = WorklistTable()
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
+        row_table(self.table)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(
             self.table.fontMetrics().height() + 10)
