@@ -76,6 +76,29 @@ def make_window(app: App, qtbot, username: str = "dr.patel", role: str = "clinic
 
 
 @pytest.fixture
+def demo_core_on_each_backend(db_url: str) -> Iterator[App]:
+    """The same small demo practice on SQLite and on the PostgreSQL server, in turn.
+
+    For the screens whose safety rules touch the database most (choosing and
+    recording chases, back-dated changes), so both backends are driven through Qt.
+    """
+    app = open_core(db_url)
+    fill(app.services.db, DemoSize(patients=60, referrals=300, services=12))
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def receptionist_window(demo_core_on_each_backend, qtbot):
+    """The main window as the demo receptionist, on each backend."""
+    from practice_rx.ui.operations import Operations
+
+    main = make_window(demo_core_on_each_backend, qtbot, "reception.jones", "receptionist")
+    yield main
+    Operations.wait_for_all()
+
+
+@pytest.fixture
 def window(demo_core, qtbot):
     """The main window on demo data, as the demo receptionist."""
     from practice_rx.ui.operations import Operations

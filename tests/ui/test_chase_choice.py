@@ -17,7 +17,9 @@ def chases(session) -> list[int]:
         return sorted(db.scalars(select(ReferralChase.referral_id)))
 
 
-def test_recent_chases_are_not_ticked_and_nothing_is_made_without_a_yes(window, qtbot):
+def test_recent_chases_are_not_ticked_and_nothing_is_made_without_a_yes(receptionist_window,
+                                                                         qtbot):
+    window = receptionist_window
     session = window.session
     services, user_id = session.services, session.user.id
     listed = services.chasing.candidates(user_id)

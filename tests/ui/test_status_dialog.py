@@ -25,8 +25,8 @@ def _open_sent(window, qtbot):
     return session, row, dialog
 
 
-def test_the_dialog_shows_whose_referral_it_changes(window, qtbot):
-    session, row, dialog = _open_sent(window, qtbot)
+def test_the_dialog_shows_whose_referral_it_changes(receptionist_window, qtbot):
+    session, row, dialog = _open_sent(receptionist_window, qtbot)
     text = dialog.banner.text()
     assert dialog.banner.isVisible()
     assert format_nhs_number(row.nhs_number) in text and f"Referral {row.id}" in text
@@ -35,8 +35,8 @@ def test_the_dialog_shows_whose_referral_it_changes(window, qtbot):
     dialog.reject()
 
 
-def test_a_status_dated_when_it_happened_keeps_both_times(window, qtbot):
-    session, row, dialog = _open_sent(window, qtbot)
+def test_a_status_dated_when_it_happened_keeps_both_times(receptionist_window, qtbot):
+    session, row, dialog = _open_sent(receptionist_window, qtbot)
     referral = session.services.referrals.get(session.user.id, row.id)
     sent_at = referral.events[-1].occurred_at
     assert not dialog.happened.when.isEnabled()  # "now" unless the user says otherwise
@@ -58,11 +58,13 @@ def test_a_status_dated_when_it_happened_keeps_both_times(window, qtbot):
     assert event.at > event.occurred_at
 
 
-def test_the_timeline_shows_when_it_happened_when_it_was_recorded_and_each_chase(window, qtbot):
+def test_the_timeline_shows_when_it_happened_when_it_was_recorded_and_each_chase(
+        receptionist_window, qtbot):
     from datetime import datetime
 
     from practice_rx.ui.formatting import moment
 
+    window = receptionist_window
     session = window.session
     services, user_id = session.services, session.user.id
     row = services.chasing.candidates(user_id).candidates[0].row
