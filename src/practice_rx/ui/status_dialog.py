@@ -108,18 +108,17 @@ class StatusDialog(QDialog):
         self.save_button.clicked.connect(self.submit)
         cancel.clicked.connect(self.reject)
         self.statuses.currentItemChanged.connect(lambda *_: self._explain())
-        self.resize(560, 460)
         self.referral: Referral = referral
         self.set_referral(referral, target)
+        self.resize(560, self.sizeHint().height())
 
     def set_referral(self, referral: Referral, target: str | None = None) -> None:
         """Show ``referral`` as it is now; keeps the note and, if still allowed, the choice."""
         chosen = target or self.chosen()
         self.referral = referral
-        patient = referral.patient
-        self.banner.set_patient(patient, referral.id)
-        self.title.setText(f"Referral {referral.id}: {patient.family_name.upper()}, "
-                           f"{patient.given_name}")
+        self.banner.set_patient(referral.patient, referral.id)
+        service = referral.service.name if referral.service else "no service chosen yet"
+        self.title.setText(f"Referral {referral.id} to {service}")
         self.setWindowTitle(f"Update status: referral {referral.id}")
         previous = max((event.occurred_at for event in referral.events), default=None)
         self.happened.set_bounds(previous, self.session.services.clock())

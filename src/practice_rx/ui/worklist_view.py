@@ -33,7 +33,7 @@ from practice_rx.ui.worklist_model import (
     WorklistModel,
 )
 
-COLUMN_WIDTHS = (56, 170, 108, 150, 200, 130, 200, 130, 135, 135)
+COLUMN_WIDTHS = (56, 170, 108, 150, 250, 130, 200, 130, 135, 135)
 
 
 class WorklistTable(QTableView):
