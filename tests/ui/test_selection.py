@@ -245,3 +245,34 @@ def test_a_referral_opened_from_elsewhere_is_highlighted_too(window, qtbot):
         assert highlighted_id(window) is None and window.target() == sent.id
     else:
         assert highlighted_id(window) == sent.id == window.target()
+
+
+def click_row(window, row: int) -> None:
+    """A left click in the middle of a row, as a person's mouse would."""
+    table = window.worklist.table
+    rect = table.visualRect(window.worklist.model.index(row, 1))
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, rect.center())
+
+
+def test_a_mouse_click_chooses_the_row_and_every_action_follows_it(window, qtbot):
+    """The bug found at the desk: a click highlighted a row, the pane kept the last one,
+    and a note typed next was saved on that other referral."""
+    session = window.session
+    show_status(window, qtbot, "sent", row=1)
+    model = window.worklist.model
+    for row in (3, 0, 2):
+        wanted = model.data(model.index(row, 0), ROW_ROLE)
+        click_row(window, row)
+        qtbot.waitUntil(lambda: window.detail.showing() == wanted.id, timeout=10_000)
+        settle(qtbot, session)
+        assert_agree(window)
+    dialog = window.update_status()
+    assert dialog is not None and dialog.referral.id == wanted.id
+    dialog.reject()
+    window.focus_note()
+    QTest.keyClicks(window.detail.note, "Left a voicemail")
+    press(Qt.Key.Key_Return)
+    settle(qtbot, session)
+    assert session.services.referrals.get(session.user.id, wanted.id).notes.endswith(
+        "Left a voicemail")

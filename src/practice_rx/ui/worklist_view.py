@@ -127,6 +127,10 @@ class WorklistPanel(QWidget):
         self.model.failed.connect(self._failed)
         self.model.modelAboutToBeReset.connect(self._remember_current)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        # A mouse press moves the current row before it selects it (Qt's order), so the
+        # choice is also read when the selection changes, or a click would go unseen.
+        self.table.selectionModel().selectionChanged.connect(
+            lambda *_: self._row_changed(self.table.currentIndex(), QModelIndex()))
         self.table.activated_row.connect(self._open_row)
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         self.filters.text.down.connect(self.focus_list)
