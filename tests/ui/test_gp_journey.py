@@ -293,8 +293,7 @@ def test_gp_journey_key_by_key_with_two_patients_of_one_name(demo_core, qtbot):
     # two WILSON, Yusuf: the banners tell them apart; the younger one is wanted
     keys.type("wilson yusuf")
     qtbot.waitUntil(lambda: search.results.count() == 2)
-    keys.press(Qt.Key.Key_Down)
-    keys.press(Qt.Key.Key_Down)
+    keys.press(Qt.Key.Key_Down)  # the first match is highlighted; Down is the next one
     assert search.banner.patient.id == second.id
     keys.press(Qt.Key.Key_Return)
     assert dialog.step == FORM and dialog.patient.id == second.id

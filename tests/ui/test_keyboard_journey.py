@@ -45,10 +45,11 @@ def test_each_match_shows_the_whole_banner_and_the_highlighted_one_below(demo_co
     assert search.results.currentRow() == 0  # the first match is highlighted
     assert search.banner.isVisible() and search.banner.patient.id == first.id
 
-    press(Qt.Key.Key_Down)  # from the search box into the list
+    press(Qt.Key.Key_Down)  # from the search box to the next match, as in any list
     assert QApplication.focusWidget() is search.results
-    press(Qt.Key.Key_Down)
     assert search.banner.text() == banner_text(second, today)
+    press(Qt.Key.Key_Down)  # the last match: Down stays on it
+    assert search.results.currentRow() == 1
     press(Qt.Key.Key_Return)
     assert dialog.step == FORM and dialog.patient.id == second.id
     assert dialog.patient_banner.text() == banner_text(second, today)
@@ -140,3 +141,15 @@ def test_every_step_and_box_has_unique_alt_keys(demo_core, qtbot):
     assert len(keys) == 2 and duplicates(keys) == set()  # Discard and Keep editing have keys
     box.button(box.StandardButton.Cancel).click()
     assert dialog.isVisible()
+
+
+def test_down_typed_ahead_of_the_search_still_reaches_the_next_match(demo_core, qtbot):
+    """Found at the desk: "wilson", Down, Down, Enter typed fast chose the first match."""
+    _first, second = two_wilsons(demo_core)
+    dialog = open_new_referral(demo_core, qtbot)
+    search = dialog.patient_picker.search
+    QTest.keyClicks(QApplication.focusWidget(), "wilson yusuf")
+    assert search.pending  # nothing searched yet: the keys below arrive first
+    press(Qt.Key.Key_Down)
+    press(Qt.Key.Key_Return)
+    assert dialog.step == FORM and dialog.patient.id == second.id

@@ -40,7 +40,7 @@ from practice_rx.storage.models import Patient
 from practice_rx.ui import messages
 from practice_rx.ui.patient_banner import PatientBanner, banner_text
 from practice_rx.ui.session import Session
-from practice_rx.ui.widgets import FieldMessage, SearchBox, heading, hint, labelled
+from practice_rx.ui.widgets import FieldMessage, SearchBox, down_into, heading, hint, labelled
 
 PATIENT_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -200,10 +200,10 @@ class PatientSearch(QWidget):
             + ". Enter chooses the highlighted one.")
 
     def _into_results(self) -> None:
-        if self.results.count():
-            self.results.setFocus()
-            if self.results.currentRow() < 0:
-                self.results.setCurrentRow(0)
+        """Down from a search box: searches first if results are due, then the next match."""
+        if self.pending:
+            self.find_now()
+        down_into(self.results)
 
     def enter(self) -> bool:
         """Enter chooses the highlighted patient, however many matched; before the results

@@ -24,7 +24,7 @@ from practice_rx.storage.models import Service
 from practice_rx.ui import messages
 from practice_rx.ui.formatting import category_label
 from practice_rx.ui.session import Session
-from practice_rx.ui.widgets import FieldMessage, SearchBox, hint, labelled
+from practice_rx.ui.widgets import FieldMessage, SearchBox, down_into, hint, labelled
 
 SERVICE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -173,8 +173,10 @@ class ServicePicker(QWidget):
             self.message.set_message(None)
 
     def _into_results(self) -> None:
-        if self.results.count():
-            self.results.setFocus()
+        """Down from the search box: searches first if results are due, then the next one."""
+        if self.pending:
+            self.find_now()
+        down_into(self.results)
 
     def enter(self) -> bool:
         """Enter chooses the highlighted service; before the results are in, it searches

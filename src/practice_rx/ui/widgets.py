@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPlainTextEdit,
     QSizePolicy,
     QTableView,
@@ -131,3 +132,14 @@ class SearchBox(QLineEdit):
             self.down.emit()
             return
         super().keyPressEvent(event)
+
+
+def down_into(results: QListWidget) -> None:
+    """Down from a search box: into the results, on the next match, as in any list.
+
+    The first match is already highlighted (Enter in the box chooses it), so Down
+    means "the one after"; with nothing highlighted it means the first.
+    """
+    if results.count():
+        results.setFocus()
+        results.setCurrentRow(min(results.currentRow() + 1, results.count() - 1))
