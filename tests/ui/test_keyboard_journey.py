@@ -153,3 +153,26 @@ def test_down_typed_ahead_of_the_search_still_reaches_the_next_match(demo_core, 
     press(Qt.Key.Key_Down)
     press(Qt.Key.Key_Return)
     assert dialog.step == FORM and dialog.patient.id == second.id
+
+
+def test_back_to_the_patient_step_lists_only_the_patient_chosen(demo_core, qtbot):
+    """Found at the desk: after Back, the list highlighted one WILSON and the banner
+    above named the other."""
+    first, second = two_wilsons(demo_core)
+    dialog = open_new_referral(demo_core, qtbot)
+    search = dialog.patient_picker.search
+    search_for_wilsons(dialog, qtbot)
+    press(Qt.Key.Key_Return)
+    assert dialog.step == FORM and dialog.patient.id == first.id
+    dialog.back()
+    assert dialog.step == PATIENT
+    assert search.results.count() == 1 and search.banner.patient.id == first.id
+    assert dialog.patient_banner.patient.id == first.id
+    # searching again shows both, and choosing the other one changes the patient
+    search.search.selectAll()
+    QTest.keyClicks(search.search, "wilson yusuf")
+    qtbot.waitUntil(lambda: search.results.count() == 2)
+    press(Qt.Key.Key_Down)
+    press(Qt.Key.Key_Return)
+    assert dialog.step == FORM and dialog.patient.id == second.id
+    assert dialog.patient_banner.patient.id == second.id

@@ -228,6 +228,8 @@ class NewReferralDialog(QDialog):
             self._fill_review()
         if step == SERVICE and not self.service_picker.results.count():
             self.service_picker.find()
+        if step == PATIENT and self.patient is not None and self.step != PATIENT:
+            self.patient_picker.search.show_only(self.patient)
         self.pages.setCurrentIndex(step)
         self.steps_label.setText(" › ".join(
             f"<b>{i + 1}. {name}</b>" if i == step else f"{i + 1}. {name}"

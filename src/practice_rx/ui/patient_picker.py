@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from practice_rx.domain.identifiers import parse_date
+from practice_rx.domain.identifiers import format_nhs_number, parse_date
 from practice_rx.errors import ValidationError
 from practice_rx.services.patients import CONTACT_METHODS, SEXES, PatientDetails
 from practice_rx.storage.models import Patient
@@ -198,6 +198,19 @@ class PatientSearch(QWidget):
             f"{count} patient{'s' if count != 1 else ''} found"
             + (" (the first 50; type more to narrow it)" if count >= 50 else "")
             + ". Enter chooses the highlighted one.")
+
+    def show_only(self, patient: Patient) -> None:
+        """Back on this step with a patient chosen: list that patient alone, highlighted,
+        so the list never highlights one patient while the banner above names another."""
+        self._typing.stop()
+        self._generation += 1  # any search still running is out of date
+        self.searching = False
+        for box, text in ((self.search, format_nhs_number(patient.nhs_number)),
+                          (self.date_of_birth, "")):
+            box.blockSignals(True)  # no search for what is already shown
+            box.setText(text)
+            box.blockSignals(False)
+        self._show([patient])
 
     def _into_results(self) -> None:
         """Down from a search box: searches first if results are due, then the next match."""
