@@ -379,3 +379,32 @@ def test_gp_journey_key_by_key_with_two_patients_of_one_name(demo_core, qtbot):
     assert answers["urgency"] == "routine"
     assert referral.events[-1].to_status == "sent"
     assert referral.events[-1].user.username == "dr.patel"
+
+
+def test_a_problem_put_right_leaves_the_review_and_the_footer(demo_core, qtbot):
+    """Found at the desk: "Not sent: Service: choose the service" stayed in red above
+    the service just chosen, and the footer kept saying answers needed attention."""
+    from tests.support.factories import complete_answers
+
+    window = make_window(demo_core, qtbot, "dr.patel", "clinician")
+    session = window.session
+    dialog = window.new_referral()
+    dialog._patient_chosen(a_patient(demo_core))
+    dialog.renderer.set_answers(complete_answers(
+        consent_date=session.services.clock().date().isoformat()))
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    QTest.keyClick(dialog, Qt.Key.Key_Return, CTRL)  # no service chosen: refused
+    settle(qtbot, session)
+    assert dialog.step == SERVICE
+    assert dialog.status.text().startswith("Not sent")
+    qtbot.waitUntil(lambda: dialog.service_picker.results.count() > 0)
+    dialog.service_picker.results.setFocus()
+    dialog.service_picker.results.setCurrentRow(0)
+    press(Qt.Key.Key_Return)  # choose the service: on to the review
+    assert dialog.step == REVIEW and dialog.service is not None
+    assert dialog.problems.message == ""
+    assert not dialog.status.text().startswith("Not sent")
+    QTest.keyClick(dialog, Qt.Key.Key_Return, CTRL)
+    settle(qtbot, session)
+    sent = session.services.referrals.get(session.user.id, dialog_referral_id(window))
+    assert sent.status == "sent"

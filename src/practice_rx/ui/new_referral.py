@@ -89,6 +89,8 @@ class NewReferralDialog(QDialog):
         self.draft: Referral | None = None
         self.renderer: FormRenderer | None = None
         self._saving = False
+        #: what the service refused that the dialog cannot check itself (a plugin's rule)
+        self._refused_elsewhere: list[str] = []
         #: who wrote the draft being continued, when that is not the signed-in user
         self.author: User | None = None
         self.setWindowTitle("New referral" if draft_id is None else "Continue a draft referral")
@@ -410,8 +412,13 @@ class NewReferralDialog(QDialog):
             problems.append("Service: choose the service to refer to")
         if problems:
             self.problems.set_message("Before it can be sent: " + "; ".join(problems))
-        elif not self.problems.text().startswith("Error: Not sent"):
+        elif self._refused_elsewhere:
+            # what only the service knows (a plugin's check): kept until the next send
+            self.problems.set_message("Not sent: " + "; ".join(self._refused_elsewhere))
+        else:
             self.problems.set_message(None)
+            if self.status.text().startswith("Not sent"):
+                self.status.setText("Everything needed is there: check it, then send.")
         self.review.setHtml("".join(parts))
 
     # -- saving ----------------------------------------------------------------------------
@@ -514,6 +521,7 @@ class NewReferralDialog(QDialog):
         self.service_picker.message.set_message(service_error)
         rest = [text for key, text in errors.items()
                 if key not in on_form and key != "service_id"]
+        self._refused_elsewhere = rest
         self.problems.set_message("Not sent: " + "; ".join(errors.values()) if errors else None)
         if on_form:
             self.go(FORM)
