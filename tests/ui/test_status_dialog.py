@@ -85,3 +85,23 @@ def test_the_timeline_shows_when_it_happened_when_it_was_recorded_and_each_chase
     assert chase[1] == session.user.display_name
     # in the order things happened: the back-dated change comes before today's chase
     assert texts.index(changed) < texts.index(chase)
+
+
+def test_escape_with_a_note_typed_asks_before_discarding_it(receptionist_window, qtbot):
+    """Found at the desk: Esc threw away "Service rang to accept" without a word."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.ui.helpers import message_box
+
+    session, row, dialog = _open_sent(receptionist_window, qtbot)
+    QTest.keyClicks(dialog.note, "Service rang to accept")
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    box = message_box(dialog, "discard")
+    assert box is not None and dialog.isVisible()
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+    box.button(QMessageBox.StandardButton.Cancel).click()  # keep editing
+    assert dialog.isVisible() and dialog.note.text() == "Service rang to accept"
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    message_box(dialog, "discard").button(QMessageBox.StandardButton.Discard).click()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog) or not dialog.isVisible())
+    assert session.services.referrals.get(session.user.id, row.id).status == "sent"

@@ -96,3 +96,20 @@ def show_beside_fields(error: BaseException, messages: Mapping[str, FieldMessage
         return None
     inputs[first].setFocus()
     return inputs[first]
+
+
+def ask_discard(parent: QWidget, title: str, text: str,
+                discard: Callable[[], None]) -> QMessageBox:
+    """Ask before throwing away what was typed; "Keep editing" is the default answer."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                      parent)
+    box.setObjectName("discard")
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.button(QMessageBox.StandardButton.Discard).setText("&Discard")
+    box.button(QMessageBox.StandardButton.Cancel).setText("&Keep editing")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.finished.connect(lambda button: button == QMessageBox.StandardButton.Discard
+                         and discard())
+    box.open()
+    return box

@@ -549,21 +549,10 @@ class NewReferralDialog(QDialog):
         if not typed or getattr(self, "_discard_confirmed", False):
             super().reject()
             return
-        box = QMessageBox(QMessageBox.Icon.Question, "Discard this referral?",
-                          "The referral has not been saved. Discard it?",
-                          QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                          self)
-        box.setObjectName("discard")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.button(QMessageBox.StandardButton.Discard).setText("&Discard")
-        box.button(QMessageBox.StandardButton.Cancel).setText("&Keep editing")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        def discard() -> None:
+            self._discard_confirmed = True
+            super(NewReferralDialog, self).reject()
 
-        def answered(button: int) -> None:
-            if button == QMessageBox.StandardButton.Discard:
-                self._discard_confirmed = True
-                super(NewReferralDialog, self).reject()
-
-        box.finished.connect(answered)
-        box.open()
+        messages.ask_discard(self, "Discard this referral?",
+                             "The referral has not been saved. Discard it?", discard)
 

@@ -109,6 +109,7 @@ class StatusDialog(QDialog):
         cancel.clicked.connect(self.reject)
         self.statuses.currentItemChanged.connect(lambda *_: self._explain())
         self.referral: Referral = referral
+        self._discard_confirmed = False
         self.set_referral(referral, target)
         self.resize(560, self.sizeHint().height())
 
@@ -199,6 +200,21 @@ class StatusDialog(QDialog):
                                      + "; ".join(error.errors.values()))
         else:
             self.message.set_message(messages.describe(error)[1])
+
+    def reject(self) -> None:
+        """Esc or Cancel with a note typed (or a time chosen) asks before discarding it."""
+        typed = self.note.text().strip() or self.happened.earlier.isChecked()
+        if not typed or self._discard_confirmed:
+            super().reject()
+            return
+
+        def discard() -> None:
+            self._discard_confirmed = True
+            super(StatusDialog, self).reject()
+
+        messages.ask_discard(self, "Discard this status change?",
+                             "The new status and its note have not been saved. Discard them?",
+                             discard)
 
     def reload(self) -> None:
         """Read the referral again (keeping the note) after someone else changed it."""
