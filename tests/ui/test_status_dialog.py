@@ -42,10 +42,15 @@ def test_a_status_dated_when_it_happened_keeps_both_times(receptionist_window, q
     assert not dialog.happened.when.isEnabled()  # "now" unless the user says otherwise
     QTest.mouseClick(dialog.happened.earlier, Qt.MouseButton.LeftButton)
     assert dialog.happened.when.isEnabled()
-    # the widget cannot go before the previous event nor after now
+    # ticked but left at now: said, nothing saved
+    dialog.save_button.click()
+    assert "choose a time earlier than now" in dialog.message.message
+    # before the previous event: the service's refusal is shown, nothing saved
     dialog.happened.when.setDateTime(QDateTime(local_time(sent_at - timedelta(days=3))))
-    assert dialog.happened.when.dateTime().toPython() >= local_time(sent_at).replace(
-        microsecond=0) - timedelta(seconds=1)
+    dialog.save_button.click()
+    settle(qtbot, session)
+    assert "cannot be before the referral's previous change" in dialog.message.message
+    assert session.services.referrals.get(session.user.id, row.id).status == "sent"
     chosen = (sent_at + timedelta(hours=1)).replace(second=0, microsecond=0)
     dialog.happened.when.setDateTime(QDateTime(local_time(chosen)))
     QTest.keyClicks(dialog.note, "Accepted by phone")
@@ -80,7 +85,7 @@ def test_the_timeline_shows_when_it_happened_when_it_was_recorded_and_each_chase
              for i in range(window.detail.timeline.topLevelItemCount())]
     texts = [[item.text(c) for c in range(4)] for item in items]
     changed = next(t for t in texts if t[3] == "By phone")
-    assert changed[0].startswith(moment(happened) + " (recorded ")
+    assert changed[0].startswith(moment(happened) + "\n(recorded ")
     chase = next(t for t in texts if t[2].startswith("Chased the service: chaser letter"))
     assert chase[1] == session.user.display_name
     # in the order things happened: the back-dated change comes before today's chase

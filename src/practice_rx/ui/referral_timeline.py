@@ -30,7 +30,7 @@ class TimelineEntry:
     def when_text(self) -> str:
         if self.recorded is None:
             return moment(self.when)
-        return f"{moment(self.when)} (recorded {moment(self.recorded)})"
+        return f"{moment(self.when)}\n(recorded {moment(self.recorded)})"
 
 
 def timeline_entries(referral: Referral) -> list[TimelineEntry]:

@@ -121,8 +121,7 @@ class StatusDialog(QDialog):
         service = referral.service.name if referral.service else "no service chosen yet"
         self.title.setText(f"Referral {referral.id} to {service}")
         self.setWindowTitle(f"Update status: referral {referral.id}")
-        previous = max((event.occurred_at for event in referral.events), default=None)
-        self.happened.set_bounds(previous, self.session.services.clock())
+        self.happened.start_at(self.session.services.clock())
         self.current.setText(f"Status now: {status_label(referral.status)}")
         self.statuses.clear()
         for status in next_statuses(referral.status, self.session):
@@ -166,6 +165,11 @@ class StatusDialog(QDialog):
     def submit(self) -> None:
         target = self.chosen()
         if target is None or not self.save_button.isEnabled():
+            return
+        problem = self.happened.problem()
+        if problem:
+            self.message.set_message(problem)
+            self.happened.when.setFocus()
             return
         self.message.set_message(None)
         self.save_button.setEnabled(False)

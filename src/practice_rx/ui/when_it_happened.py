@@ -1,9 +1,12 @@
 """When a change happened, if not now: "the service accepted by phone yesterday".
 
 Unticked, the change is dated now by the service (the usual case, and nothing
-to type). Ticked, a date and time between the referral's previous event and
-now; the service checks the same bounds, so a wrong time is refused there too.
-Times are shown in the workstation's zone and handed to the service in UTC.
+to type). Ticked, a date and time earlier than now. The editor itself is not
+bounded: with bounds, Qt refuses each keystroke that passes through a date
+out of range, so on the 1st of a month "yesterday" could not be typed at all.
+The service refuses a time in the future or before the previous event, and
+the dialog shows its message beside this field. Times are shown in the
+workstation's zone and handed to the service in UTC.
 """
 
 from __future__ import annotations
@@ -35,33 +38,38 @@ class WhenItHappened(QWidget):
         self.when.setAccessibleName("When it happened")
         self.when.setAccessibleDescription("Not in the future, not before the previous change")
         self.when.setEnabled(False)
+        self._now = datetime.now().replace(second=0, microsecond=0)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.earlier)
         layout.addWidget(self.when, 1)
         self.earlier.toggled.connect(self._toggled)
 
-    def set_bounds(self, previous_utc: datetime | None, now_utc: datetime) -> None:
-        """Allow from the previous event to now (both stored UTC).
-
-        A time already chosen is kept (within the new bounds), as when the
-        referral is reloaded after a colleague's change; otherwise it starts at now.
-        """
-        chosen = self.when.dateTime() if self.earlier.isChecked() else None
-        now = QDateTime(local_time(now_utc))
-        self.when.setMaximumDateTime(now)
-        if previous_utc is not None:
-            self.when.setMinimumDateTime(QDateTime(local_time(previous_utc)))
-        self.when.setDateTime(chosen or now)
+    def start_at(self, now_utc: datetime) -> None:
+        """Start at now (stored UTC), unless a time was chosen already, as when the
+        referral is reloaded after a colleague's change."""
+        self._now = local_time(now_utc).replace(second=0, microsecond=0)
+        if not self.earlier.isChecked():
+            self.when.setDateTime(QDateTime(self._now))
 
     def _toggled(self, on: bool) -> None:
         self.when.setEnabled(on)
         if on:
             self.when.setFocus()
 
+    def problem(self) -> str | None:
+        """Ticked but left at now (or a half-typed date put back to it): say so, rather
+        than record "now" as if it had been back-dated."""
+        if self.earlier.isChecked() and self._chosen_local() >= self._now:
+            return ("When it happened: choose a time earlier than now, or untick "
+                    "“It happened earlier”")
+        return None
+
+    def _chosen_local(self) -> datetime:
+        return self.when.dateTime().toPython().replace(second=0, microsecond=0)
+
     def occurred_at(self) -> datetime | None:
         """The UTC time chosen, or None for "now" (the service's clock)."""
         if not self.earlier.isChecked():
             return None
-        local = self.when.dateTime().toPython().replace(second=0, microsecond=0)
-        return _utc(local.astimezone())
+        return _utc(self._chosen_local().astimezone())
