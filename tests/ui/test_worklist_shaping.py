@@ -12,7 +12,13 @@ from PySide6.QtPrintSupport import QPrinter
 from practice_rx.services.worklist import WorklistFilter, WorklistQuery
 from practice_rx.settings import config_dir
 from practice_rx.ui.status_dialog import StatusDialog
-from practice_rx.ui.worklist_model import COLUMNS, DUE_COLUMN, PATIENT_COLUMN, ROW_ROLE
+from practice_rx.ui.worklist_model import (
+    COLUMNS,
+    DUE_COLUMN,
+    NHS_NUMBER_COLUMN,
+    PATIENT_COLUMN,
+    ROW_ROLE,
+)
 from tests.ui.conftest import make_window
 from tests.ui.helpers import settle
 from tests.ui.selection_helpers import highlight_row, highlighted_id
@@ -27,16 +33,19 @@ def rows(window) -> list:
 
 
 def test_the_header_menu_hides_and_shows_columns_but_never_the_patient(window):
+    """Name and NHS number always show: hiding the number left only names to tell
+    two patients apart (found at the desk)."""
     columns = window.worklist.columns
     menu = columns.menu()
     by_title = {a.text(): a for a in menu.actions() if a.isCheckable()}
     assert set(by_title) == {c.title for c in COLUMNS}
-    assert not by_title["Patient"].isEnabled()
+    assert not by_title["Patient"].isEnabled() and not by_title["NHS number"].isEnabled()
     by_title["Service"].setChecked(False)
     assert window.worklist.table.isColumnHidden(SERVICE_COLUMN)
     assert SERVICE_COLUMN not in columns.shown()
-    columns.set_shown(PATIENT_COLUMN, False)
-    assert not window.worklist.table.isColumnHidden(PATIENT_COLUMN)
+    for identity in (PATIENT_COLUMN, NHS_NUMBER_COLUMN):
+        columns.set_shown(identity, False)
+        assert not window.worklist.table.isColumnHidden(identity)
     assert window.worklist.table.horizontalHeader().contextMenuPolicy() \
         == Qt.ContextMenuPolicy.CustomContextMenu
 

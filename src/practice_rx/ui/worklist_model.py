@@ -98,6 +98,9 @@ COLUMNS: tuple[Column, ...] = (
 STATUS_COLUMN = 3
 DUE_COLUMN = 4
 PATIENT_COLUMN = 1
+NHS_NUMBER_COLUMN = 2
+#: who the row is about: never hidden, so two patients of one name stay apart
+IDENTITY_COLUMNS = frozenset({PATIENT_COLUMN, NHS_NUMBER_COLUMN})
 DEFAULT_SORT_COLUMN = 8
 
 

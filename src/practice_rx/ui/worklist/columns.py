@@ -12,7 +12,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHeaderView, QMenu, QTableView
 
 from practice_rx.ui.worklist.preferences import preferences
-from practice_rx.ui.worklist_model import COLUMNS, PATIENT_COLUMN
+from practice_rx.ui.worklist_model import COLUMNS, IDENTITY_COLUMNS
 
 LAYOUT_KEY = "worklist/header"
 COLUMNS_KEY = "worklist/columns"
@@ -38,13 +38,13 @@ class ColumnLayout:
             signal.connect(lambda *_: self._save_soon.start())
 
     def menu(self) -> QMenu:
-        """A tick for each column; the patient's name cannot be hidden."""
+        """A tick for each column; the patient's name and NHS number cannot be hidden."""
         menu = QMenu(self.header)
         menu.setObjectName("column_chooser")
         for index, column in enumerate(COLUMNS):
             action = QAction(column.title, menu, checkable=True)
             action.setChecked(not self.header.isSectionHidden(index))
-            action.setEnabled(index != PATIENT_COLUMN)
+            action.setEnabled(index not in IDENTITY_COLUMNS)
             action.setData(index)
             action.toggled.connect(lambda shown, i=index: self.set_shown(i, shown))
             menu.addAction(action)
@@ -57,7 +57,7 @@ class ColumnLayout:
         self.menu().popup(self.header.mapToGlobal(pos))
 
     def set_shown(self, index: int, shown: bool) -> None:
-        if index == PATIENT_COLUMN and not shown:
+        if index in IDENTITY_COLUMNS and not shown:
             return
         self.header.setSectionHidden(index, not shown)
         self.save()
@@ -85,5 +85,6 @@ class ColumnLayout:
         if state is None or settings.value(COLUMNS_KEY) != column_keys():
             return False
         restored = self.header.restoreState(state)
-        self.header.setSectionHidden(PATIENT_COLUMN, False)
+        for index in IDENTITY_COLUMNS:
+            self.header.setSectionHidden(index, False)
         return restored
