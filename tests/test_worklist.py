@@ -125,3 +125,13 @@ def test_is_overdue_rule():
     assert not is_overdue("sent", date(2026, 12, 9), today)
     assert not is_overdue("contacted", date(2026, 12, 1), today)
     assert not is_overdue("sent", None, today)
+
+
+def test_find_takes_a_referral_number_as_on_the_letters(services, populated):
+    p = populated
+    wanted = p["ids"][2]
+    assert ids(services, text=str(wanted)) == [wanted]
+    assert ids(services, text=f"#{wanted}") == [wanted]
+    assert ids(services, text="99999") == []
+    # an NHS number (ten digits) is still a patient's, never a referral number
+    assert ids(services, text=p["joan"].nhs_number) == [p["ids"][0], p["ids"][3]]

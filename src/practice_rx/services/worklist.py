@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, func, or_, select
 
 from practice_rx.domain.calendar import working_days_between
 from practice_rx.domain.permissions import Action
@@ -33,6 +33,7 @@ class WorklistFilter:
     referrer_id: int | None = None
     created_from: date | None = None
     created_to: date | None = None
+    #: names, the start of an NHS number, or a referral number
     text: str = ""
 
 
@@ -214,6 +215,10 @@ class WorklistService(ServiceBase):
                 < datetime.combine(filter.created_to + timedelta(days=1), datetime.min.time())
             )
         if filter.text.strip():
-            matching = select(Patient.id).where(patient_matches(filter.text))
-            statement = statement.where(Referral.patient_id.in_(matching))
+            matching = Referral.patient_id.in_(select(Patient.id).where(
+                patient_matches(filter.text)))
+            compact = filter.text.strip().lstrip("#")
+            if compact.isdigit() and len(compact) < 10:  # a referral's number, as on letters
+                matching = or_(matching, Referral.id == int(compact))
+            statement = statement.where(matching)
         return statement

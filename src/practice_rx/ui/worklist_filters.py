@@ -114,7 +114,7 @@ class FilterRow(QWidget):
         super().__init__(parent)
         self.text = SearchBox()  # Down moves into the list
         self.text.setObjectName("worklist_find")
-        self.text.setPlaceholderText("Patient name or NHS number")
+        self.text.setPlaceholderText("Patient name, NHS number or referral number")
         self.text.setClearButtonEnabled(True)
         self.service = QComboBox()
         self.service.addItem("Any service", None)
