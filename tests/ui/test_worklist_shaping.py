@@ -207,3 +207,9 @@ def test_the_chase_list_sorts_by_due_date_oldest_first(window, qtbot):
     assert days == sorted(days, reverse=True) and days[0] > 0
     assert f"{days[0]} working day" in window.worklist.model.data(
         window.worklist.model.index(0, DUE_COLUMN))
+    # leaving the chase list gives the whole list its own sort back (found at the desk:
+    # "All referrals" stayed sorted by due date, undated rows first)
+    window.sidebar.statuses.choose("all")
+    settle(qtbot, session)
+    query = window.worklist.model.query
+    assert (query.sort, query.descending) == ("created", True)

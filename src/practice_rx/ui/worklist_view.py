@@ -139,7 +139,8 @@ class WorklistPanel(QWidget):
         self._current_id: int | None = None
         self._wanted: int | None = None
         self._counts_generation = 0
-        self._chose_overdue = False
+        #: the sort (column, order) the list had before the chase list was chosen
+        self._sort_before_overdue: tuple[int, Qt.SortOrder] | None = None
 
     # -- running queries ------------------------------------------------------------
 
@@ -170,9 +171,15 @@ class WorklistPanel(QWidget):
         self.filters.referrer.setEnabled(not self.mine.isChecked())
         chosen = self.statuses.chosen()
         overdue = chosen == {OVERDUE}
-        if overdue and not self._chose_overdue:  # the chase list: the longest overdue first
+        header = self.table.horizontalHeader()
+        if overdue and self._sort_before_overdue is None:
+            # the chase list: the longest overdue first; the list's own sort comes back after
+            self._sort_before_overdue = (header.sortIndicatorSection(),
+                                         header.sortIndicatorOrder())
             self.table.sortByColumn(DUE_COLUMN, Qt.SortOrder.AscendingOrder)
-        self._chose_overdue = overdue
+        elif not overdue and self._sort_before_overdue is not None:
+            self.table.sortByColumn(*self._sort_before_overdue)
+            self._sort_before_overdue = None
         self.model.set_filter(combine(chosen, self.values()))
         self._refresh_counts()
 
