@@ -4,6 +4,7 @@ the row menu, printing and export of the whole list, the chase list's order."""
 from __future__ import annotations
 
 import csv
+import re
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -157,8 +158,19 @@ def test_export_writes_every_row_the_filters_match_with_the_columns_shown(window
     with open(path, encoding="utf-8-sig", newline="") as file:
         table = list(csv.reader(file))
     shown = [c.title for c in window.worklist.shown_columns()]
-    assert table[0] == shown and "Service" not in shown
-    assert [line[shown.index("Ref")] for line in table[1:]] == [str(r.id) for r in expected]
+    header = table[0]
+    # the columns shown, in order, with the days overdue beside the due date
+    due_at = shown.index("Response due")
+    assert header == [*shown[:due_at + 1], "Working days overdue", *shown[due_at + 1:]]
+    assert "Service" not in header
+    assert [line[header.index("Ref")] for line in table[1:]] == [str(r.id) for r in expected]
+    # values a spreadsheet sorts: ISO dates, and the days overdue as a number
+    by_id = {str(r.id): r for r in expected}
+    for line in table[1:]:
+        row = by_id[line[header.index("Ref")]]
+        assert line[due_at] == (row.response_due_on.isoformat() if row.response_due_on else "")
+        assert line[due_at + 1] == (str(row.working_days_overdue) if row.overdue else "")
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", line[header.index("Created")])
 
 
 def test_export_reads_past_the_first_page(window, qtbot, tmp_path, monkeypatch):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import datetime
 from html import escape
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from PySide6.QtGui import QPageLayout, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
 from practice_rx.services.worklist import WorklistPage, WorklistQuery, WorklistRow
+from practice_rx.ui.formatting import local_time
 from practice_rx.ui.worklist_model import Column
 
 EXPORT_PAGE_SIZE = 500
@@ -41,13 +43,39 @@ def _cell(text: str) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
+def _when(value: datetime | None) -> str:
+    """A stored (UTC) time as local ``2026-11-24 14:05``, which spreadsheets sort."""
+    return f"{local_time(value):%Y-%m-%d %H:%M}" if value else ""
+
+
+Cell = tuple[str, Callable[[WorklistRow], str]]
+
+#: where a spreadsheet wants values, not the screen's words: ISO dates, the days
+#: overdue in a column of their own; other columns are written as shown
+SPREADSHEET_CELLS: dict[str, tuple[Cell, ...]] = {
+    "due": (("Response due", lambda r: r.response_due_on.isoformat()
+             if r.response_due_on else ""),
+            ("Working days overdue", lambda r: str(r.working_days_overdue)
+             if r.overdue else "")),
+    "last_chased": (("Last chased", lambda r: _when(r.last_chased_at)),),
+    "created": (("Created", lambda r: _when(r.created_at)),),
+    "updated": (("Last change", lambda r: _when(r.status_changed_at)),),
+}
+
+
+def csv_cells(columns: Sequence[Column]) -> list[Cell]:
+    return [cell for column in columns
+            for cell in SPREADSHEET_CELLS.get(column.key, ((column.title, column.text),))]
+
+
 def write_csv(path: Path, columns: Sequence[Column], rows: Sequence[WorklistRow]) -> int:
     """The rows as CSV (UTF-8 with a BOM, so Excel reads the accents); how many."""
+    cells = csv_cells(columns)
     with open(path, "w", newline="", encoding="utf-8-sig") as file:
         writer = csv.writer(file)
-        writer.writerow([column.title for column in columns])
+        writer.writerow([title for title, _ in cells])
         for row in rows:
-            writer.writerow([_cell(column.text(row)) for column in columns])
+            writer.writerow([_cell(value(row)) for _, value in cells])
     return len(rows)
 
 
