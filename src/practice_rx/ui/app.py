@@ -157,6 +157,9 @@ def run(args: argparse.Namespace) -> int:
             "settings file. To try PracticeRx on synthetic data, run practice-rx --demo."))
         return 2
     opened.window.sign_in_cancelled.connect(application.quit)
+    from practice_rx.ui import messages
+
+    sys.excepthook = messages.unexpected_error  # a fault in a screen is said, not swallowed
     stop_on_signals()
     try:
         return application.exec()

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from practice_rx.errors import (
     ConflictError,
@@ -111,5 +111,25 @@ def ask_discard(parent: QWidget, title: str, text: str,
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.finished.connect(lambda button: button == QMessageBox.StandardButton.Discard
                          and discard())
+    box.open()
+    return box
+
+
+def unexpected_error(kind: type[BaseException], error: BaseException, trace) -> QMessageBox:
+    """``sys.excepthook`` for the application: an error in a screen's own code is said on
+    screen and logged, instead of the action silently doing nothing.
+
+    The log gets the traceback (code locations and the error's words; services'
+    errors never carry patient identifiers), the screen a plain sentence.
+    """
+    log.error("Unexpected error in the application", exc_info=(kind, error, trace))
+    box = QMessageBox(QMessageBox.Icon.Warning, "Something went wrong",
+                      "That did not finish because of a fault in PracticeRx "
+                      f"({kind.__name__}). Check the referral you were working on before "
+                      "trying again; what you typed elsewhere is kept. The details are in "
+                      "the log for your IT support.", QMessageBox.StandardButton.Ok,
+                      QApplication.activeWindow())
+    box.setObjectName("unexpected_error")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
