@@ -62,7 +62,7 @@ def _days(raw: Any, where: str) -> int | None:
         return None
     try:
         return int(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a YAML .inf
         raise ValidationError.single(
             "response_days", f"{where}: Response window: enter a whole number of working days"
         ) from None

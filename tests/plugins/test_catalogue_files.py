@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from practice_rx.catalogue_files import load_catalogue_file, service_from_row
@@ -17,6 +17,7 @@ values = st.one_of(st.none(), st.text(max_size=20), st.integers(), st.floats(), 
 
 
 @settings(max_examples=500, deadline=None)
+@example({"response_days": float("inf")})  # once raised OverflowError instead of a message
 @given(st.one_of(st.dictionaries(st.sampled_from(FIELDS), values), values))
 def test_any_row_is_a_service_or_a_clear_message(row):
     try:
