@@ -87,3 +87,74 @@ def test_email():
     assert ids.normalise_email(" sam@example.org ") == "sam@example.org"
     with pytest.raises(ValidationError, match="Email: enter an address like name@example.org"):
         ids.normalise_email("sam at example")
+
+
+ASCII = "9434765919"
+
+
+@pytest.mark.parametrize(
+    "zero",
+    [0xFF10, 0x0660, 0x06F0, 0x0966, 0x09E6, 0x1D7CE],  # fullwidth, Arabic-Indic x2, Devanagari…
+)
+def test_nhs_number_in_other_scripts_digits_is_refused(zero):
+    """One number spelt in another script's digits would be a second patient (issue 11, 3)."""
+    typed = "".join(chr(zero + int(digit)) for digit in ASCII)
+    with pytest.raises(ValidationError) as caught:
+        ids.normalise_nhs_number(typed)
+    assert caught.value.errors["nhs_number"].startswith("NHS number: use the digits 0 to 9 only")
+
+
+def test_nhs_number_in_superscript_digits_is_refused_not_a_crash():
+    superscript = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+    for typed in (ASCII.translate(superscript), "943 476 591" + "⁹"):
+        with pytest.raises(ValidationError, match="NHS number: use the digits 0 to 9 only"):
+            ids.normalise_nhs_number(typed)
+
+
+@pytest.mark.parametrize("typed", [9434765919, None, b"9434765919"])
+def test_nhs_number_that_is_not_text(typed):
+    with pytest.raises(ValidationError, match="NHS number:"):
+        ids.normalise_nhs_number(typed)
+
+
+def test_chi_range_needs_a_real_date_of_birth():
+    """In the Scottish CHI range the first six digits are DDMMYY, as the nhs-number package says."""
+    not_a_date = next(f"3002{n:05d}" for n in range(100_000)
+                      if ids.nhs_check_digit(f"3002{n:05d}") is not None)
+    not_a_date += str(ids.nhs_check_digit(not_a_date))
+    with pytest.raises(ValidationError, match="first six digits must be a date of birth"):
+        ids.normalise_nhs_number(not_a_date)
+    real_date = next(f"0101{n:05d}" for n in range(100_000)
+                     if ids.nhs_check_digit(f"0101{n:05d}") is not None)
+    real_date += str(ids.nhs_check_digit(real_date))
+    assert ids.normalise_nhs_number(real_date) == real_date
+
+
+def test_agrees_with_the_nhs_number_package_on_100000_random_strings():
+    """Ours and the package's validity agree on every string; the figure goes in the report."""
+    import random
+
+    import nhs_number
+
+    rng = random.Random(20261124)
+    disagreements = []
+    for _ in range(100_000):
+        typed = f"{rng.randrange(10**10):010d}"
+        try:
+            ours = ids.normalise_nhs_number(typed) == typed
+        except ValidationError:
+            ours = False
+        if ours != nhs_number.is_valid(typed):
+            disagreements.append(typed)
+    assert disagreements == []
+
+
+def test_a_datetime_is_not_a_date_of_birth():
+    from datetime import datetime
+
+    with pytest.raises(ValidationError, match="Date of birth: give a date without a time"):
+        ids.parse_date(datetime(1951, 3, 14, 9, 0), "date_of_birth", "Date of birth")
+    with pytest.raises(ValidationError, match="Date of birth: enter a date"):
+        ids.parse_date(19510314, "date_of_birth", "Date of birth")
+    with pytest.raises(ValidationError, match="Date of birth: enter a real date"):
+        ids.parse_date("١٤/٠٣/١٩٥١", "date_of_birth", "Date of birth")

@@ -7,11 +7,15 @@ expected, so the same message reaches the CLI, the UI and the tests.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
+
+from nhs_number import REGION_SCOTLAND
+from nhs_number import is_valid as nhs_number_is_valid
 
 from practice_rx.errors import ValidationError
 
 _NHS_SEPARATORS = re.compile(r"[\s-]")
+_TEN_ASCII_DIGITS = re.compile(r"[0-9]{10}", re.ASCII)
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_ALLOWED = re.compile(r"^\+?[0-9 ()-]+$")
@@ -27,12 +31,24 @@ def nhs_check_digit(first_nine: str) -> int | None:
     return None if check == 10 else check
 
 
-def normalise_nhs_number(value: str, field: str = "nhs_number") -> str:
-    """Return the ten digits of an NHS number typed with or without spaces or dashes."""
+def normalise_nhs_number(value: object, field: str = "nhs_number") -> str:
+    """Return the ten ASCII digits of an NHS number typed with or without spaces or dashes.
+
+    Only 0-9 count: fullwidth, Arabic-Indic or superscript digits would store a
+    second spelling of one number and get past the duplicate check. Validity is
+    the ``nhs-number`` package's (check digit, and a real date of birth in the
+    first six digits of a Scottish CHI number), so the two never disagree.
+    """
+    if value is not None and not isinstance(value, str):
+        raise ValidationError.single(field, "NHS number: enter it as text, for example 943 476 5919")
     digits = _NHS_SEPARATORS.sub("", value or "")
     if not digits:
         raise ValidationError.single(field, "NHS number: enter the patient's 10-digit NHS number")
-    if not digits.isdigit() or len(digits) != 10:
+    if not digits.isascii() and any(char.isdigit() for char in digits):
+        raise ValidationError.single(
+            field, "NHS number: use the digits 0 to 9 only (type it again on an English keyboard)"
+        )
+    if not _TEN_ASCII_DIGITS.fullmatch(digits):
         raise ValidationError.single(
             field, "NHS number: must be 10 digits, for example 943 476 5919"
         )
@@ -40,6 +56,13 @@ def normalise_nhs_number(value: str, field: str = "nhs_number") -> str:
         raise ValidationError.single(
             field, "NHS number: the check digit does not match; check it was typed correctly"
         )
+    if not nhs_number_is_valid(digits):
+        if REGION_SCOTLAND.contains_number(digits):
+            raise ValidationError.single(
+                field, "NHS number: in the Scottish CHI range the first six digits must be a "
+                "date of birth (DDMMYY); check it was typed correctly"
+            )
+        raise ValidationError.single(field, "NHS number: not a valid NHS number")
     return digits
 
 
@@ -58,6 +81,8 @@ def normalise_postcode(value: str, field: str = "postcode") -> str:
 
 def check_date_of_birth(value: date, today: date, field: str = "date_of_birth") -> date:
     """A date of birth must not be in the future nor more than 130 years ago."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise ValidationError.single(field, "Date of birth: give a date without a time")
     if value > today:
         raise ValidationError.single(field, "Date of birth: must be today or in the past")
     try:
@@ -71,12 +96,20 @@ def check_date_of_birth(value: date, today: date, field: str = "date_of_birth") 
     return value
 
 
-def parse_date(value: str | date, field: str, label: str) -> date:
-    """Read a date typed as ``24/11/2026`` or ``2026-11-24``; impossible dates are refused."""
+def parse_date(value: object, field: str, label: str) -> date:
+    """Read a date typed as ``24/11/2026`` or ``2026-11-24``; impossible dates are refused.
+
+    A datetime is refused rather than cut to its date: it means a caller mixed
+    up a moment and a day, and the day might be the wrong one.
+    """
+    if isinstance(value, datetime):
+        raise ValidationError.single(field, f"{label}: give a date without a time")
     if isinstance(value, date):
         return value
+    if value is not None and not isinstance(value, str):
+        raise ValidationError.single(field, f"{label}: enter a date, for example 24/11/2026")
     text = (value or "").strip()
-    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text) or None
+    match = re.fullmatch(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})", text)
     try:
         if match:
             day, month, year = (int(part) for part in match.groups())
