@@ -46,11 +46,39 @@ def test_untouched_chain_verifies(services, db_url, capsys):
 
 
 def _tamper(url: str, *statements: str) -> None:
+    """Change the audit table as only its owner could: drop the append-only triggers first."""
     engine = create_engine(url)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("DROP TRIGGER audit_event_no_update ON audit_event"))
+            connection.execute(text("DROP TRIGGER audit_event_no_truncate ON audit_event"))
+        else:
+            connection.execute(text("DROP TRIGGER audit_event_no_update"))
+            connection.execute(text("DROP TRIGGER audit_event_no_delete"))
         for statement in statements:
             connection.execute(text(statement))
     engine.dispose()
+
+
+def test_the_database_refuses_to_change_or_remove_audit_rows(services, db_url):
+    """Append-only is the database's rule, not only the application's."""
+    import pytest
+    from sqlalchemy.exc import DBAPIError
+
+    busy_day(services)
+    engine = create_engine(db_url)
+    attempts = ["UPDATE audit_event SET workstation = 'elsewhere' WHERE id = 3",
+                "DELETE FROM audit_event WHERE id = 4"]
+    if engine.dialect.name == "postgresql":
+        attempts.append("TRUNCATE audit_event")
+    try:
+        for statement in attempts:
+            with pytest.raises(DBAPIError, match="append-only"):
+                with engine.begin() as connection:
+                    connection.execute(text(statement))
+    finally:
+        engine.dispose()
+    assert services.audit.verify() is None
 
 
 def test_an_edited_row_is_found(services, db_url, capsys):

@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select
 from practice_rx.domain.calendar import DEFAULT_RESPONSE_DAYS, add_working_days, utcnow
 from practice_rx.domain.identifiers import nhs_check_digit
 from practice_rx.domain.reasons import REFERRAL_REASONS
+from practice_rx.domain.search_key import search_key
 from practice_rx.domain.statuses import EVENT_CODES, NOTE_REQUIRED, Status
 from practice_rx.services.auth import hash_password
 from practice_rx.services.catalogue import LOCAL_PLUGIN
@@ -187,9 +188,10 @@ def _insert_patients(session, rng: random.Random, count: int, first_serial: int,
         rows = []
         for _ in range(start, min(count, start + BATCH)):
             born = date(1930, 1, 1) + timedelta(days=rng.randrange(365 * 75))
+            given, family = rng.choice(GIVEN), rng.choice(FAMILY)
             rows.append(dict(
-                nhs_number=next(numbers), given_name=rng.choice(GIVEN),
-                family_name=rng.choice(FAMILY), date_of_birth=born,
+                nhs_number=next(numbers), given_name=given, family_name=family,
+                search_key=search_key(given, family), date_of_birth=born,
                 sex=rng.choice(("female", "male")),
                 address=f"{rng.randrange(1, 200)} {rng.choice(STREETS)}\nLeeds",
                 postcode=rng.choice(POSTCODES), phone=f"07700 900{rng.randrange(1000):03d}",

@@ -10,13 +10,16 @@ import re
 from dataclasses import dataclass, fields
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, select, true
 
 from practice_rx.domain import identifiers as ids
 from practice_rx.domain.permissions import Action
+from practice_rx.domain.text import text_problem
+from practice_rx.domain.search_key import search_key
 from practice_rx.errors import ValidationError
 from practice_rx.services.audit import changed, values_of
 from practice_rx.services.base import ServiceBase, get_or_raise, load_for_change
+from practice_rx.services.limits import text_errors
 from practice_rx.storage.models import Patient
 
 SEXES = ("female", "male", "other", "unknown")
@@ -44,70 +47,89 @@ class PatientDetails:
     carer_details: str = ""
 
     def clean(self, today: date) -> dict[str, object]:
-        """The stored values, or a ValidationError listing every bad field."""
-        errors: dict[str, str] = {}
+        """The stored values, or a ValidationError listing every bad field.
+
+        Text is checked before anything else (type, NUL, lone surrogates) and its
+        length after cleaning, against the column, so both backends refuse alike.
+        """
         values: dict[str, object] = {
             field.name: getattr(self, field.name) for field in fields(self)
         }
+        errors = {key: f"{LABELS[key]}: {problem}" for key in LABELS
+                  if (problem := text_problem(values[key] if values[key] is not None else "",
+                                              None))}
+        for key in errors:
+            values[key] = ""
         for key in ("given_name", "family_name", "address", "contact_times", "first_language",
                     "accessibility_needs", "carer_details"):
             values[key] = str(values[key] or "").strip()
+        raw = dict(values)
 
         def check(key: str, action) -> None:
+            if key in errors:
+                return
             try:
                 values[key] = action()
             except ValidationError as error:
                 errors.update(error.errors)
 
-        check("nhs_number", lambda: ids.normalise_nhs_number(self.nhs_number))
+        check("nhs_number", lambda: ids.normalise_nhs_number(raw["nhs_number"]))
         check("date_of_birth", lambda: ids.check_date_of_birth(
             ids.parse_date(self.date_of_birth, "date_of_birth", "Date of birth"), today))
-        if self.postcode.strip():
-            check("postcode", lambda: ids.normalise_postcode(self.postcode))
-        check("phone", lambda: ids.normalise_phone(self.phone))
-        check("email", lambda: ids.normalise_email(self.email))
+        if str(raw["postcode"] or "").strip():
+            check("postcode", lambda: ids.normalise_postcode(raw["postcode"]))
+        check("phone", lambda: ids.normalise_phone(raw["phone"]))
+        check("email", lambda: ids.normalise_email(raw["email"]))
+        if not isinstance(self.interpreter_needed, bool):
+            errors["interpreter_needed"] = "Interpreter needed: answer yes or no"
         if not values["given_name"]:
             errors["given_name"] = "Given name: enter the patient's given name"
         if not values["family_name"]:
             errors["family_name"] = "Family name: enter the patient's family name"
-        if self.sex not in SEXES:
+        if raw["sex"] not in SEXES:
             errors["sex"] = f"Sex: choose one of {', '.join(SEXES)}"
-        if self.preferred_contact not in CONTACT_METHODS:
+        if raw["preferred_contact"] not in CONTACT_METHODS:
             errors["preferred_contact"] = (
                 f"Preferred contact method: choose one of {', '.join(CONTACT_METHODS)}"
             )
-        elif self.preferred_contact in ("phone", "text") and not values["phone"]:
+        elif raw["preferred_contact"] in ("phone", "text") and not values["phone"]:
             errors.setdefault(
                 "phone", "Phone: needed because the preferred contact method is phone or text"
             )
-        elif self.preferred_contact == "email" and not values["email"]:
+        elif raw["preferred_contact"] == "email" and not values["email"]:
             errors.setdefault("email", "Email: needed because the preferred contact method is email")
-        elif self.preferred_contact == "letter" and not (values["address"] and self.postcode):
+        elif raw["preferred_contact"] == "letter" and not (values["address"] and raw["postcode"]):
             errors.setdefault(
                 "address", "Address: needed, with a postcode, because the preferred contact "
                 "method is letter"
             )
+        for key, message in text_errors(Patient, values, LABELS).items():
+            errors.setdefault(key, message)
         if errors:
             raise ValidationError(errors)
-        values["interpreter_needed"] = bool(self.interpreter_needed)
         return values
 
 
+#: each text field's label, as its messages start
+LABELS = {
+    "nhs_number": "NHS number", "given_name": "Given name", "family_name": "Family name",
+    "sex": "Sex", "address": "Address", "postcode": "Postcode", "phone": "Phone",
+    "email": "Email", "preferred_contact": "Preferred contact method",
+    "contact_times": "Best times to contact", "first_language": "First language",
+    "accessibility_needs": "Accessibility or communication needs",
+    "carer_details": "Carer's details",
+}
+
+
 def patient_matches(text: str) -> ColumnElement[bool]:
-    """Patients whose NHS number starts with ``text``, or whose names start with each word."""
+    """Patients whose NHS number starts with ``text``, or one of whose names starts with
+    each word, accents and case aside ("ozdemir" finds Özdemir on both backends)."""
     compact = re.sub(r"[\s-]", "", text)
     if compact.isdigit():
         return Patient.nhs_number.startswith(compact)
-    return and_(
-        true(),
-        *(
-            or_(
-                func.lower(Patient.given_name).startswith(word, autoescape=True),
-                func.lower(Patient.family_name).startswith(word, autoescape=True),
-            )
-            for word in text.lower().split()
-        ),
-    )
+    words = search_key("", text).split()
+    return and_(true(), *(Patient.search_key.contains(f" {word}", autoescape=True)
+                          for word in words))
 
 
 AUDITED_FIELDS = [field.name for field in fields(PatientDetails)]

@@ -22,11 +22,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from practice_rx.domain.search_key import search_key
+
 #: The Alembic revision these models describe; a test keeps it equal to the newest migration.
-SCHEMA_REVISION = "0003"
+SCHEMA_REVISION = "0004"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -40,6 +43,15 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class DatabaseMeta(Base):
+    """Facts about the database itself, such as ``kind`` = ``demo`` for a demo database."""
+
+    __tablename__ = "database_meta"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
 
 
 class Practice(Base):
@@ -86,6 +98,9 @@ class Patient(Base):
     nhs_number: Mapped[str] = mapped_column(String(10), unique=True)
     given_name: Mapped[str] = mapped_column(String(100))
     family_name: Mapped[str] = mapped_column(String(100), index=True)
+    #: both names folded (no accents, no case): what name searches match; see
+    #: :mod:`practice_rx.domain.search_key`
+    search_key: Mapped[str] = mapped_column(String(420), default="", server_default="")
     date_of_birth: Mapped[date] = mapped_column(Date)
     sex: Mapped[str] = mapped_column(String(20), default="unknown")
     address: Mapped[str] = mapped_column(Text, default="")
@@ -107,6 +122,14 @@ class Patient(Base):
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+
+@event.listens_for(Patient, "before_insert")
+@event.listens_for(Patient, "before_update")
+def _fold_names(_mapper, _connection, patient: Patient) -> None:
+    """The search key follows the names on every save through the ORM (bulk loads, such
+    as the demo data, set it themselves)."""
+    patient.search_key = search_key(patient.given_name, patient.family_name)
 
 
 class Service(Base):
