@@ -205,6 +205,6 @@ class PatientService(ServiceBase):
         if session.scalar(select(Patient.id).where(Patient.nhs_number == nhs_number)):
             raise ValidationError.single(
                 "nhs_number",
-                f"NHS number: {ids.format_nhs_number(nhs_number)} already belongs to a "
-                "patient; find that patient instead of adding them again",
+                "NHS number: this number already belongs to a patient; find that patient "
+                "instead of adding them again",
             )
