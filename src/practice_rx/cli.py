@@ -14,26 +14,69 @@ from practice_rx.settings import Settings, data_dir
 log = logging.getLogger("practice_rx")
 
 
-def _open(args: argparse.Namespace, upgrade: bool = True):
+def _url(args: argparse.Namespace) -> str:
+    return args.database or Settings.load().resolved_database_url()
+
+
+def _open(args: argparse.Namespace, upgrade: bool = True, *, read_only: bool = False,
+          any_schema: bool = False, quick_check: bool = True):
+    """The database; ``read_only`` for readers, which never create, migrate or write."""
     from practice_rx.storage.database import Database
 
-    return Database.open(args.database or Settings.load().resolved_database_url(), upgrade=upgrade)
+    return Database.open(_url(args), upgrade=upgrade, read_only=read_only,
+                         any_schema=any_schema, quick_check=quick_check)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """Check an existing database's pages first: a damaged one is never migrated."""
     from practice_rx.storage import migrate
+    from practice_rx.storage.database import RESTORE_ADVICE, existing_database
 
+    url = _url(args)
+    existing = existing_database(url)
+    if existing is not None:
+        problems = existing.check(schema=False)
+        existing.close()
+        if problems:
+            print(f"practice-rx: the database at {safe(url)} is damaged; it was not "
+                  "upgraded.", file=sys.stderr)
+            for problem in problems:
+                print(f"  {problem}", file=sys.stderr)
+            print(RESTORE_ADVICE, file=sys.stderr)
+            return 2
     db = _open(args)
     print(f"{db.url} is at schema {migrate.head_revision()} (latest)")
     db.close()
     return 0
 
 
+def cmd_db_check(args: argparse.Namespace) -> int:
+    """SQLite's integrity check (PostgreSQL: the connection), then the schema; writes nothing."""
+    from practice_rx.storage.database import RESTORE_ADVICE
+
+    db = _open(args, read_only=True, any_schema=True, quick_check=False)
+    try:
+        problems = db.check()
+    finally:
+        db.close()
+    if problems:
+        print(f"Database {db.url} has problems:")
+        for problem in problems:
+            print(f"  {problem}")
+        if not all("db upgrade" in problem for problem in problems):
+            print(RESTORE_ADVICE)
+        return 1
+    print(f"Database {db.url} checked: "
+          + ("every page is sound, " if db.backend == "sqlite" else "connected, ")
+          + "and the schema is this PracticeRx's")
+    return 0
+
+
 def cmd_db_info(args: argparse.Namespace) -> int:
     from practice_rx.storage import migrate
 
-    db = _open(args, upgrade=False)
-    with db.engine.connect() as connection:
+    db = _open(args, read_only=True, any_schema=True)
+    with db.connect() as connection:
         revision = migrate.current_revision(connection)
     print(f"Database:  {db.url}")
     print(f"Schema:    {revision or 'empty'} (this PracticeRx: {migrate.head_revision()})")
@@ -107,10 +150,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
-def _services(args: argparse.Namespace):
+def _services(args: argparse.Namespace, *, read_only: bool = False):
+    """The services; ``read_only`` for commands that only read (never create or migrate)."""
     from practice_rx.services import Services
 
-    return Services(_open(args))
+    return Services(_open(args, read_only=read_only))
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -132,7 +176,7 @@ def _user_id(services, username: str) -> int:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    services = _services(args)
+    services = _services(args, read_only=args.users_command == "list")
     try:
         if args.users_command == "list":
             for user in services.users.list():
@@ -157,7 +201,7 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    services = _services(args)
+    services = _services(args, read_only=True)
     problem = services.audit.verify()
     services.db.close()
     if problem:
@@ -261,6 +305,9 @@ def build_parser() -> argparse.ArgumentParser:
         handler=cmd_db_upgrade)
     db.add_parser("info", help="show the database URL, schema revision and row counts"
                   ).set_defaults(handler=cmd_db_info)
+    db.add_parser("check", help="check the database is sound (SQLite: every page) and "
+                  "its schema is this version's; changes nothing").set_defaults(
+        handler=cmd_db_check)
 
     demo = commands.add_parser("demo", help="add synthetic demo data to the database")
     demo.add_argument("--patients", type=int, default=400)
