@@ -3,11 +3,17 @@
 The hash parameters follow OWASP's recommendation for argon2id (19 MiB of
 memory, two passes, one lane). After five failures in a row an account is
 locked for 15 minutes; a success clears the count.
+
+The account's row is locked (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's
+writers already take the database lock with ``BEGIN IMMEDIATE``) from reading the
+failure count until the new count is saved, so parallel guesses from several
+workstations queue and are counted one by one: no more than five passwords are
+ever checked before the lock. An unknown username, a locked account and a wrong
+password get the same words and take as long, so none can be told apart.
 """
 
 from __future__ import annotations
 
-import math
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -21,11 +27,23 @@ from practice_rx.storage.models import User
 HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
-REFUSED = "Login refused: check the username and password"
+REFUSED = (f"Login refused: check the username and password. After {MAX_FAILURES} failed "
+           f"tries an account is locked for {LOCK_MINUTES} minutes; a practice admin can "
+           "unlock it sooner")
+DISABLED = "This account is disabled; ask a practice admin"
+_DUMMY_HASH = HASHER.hash("not anyone's password")
 
 
 def hash_password(password: str) -> str:
     return HASHER.hash(password)
+
+
+def _spend_a_check(password: str) -> None:
+    """As long as a real check, so a refusal's timing tells nothing either."""
+    try:
+        HASHER.verify(_DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        pass
 
 
 class AuthService(ServiceBase):
@@ -33,35 +51,34 @@ class AuthService(ServiceBase):
         """The user, if the password is right and the account active and unlocked."""
         now = self.clock()
         with self.db.transaction() as session:
-            user = session.scalar(select(User).where(User.username == username.strip()))
-            if user is None or user.password_hash is None:
-                HASHER.hash(password)  # take as long as a real check, so names cannot be probed
-                raise AuthenticationError(REFUSED)
-            if user.locked_until is not None and user.locked_until > now:
-                minutes = max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
-                raise AuthenticationError(
-                    f"This account is locked after {MAX_FAILURES} failed logins; try again in "
-                    f"{minutes} minute{'s' if minutes > 1 else ''} or ask an admin to reset it")
-            try:
-                HASHER.verify(user.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                user.failed_logins += 1
-                locked = user.failed_logins >= MAX_FAILURES
-                if locked:
-                    user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+            user = session.scalar(select(User).where(User.username == username.strip())
+                                  .with_for_update())
+            checkable = (user is not None and user.password_hash is not None
+                         and (user.locked_until is None or user.locked_until <= now))
+            if checkable:
+                try:
+                    HASHER.verify(user.password_hash, password)
+                except (VerificationError, InvalidHashError):
+                    self._failed(session, user, now)
+                else:
+                    if not user.active:
+                        raise AuthenticationError(DISABLED)
                     user.failed_logins = 0
-                self.audit.record(session, at=now, user_id=user.id, action="login_failed",
-                                  entity="user", entity_id=user.id,
-                                  after={"locked": locked})
-                failure = AuthenticationError(REFUSED)
-            else:
-                if not user.active:
-                    raise AuthenticationError("This account is disabled; ask a practice admin")
-                user.failed_logins = 0
-                user.locked_until = None
-                if HASHER.check_needs_rehash(user.password_hash):
-                    user.password_hash = hash_password(password)
-                self.audit.record(session, at=now, user_id=user.id, action="login",
-                                  entity="user", entity_id=user.id)
-                return user
-        raise failure  # after the transaction, so the failed attempt is saved
+                    user.locked_until = None
+                    if HASHER.check_needs_rehash(user.password_hash):
+                        user.password_hash = hash_password(password)
+                    self.audit.record(session, at=now, user_id=user.id, action="login",
+                                      entity="user", entity_id=user.id)
+                    return user
+        if not checkable:  # after the transaction: the row lock is not held for this
+            _spend_a_check(password)
+        raise AuthenticationError(REFUSED)  # after the transaction, so a failure is saved
+
+    def _failed(self, session, user: User, now) -> None:
+        user.failed_logins += 1
+        locked = user.failed_logins >= MAX_FAILURES
+        if locked:
+            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+            user.failed_logins = 0
+        self.audit.record(session, at=now, user_id=user.id, action="login_failed",
+                          entity="user", entity_id=user.id, after={"locked": locked})
