@@ -177,8 +177,9 @@ def test_after_sending_only_notes_change(services, people):
     with pytest.raises(TransitionError, match="only a draft"):
         services.referrals.update_draft(user.id, sent.id, sent.version,
                                         DraftChanges(answers=complete_answers(reasons=["housing"])))
-    noted = services.referrals.add_note(user.id, sent.id, sent.version, "Left a voicemail")
-    assert "Left a voicemail" in noted.notes and "Dr Asha Patel" in noted.notes
+    services.referrals.add_note(user.id, sent.id, sent.version, "Left a voicemail")
+    [note] = services.referrals.get(user.id, sent.id).notes
+    assert (note.text, note.author.display_name) == ("Left a voicemail", "Dr Asha Patel")
     assert services.referrals.get(user.id, sent.id).reasons == ["loneliness"]
 
 
@@ -190,7 +191,7 @@ def test_stale_version_is_refused_and_nothing_overwritten(services, people):
         services.referrals.add_note(user.id, referral.id, referral.version, "second")
     stored = services.referrals.get(user.id, referral.id)
     assert stored.version == first.version
-    assert "first" in stored.notes and "second" not in stored.notes
+    assert [note.text for note in stored.notes] == ["first"]
 
 
 def test_referring_again_links_to_the_old_referral(services, people):

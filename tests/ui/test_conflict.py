@@ -49,7 +49,7 @@ def test_status_conflict_shows_a_dialog_reloads_and_keeps_the_note(window, qtbot
     saved = services.referrals.get(session.user.id, row.id)
     assert saved.status == "accepted"
     assert saved.events[-1].note == "Accepted by phone, first session booked"
-    assert "Patient rang in" in saved.notes
+    assert "Patient rang in" in [note.text for note in saved.notes]
     assert not shiboken6.isValid(dialog) or not dialog.isVisible()
 
 
@@ -71,5 +71,6 @@ def test_note_conflict_keeps_the_note_in_the_box(window, qtbot):
     box.accept()
     QTest.keyClick(window.detail.note, Qt.Key.Key_Return)
     settle(qtbot, session)
-    assert "Left a voicemail" in services.referrals.get(session.user.id, row.id).notes
+    assert "Left a voicemail" in [note.text for note in
+                                  services.referrals.get(session.user.id, row.id).notes]
     assert window.detail.note.text() == ""

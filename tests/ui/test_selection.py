@@ -274,5 +274,5 @@ def test_a_mouse_click_chooses_the_row_and_every_action_follows_it(window, qtbot
     QTest.keyClicks(window.detail.note, "Left a voicemail")
     press(Qt.Key.Key_Return)
     settle(qtbot, session)
-    assert session.services.referrals.get(session.user.id, wanted.id).notes.endswith(
+    assert session.services.referrals.get(session.user.id, wanted.id).notes[-1].text == (
         "Left a voicemail")

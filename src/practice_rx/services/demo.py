@@ -283,7 +283,7 @@ def _referral_row(rng, final, created, times, patient_ids, service_ids, clinicia
         reason_other="", urgency=rng.choice(("routine",) * 4 + ("soon",)),
         consent_given=True, consent_to_share=True, consent_method="in_person",
         consent_recorded_by_id=None, consent_date=created.date(), status=final,
-        status_changed_at=changed, sent_at=sent_at, response_due_on=due, notes="",
+        status_changed_at=changed, sent_at=sent_at, response_due_on=due,
     )
 
 

@@ -14,11 +14,13 @@ from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import flag_modified
 
 from practice_rx.domain.calendar import DEFAULT_RESPONSE_DAYS, add_working_days
 from practice_rx.domain.identifiers import format_date
 from practice_rx.domain.permissions import STATUS_ACTIONS, Action
 from practice_rx.domain.statuses import EVENT_CODES, Status, check_transition
+from practice_rx.domain.text import text_problem
 from practice_rx.errors import (
     NotFoundError,
     PermissionDenied,
@@ -37,9 +39,11 @@ from practice_rx.storage.models import (
     Referral,
     ReferralChase,
     ReferralEvent,
+    ReferralNote,
     Service,
     User,
 )
+from practice_rx.storage.server_time import server_utc_now
 
 
 def _local(value: datetime) -> str:
@@ -48,7 +52,17 @@ def _local(value: datetime) -> str:
     return f"{format_date(local.date())} {local:%H:%M}"
 
 
-AUDITED_FIELDS = ("status", "service_id", "form_id", "form_version", "answers", "notes")
+def check_note_text(note: object, field: str = "note", label: str = "Note") -> str:
+    """A note's text, trimmed: not empty, storable, no longer than a long text may be."""
+    problem = text_problem(note)
+    if problem is None and not note.strip():
+        problem = "enter the text of the note"
+    if problem:
+        raise ValidationError.single(field, f"{label}: {problem}")
+    return note.strip()
+
+
+AUDITED_FIELDS = ("status", "service_id", "form_id", "form_version", "answers")
 
 
 @dataclass
@@ -56,12 +70,12 @@ class DraftChanges:
     """What may be changed on a draft; ``None`` leaves a value as it is.
 
     ``answers`` replace the draft's answers as a whole, checked against its form
-    (incomplete is fine until it is sent).
+    (incomplete is fine until it is sent). Notes are not here: they are only
+    ever added, with :meth:`ReferralService.add_note`.
     """
 
     service_id: int | None = None
     answers: Mapping[str, Any] | None = None
-    notes: str | None = None
 
 
 class ReferralHooks(Protocol):
@@ -147,10 +161,9 @@ class ReferralService(ServiceBase):
     ) -> Referral:
         given = {f.name for f in fields(changes) if getattr(changes, f.name) is not None}
         with self.db.transaction() as session:
-            self.authorize(session, user_id, Action.WRITE_REFERRALS if given - {"notes"}
-                           else Action.ADD_NOTES)
+            self.authorize(session, user_id, Action.WRITE_REFERRALS)
             referral = load_for_change(session, Referral, referral_id, expected_version, "Referral")
-            if referral.status != Status.DRAFT and given - {"notes"}:
+            if referral.status != Status.DRAFT and given:
                 raise TransitionError(
                     referral.status, referral.status,
                     "only a draft's service, reasons and answers can be changed; add a note instead",
@@ -178,6 +191,8 @@ class ReferralService(ServiceBase):
         future, not before the referral's previous event. Due dates count from it;
         the event keeps both times.
         """
+        if note and (problem := text_problem(note)):
+            raise ValidationError.single("note", f"Note: {problem}")
         now = self.clock()
         with self.db.transaction() as session:
             if target in Status._value2member_map_:
@@ -221,18 +236,32 @@ class ReferralService(ServiceBase):
         self.hooks.status_changed(change)
         return referral
 
-    def add_note(self, user_id: int, referral_id: int, expected_version: int, note: str) -> Referral:
-        """Append a dated note; notes can be added in any status."""
-        if not note.strip():
-            raise ValidationError.single("note", "Note: enter the text of the note")
-        now = self.clock()
+    def add_note(self, user_id: int, referral_id: int, expected_version: int, note: str,
+                 corrects: int | None = None) -> Referral:
+        """Add a note, in any status, stamped with its author and the database's time.
+
+        Notes are never changed: ``corrects`` names an earlier note of this
+        referral that the new one corrects, and both stay on the record.
+        """
+        text = check_note_text(note)
         with self.db.transaction() as session:
-            user = self.authorize(session, user_id, Action.ADD_NOTES)
+            self.authorize(session, user_id, Action.ADD_NOTES)
             referral = load_for_change(session, Referral, referral_id, expected_version, "Referral")
-            stamp = f"[{now:%d %b %Y %H:%M} {user.display_name}] {note.strip()}"
-            referral.notes = f"{referral.notes}\n{stamp}".strip()
-            referral.updated_at = now
-            self._audit(session, referral, user_id, "referral_note", {}, {"note": stamp})
+            if corrects is not None:
+                corrected = session.get(ReferralNote, corrects)
+                if corrected is None or corrected.referral_id != referral.id:
+                    raise ValidationError.single(
+                        "corrects", "Correction: choose a note of this referral to correct")
+            row = ReferralNote(referral_id=referral.id, author_id=user_id, at=server_utc_now(),
+                               text=text, corrects_id=corrects)
+            session.add(row)
+            referral.updated_at = self.clock()
+            flag_modified(referral, "updated_at")  # a new version even on a frozen clock, so a
+            session.flush()                        # second desk's stale save still conflicts
+            after: dict[str, Any] = {"note_id": row.id, "note": text}
+            if corrects is not None:
+                after["corrects"] = corrects
+            self._audit(session, referral, user_id, "referral_note", {}, after)
             return referral
 
     def get(self, user_id: int, referral_id: int) -> Referral:
@@ -249,6 +278,7 @@ class ReferralService(ServiceBase):
                 selectinload(Referral.referrer),
                 selectinload(Referral.events).selectinload(ReferralEvent.user),
                 selectinload(Referral.chases).selectinload(ReferralChase.user),
+                selectinload(Referral.notes).selectinload(ReferralNote.author),
             )
         )
         with self.db.transaction() as session:
@@ -279,8 +309,6 @@ class ReferralService(ServiceBase):
                 errors.update(error.errors)
             else:
                 self._copy_core_answers(referral, answers, user_id)
-        if changes.notes is not None:
-            referral.notes = changes.notes
         if errors:
             raise ValidationError(errors)
 

@@ -29,7 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from practice_rx.domain.search_key import search_key
 
 #: The Alembic revision these models describe; a test keeps it equal to the newest migration.
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -208,7 +208,6 @@ class Referral(Base):
     status_changed_at: Mapped[datetime] = mapped_column(DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     response_due_on: Mapped[date | None] = mapped_column(Date)
-    notes: Mapped[str] = mapped_column(Text, default="")
     #: when the practice last chased the service (kept with each :class:`ReferralChase`)
     last_chased_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -222,6 +221,7 @@ class Referral(Base):
         back_populates="referral", order_by="ReferralEvent.id", lazy="raise"
     )
     chases: Mapped[list[ReferralChase]] = relationship(order_by="ReferralChase.id", lazy="raise")
+    notes: Mapped[list[ReferralNote]] = relationship(order_by="ReferralNote.id", lazy="raise")
 
 
 class ReferralEvent(Base):
@@ -245,6 +245,26 @@ class ReferralEvent(Base):
 
     referral: Mapped[Referral] = relationship(back_populates="events", lazy="raise")
     user: Mapped[User] = relationship(lazy="raise")
+
+
+class ReferralNote(Base):
+    """One note on a referral: who wrote it, when the server recorded it, what it says.
+
+    Notes are only ever added (the database refuses UPDATE and DELETE on this
+    table), so what a clinician wrote stays as written; a correction is a new
+    note whose ``corrects_id`` names the note it corrects.
+    """
+
+    __tablename__ = "referral_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    text: Mapped[str] = mapped_column(Text)
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("referral_note.id"), default=None)
+
+    author: Mapped[User] = relationship(lazy="raise")
 
 
 class ReferralChase(Base):

@@ -28,7 +28,7 @@ from practice_rx.domain.statuses import AWAITING_RESPONSE, Status
 from practice_rx.errors import ConflictError, NotFoundError
 from practice_rx.plugin_api import ActionResult, ReferralAction
 from practice_rx.services.referrals import snapshot
-from practice_rx.storage.models import Referral
+from practice_rx.storage.models import Referral, ReferralNote
 from practice_rx.ui import messages
 from practice_rx.ui.answers_view import AnswersView
 from practice_rx.ui.flow_layout import FlowLayout
@@ -189,7 +189,9 @@ class ReferralView(QWidget):
         layout.addWidget(labelled("Status history:", self.timeline, name="Status history",
                                   description="Who changed the status, when, and why"))
         layout.addWidget(self.timeline, 2)
-        layout.addWidget(labelled("Notes so far:", self.notes, name="Notes so far"))
+        layout.addWidget(labelled("Notes so far:", self.notes, name="Notes so far",
+                                  description="Each note with who wrote it and when; notes "
+                                  "are never changed, a correction is a new note"))
         layout.addWidget(self.notes, 1)
         note_row = QHBoxLayout()
         note_row.addWidget(self.note, 1)
@@ -294,7 +296,7 @@ class ReferralView(QWidget):
         self.status_line.setText(self._status_text(referral))
         self._fill_actions(referral)
         self._fill_timeline(referral)
-        self.notes.setPlainText(referral.notes or "No notes yet.")
+        self.notes.setPlainText(notes_text(referral.notes))
         self.answers.show_answers(form, referral.answers)
         self._fill_people(referral)
         self.letters.set_referral(referral)
@@ -471,3 +473,20 @@ class ReferralView(QWidget):
 
         self.session.operations.run(self.session.plugins.run_action, action, data, done=done,
                                     owner=self, message=f"Running {action.label}…")
+
+
+def notes_text(notes: list[ReferralNote]) -> str:
+    """The notes, oldest first, each under its time and author; a correction says what it
+    corrects (the corrected note stays, as written)."""
+    if not notes:
+        return "No notes yet."
+    by_id = {note.id: note for note in notes}
+    entries = []
+    for note in notes:
+        heading = f"{moment(note.at)}  {note.author.display_name}"
+        corrected = by_id.get(note.corrects_id) if note.corrects_id else None
+        if corrected is not None:
+            heading += (f" (corrects the note of {moment(corrected.at)} by "
+                        f"{corrected.author.display_name})")
+        entries.append(f"{heading}\n{note.text}")
+    return "\n\n".join(entries)
