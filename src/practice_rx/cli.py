@@ -88,21 +88,42 @@ def cmd_db_info(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    """Demo data into a new or demo database named by --database; any other is refused
+    before anything is opened for writing (so nothing is migrated or synced either)."""
     from practice_rx.services.demo import DemoSize, fill
+    from practice_rx.services.demo_guard import refusal
     from practice_rx.startup import start
+    from practice_rx.storage.database import existing_database
 
+    if not args.database:
+        print("practice-rx: demo needs --database URL, a new or demo database; it never "
+              "fills the practice's own database. To try PracticeRx on demo data, run "
+              "practice-rx --demo, which makes its own.", file=sys.stderr)
+        return 2
+    existing = existing_database(args.database)
+    if existing is not None:
+        try:
+            with existing.connect() as connection:
+                reason = refusal(connection, existing.url)
+        finally:
+            existing.close()
+        if reason is not None:
+            print(f"practice-rx: {reason}", file=sys.stderr)
+            return 2
     app = start(args.database)
     db = app.services.db
 
     def progress(stage: str, done: int, total: int) -> None:
         print(f"\r{stage}: {done:,} of {total:,}", end="", file=sys.stderr, flush=True)
 
-    counts = fill(db, DemoSize(args.patients, args.referrals, args.services), seed=args.seed,
-                  progress=progress)
+    try:
+        counts = fill(db, DemoSize(args.patients, args.referrals, args.services),
+                      seed=args.seed, progress=progress)
+    finally:
+        app.close()
     print(file=sys.stderr)
     print(f"Demo data added to {db.url}: " + ", ".join(
         f"{counts[t]:,} {t.replace('_', ' ')}s" for t in ("patient", "referral", "service")))
-    app.close()
     return 0
 
 
@@ -309,7 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
                   "its schema is this version's; changes nothing").set_defaults(
         handler=cmd_db_check)
 
-    demo = commands.add_parser("demo", help="add synthetic demo data to the database")
+    demo = commands.add_parser(
+        "demo", help="add synthetic demo data to a new or demo database (--database URL)")
     demo.add_argument("--patients", type=int, default=400)
     demo.add_argument("--referrals", type=int, default=1500)
     demo.add_argument("--services", type=int, default=30)

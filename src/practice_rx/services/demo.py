@@ -8,6 +8,7 @@ Rows go in by bulk insert, so 100,000 referrals take seconds, not minutes.
 from __future__ import annotations
 
 import random
+import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,8 +20,10 @@ from practice_rx.domain.identifiers import nhs_check_digit
 from practice_rx.domain.reasons import REFERRAL_REASONS
 from practice_rx.domain.search_key import search_key
 from practice_rx.domain.statuses import EVENT_CODES, NOTE_REQUIRED, Status
+from practice_rx.services.audit import AuditWriter
 from practice_rx.services.auth import hash_password
 from practice_rx.services.catalogue import LOCAL_PLUGIN
+from practice_rx.services.demo_guard import check_demo_allowed, mark_demo
 from practice_rx.services.forms import load_form
 from practice_rx.storage.database import Database
 from practice_rx.storage.models import (
@@ -99,12 +102,20 @@ def synthetic_nhs_numbers(start: int = 0) -> Iterator[str]:
 
 def fill(db: Database, size: DemoSize = DemoSize(), seed: int = 2026,
          clock: Callable[[], datetime] = utcnow,
-         progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
-    """Add a practice, staff, services, patients and referrals across every status."""
+         progress: Callable[[str, int, int], None] | None = None,
+         audit: AuditWriter | None = None) -> dict[str, int]:
+    """Add a practice, staff, services, patients and referrals across every status.
+
+    Only into a new or demo database (:mod:`practice_rx.services.demo_guard`): any other
+    raises :class:`DemoRefused` before anything is written. The database is marked as a
+    demo database, and the filling is audited, in the same transaction as the data.
+    """
     rng = random.Random(seed)
     now = clock().replace(microsecond=0)
     report = progress or (lambda stage, done, total: None)
     with db.transaction() as session:
+        check_demo_allowed(session.connection(), db.url)
+        mark_demo(session)
         form = load_form(session, *DEMO_FORM)
         existing = session.scalar(select(func.max(Patient.nhs_number))) or "9990000000"
         if session.scalar(select(Practice.id)) is None:
@@ -119,6 +130,10 @@ def fill(db: Database, size: DemoSize = DemoSize(), seed: int = 2026,
                                        report)
         _insert_referrals(session, rng, size.referrals, patient_ids, service_ids, staff, now,
                           report, form.id, form.version)
+        (audit or AuditWriter(socket.gethostname())).record(
+            session, at=now, user_id=None, action="demo_data_added", entity="database",
+            after={"patients": size.patients, "referrals": size.referrals,
+                   "services": len(service_ids), "seed": seed})
     # Fresh statistics after a bulk load, so the planner picks indexes, not scans.
     with db.connect() as connection:
         connection.exec_driver_sql("ANALYZE")

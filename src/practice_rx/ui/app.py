@@ -4,9 +4,10 @@ A small "opening" window appears as soon as Qt is loaded; the core (database,
 migrations, plugins) is imported and started after it, and the login replaces
 it (after the "first admin" dialog on a database nobody can sign in to yet);
 the main window follows once somebody has signed in. ``--demo`` opens a fresh
-SQLite database in a temporary folder, filled with synthetic data and removed
-when the application closes, so a new user sees a populated worklist at once
-and nothing of theirs is touched; its login is filled in with the demo GP.
+SQLite database in a temporary folder, filled with synthetic data (and marked as
+a demo database) and removed when the application closes, so a new user sees a
+populated worklist at once and nothing of theirs is touched; its login is filled
+in with the demo GP. ``--demo --database URL`` opens only a demo database.
 """
 
 from __future__ import annotations
@@ -91,6 +92,18 @@ def demo_database(size=None) -> tuple[str, Path]:
     return url, folder
 
 
+def _refuse_unless_demo(app: App) -> None:
+    """``--demo`` with ``--database``: only a demo database may be shown as one (its login
+    screen gives the published demo password)."""
+    from practice_rx.services.demo_guard import DemoRefused, is_demo_database
+
+    with app.services.db.connect() as connection:
+        if is_demo_database(connection):
+            return
+    raise DemoRefused(f"{app.services.db.url} is not a demo database. practice-rx --demo "
+                      "makes its own: leave out --database.")
+
+
 def open_app(database_url: str | None = None, *, demo: bool = False, **start_options) -> Opened:
     """Start the core and build the main window (not yet shown; nobody signed in yet)."""
     from practice_rx.startup import start
@@ -103,6 +116,8 @@ def open_app(database_url: str | None = None, *, demo: bool = False, **start_opt
         temporary.append(folder)
     app = start(database_url, **start_options)
     try:
+        if demo and not temporary:
+            _refuse_unless_demo(app)
         session = Session(app, demo=demo)
         window = MainWindow(session)
     except Exception:
