@@ -58,6 +58,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, read_only: bool = Fa
 def _scrub(context: Any) -> None:
     """Engine ``handle_error`` hook: the driver's text loses everything but its first line."""
     scrub_driver_error(context.original_exception)
+    if context.sqlalchemy_exception is not None:  # its text was made from the driver's
+        scrub_driver_error(context.sqlalchemy_exception)
 
 
 def _sqlite_begin(connection: Connection) -> None:
