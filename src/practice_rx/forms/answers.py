@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
 from practice_rx.domain.identifiers import parse_date
+from practice_rx.domain.text import text_problem
 from practice_rx.errors import ValidationError
 from practice_rx.forms.model import (
     MAX_NUMBER,
@@ -146,11 +147,15 @@ def _condition(form: FormDefinition, field: FormField) -> str:
 
 
 def _clean_text(field: FormField, raw: object, today: date) -> str:
+    """Text the form allows and either database stores (no NUL, no lone surrogates)."""
     if not isinstance(raw, str):
         raise _Invalid("enter text")
     text = raw.strip()
     if field.max_length is not None and len(text) > field.max_length:
         raise _Invalid(f"must be {field.max_length} characters or fewer")
+    problem = text_problem(text)
+    if problem:
+        raise _Invalid(problem)
     return text
 
 
@@ -249,6 +254,9 @@ def _clean_other_text(
     text = raw.strip()
     if field.max_length is not None and len(text) > field.max_length:
         raise _Invalid(f"the details for '{other}' must be {field.max_length} characters or fewer")
+    problem = text_problem(text)
+    if problem:
+        raise _Invalid(f"the details for '{other}' {problem}")
     return text
 
 

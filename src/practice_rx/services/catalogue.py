@@ -10,11 +10,19 @@ from practice_rx.domain.categories import SERVICE_CATEGORIES
 from practice_rx.domain.permissions import Action
 from practice_rx.errors import ValidationError
 from practice_rx.services.base import ServiceBase, get_or_raise
+from practice_rx.services.limits import text_errors
 from practice_rx.storage.models import Service
 
 LOCAL_PLUGIN = "local"
 COSTS = ("free", "low_cost", "paid")
 REFERRAL_METHODS = ("self_referral", "phone", "email", "letter", "online_form")
+SERVICE_LABELS = {
+    "external_id": "Service id", "name": "Service name", "category": "Category",
+    "provider": "Provider", "description": "Description", "eligibility": "Who it is for",
+    "area": "Area covered", "address": "Address", "phone": "Phone", "email": "Email",
+    "website": "Website", "opening_times": "Opening times", "cost": "Cost",
+    "referral_method": "Referral method",
+}
 
 
 @dataclass
@@ -39,7 +47,10 @@ class ServiceDetails:
     is_link_worker: bool = False
 
     def check(self) -> None:
-        errors: dict[str, str] = {}
+        """Every problem at once, each naming its field; text is checked against its column."""
+        errors = text_errors(Service, self.__dict__, SERVICE_LABELS)
+        if any(not isinstance(self.__dict__[key], str) for key in errors):
+            raise ValidationError(errors)  # the checks below read the text
         if not self.external_id.strip():
             errors["external_id"] = "Service id: enter an id that stays the same between updates"
         if not self.name.strip():
@@ -53,7 +64,9 @@ class ServiceDetails:
             errors["cost"] = f"Cost: choose one of {', '.join(COSTS)}"
         if self.referral_method not in REFERRAL_METHODS:
             errors["referral_method"] = f"Referral method: choose one of {', '.join(REFERRAL_METHODS)}"
-        if self.response_days is not None and not 1 <= self.response_days <= 90:
+        days = self.response_days
+        if days is not None and (isinstance(days, bool) or not isinstance(days, int)
+                                 or not 1 <= days <= 90):
             errors["response_days"] = "Response window: enter working days from 1 to 90, or none"
         if errors:
             raise ValidationError(errors)

@@ -83,9 +83,9 @@ class PatientDetails:
         if not isinstance(self.interpreter_needed, bool):
             errors["interpreter_needed"] = "Interpreter needed: answer yes or no"
         if not values["given_name"]:
-            errors["given_name"] = "Given name: enter the patient's given name"
+            errors.setdefault("given_name", "Given name: enter the patient's given name")
         if not values["family_name"]:
-            errors["family_name"] = "Family name: enter the patient's family name"
+            errors.setdefault("family_name", "Family name: enter the patient's family name")
         if raw["sex"] not in SEXES:
             errors["sex"] = f"Sex: choose one of {', '.join(SEXES)}"
         if raw["preferred_contact"] not in CONTACT_METHODS:

@@ -13,6 +13,8 @@ from practice_rx.domain.permissions import Action
 from practice_rx.errors import ValidationError
 from practice_rx.services.audit import changed, values_of
 from practice_rx.services.base import ServiceBase
+from practice_rx.domain.text import text_problem
+from practice_rx.services.limits import text_errors
 from practice_rx.storage.models import Practice
 
 
@@ -29,7 +31,10 @@ class PracticeDetails:
     chase_again_days: int = 5
 
     def clean(self) -> dict[str, object]:
-        errors: dict[str, str] = {}
+        errors = {key: f"{label}: {problem}" for key, label in PRACTICE_LABELS.items()
+                  if (problem := text_problem(getattr(self, key), None))}
+        if errors:  # the checks below read the text; lengths are checked once it is cleaned
+            raise ValidationError(errors)
         values: dict[str, object] = dict(self.__dict__)
         ods = self.ods_code.strip().upper()
         if not (3 <= len(ods) <= 8 and ods.isalnum()):
@@ -51,9 +56,14 @@ class PracticeDetails:
             days = getattr(self, key)
             if not isinstance(days, int) or not 1 <= days <= 90:
                 errors[key] = f"{label}: enter a number of working days from 1 to 90"
+        errors.update(text_errors(Practice, values, PRACTICE_LABELS))
         if errors:
             raise ValidationError(errors)
         return values
+
+
+PRACTICE_LABELS = {"ods_code": "ODS code", "name": "Practice name", "address": "Address",
+                   "postcode": "Postcode", "phone": "Phone", "email": "Email"}
 
 
 def load_practice(session: Session) -> Practice | None:

@@ -14,10 +14,13 @@ from practice_rx.domain.permissions import Action, Role
 from practice_rx.errors import ValidationError
 from practice_rx.services.auth import hash_password
 from practice_rx.services.base import ServiceBase, get_or_raise
+from practice_rx.domain.text import text_problem
+from practice_rx.services.limits import text_errors
 from practice_rx.storage.models import User
 
 ROLES = tuple(role.value for role in Role)
 MIN_PASSWORD_LENGTH = 10
+USER_LABELS = {"username": "Username", "display_name": "Name", "job_title": "Job title"}
 
 
 def check_password(password: str) -> None:
@@ -86,6 +89,10 @@ class UserService(ServiceBase):
             return get_or_raise(session, User, user_id, "User")
 
     def by_username(self, username: str) -> User | None:
+        """The user called ``username``; None also for text no username can be (a NUL, which
+        PostgreSQL would refuse even in a query)."""
+        if text_problem(username, None):
+            return None
         with self.db.reading() as session:
             return session.scalar(select(User).where(User.username == username))
 
@@ -101,7 +108,10 @@ class UserService(ServiceBase):
 
     def _create(self, session: Session, admin_id: int | None, username: str, display_name: str,
                 role: str, password: str | None, job_title: str) -> User:
-        errors = {}
+        errors = text_errors(User, {"username": username, "display_name": display_name,
+                                    "job_title": job_title}, USER_LABELS)
+        if errors:  # nothing below can read text that is not storable
+            raise ValidationError(errors)
         if role not in ROLES:
             errors["role"] = f"Role: must be one of {', '.join(ROLES)}"
         if not username.strip():
