@@ -7,6 +7,7 @@ workstation at a shared PostgreSQL server instead.
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -15,8 +16,9 @@ from pathlib import Path
 import platformdirs
 import tomli_w
 
-from practice_rx.errors import ValidationError
+from practice_rx.errors import PracticeRxError, ValidationError
 
+log = logging.getLogger(__name__)
 APP_NAME = "practice-rx"
 DATABASE_URL_ENV = "PRACTICE_RX_DATABASE_URL"
 
@@ -37,35 +39,144 @@ def default_database_url() -> str:
     return f"sqlite:///{data_dir() / 'practice-rx.sqlite3'}"
 
 
+IDLE_LOCK_RANGE = (1, 120)  # minutes: at least one, at most two hours unattended
+
+
 @dataclass
 class Settings:
-    """What one workstation remembers between runs."""
+    """What one workstation remembers between runs.
+
+    The file is checked on load, each wrong value named with its key, and written
+    readable by this user alone (0600), never with a database password in it (that
+    goes to the keyring: :mod:`practice_rx.passwords`).
+    """
 
     database_url: str = ""
     disabled_plugins: list[str] = field(default_factory=list)
     idle_lock_minutes: int = 10
+    #: where the audit trail's key is kept, if not the config folder (services.audit_key)
+    audit_key_file: str = ""
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
         path = path or settings_path()
         if not path.exists():
             return cls()
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as error:
-            raise ValidationError.single(
-                "settings", f"Settings file {path}: not valid TOML ({error})"
-            ) from error
+        data = _read(path)
+        for key in data.keys() - cls.__dataclass_fields__.keys():
+            log.warning("settings file %s: '%s' is not a setting this PracticeRx knows; "
+                        "it is ignored", path, key)
         known = {key: value for key, value in data.items() if key in cls.__dataclass_fields__}
-        return cls(**known)
+        settings = cls(**known)
+        settings.check(path)
+        if settings.database_url and _has_password(settings.database_url):
+            log.warning("settings file %s holds a database password: open Settings and save "
+                        "to move it to the keyring", path)
+        return settings
+
+    def check(self, path: Path | None = None) -> None:
+        """Each value's type and range; the message names the file and the key."""
+        where = f"Settings file {path or settings_path()}"
+        if not isinstance(self.database_url, str):
+            raise _bad(where, "database_url", "a URL in quotes, or \"\" for the default")
+        if self.database_url:
+            from practice_rx.storage.urls import parse_url
+
+            try:
+                parse_url(self.database_url)
+            except PracticeRxError as error:
+                raise ValidationError.single(
+                    "database_url", f"{where}: database_url: {error}") from None
+        if not (isinstance(self.disabled_plugins, list)
+                and all(isinstance(name, str) for name in self.disabled_plugins)):
+            raise _bad(where, "disabled_plugins", 'a list of plugin names, such as ["south-leeds"]')
+        if not isinstance(self.audit_key_file, str):
+            raise _bad(where, "audit_key_file", "the path of a file, in quotes")
+        low, high = IDLE_LOCK_RANGE
+        minutes = self.idle_lock_minutes
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not low <= minutes <= high:
+            raise _bad(where, "idle_lock_minutes", f"a whole number of minutes from {low} to "
+                       f"{high}, such as 10", shown=minutes)
 
     def save(self, path: Path | None = None) -> None:
+        """Write the file atomically, 0600, with any password taken out of the URL."""
         path = path or settings_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        data = asdict(self)
+        data["database_url"] = without_password(self.database_url)
         temporary = path.with_suffix(".tmp")
-        temporary.write_text(tomli_w.dumps(asdict(self)), encoding="utf-8")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # also when an old .tmp was left with other rights
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(tomli_w.dumps(data))
+            file.flush()
+            os.fsync(file.fileno())
         temporary.replace(path)
 
     def resolved_database_url(self) -> str:
-        """The URL to open: the environment wins, then the settings file, then the default."""
-        return os.environ.get(DATABASE_URL_ENV) or self.database_url or default_database_url()
+        """The URL to open: the environment wins, then the settings file, then the default.
+
+        A PostgreSQL URL without a password gets it from the keyring, if it is there.
+        """
+        url = os.environ.get(DATABASE_URL_ENV) or self.database_url or default_database_url()
+        if not url.startswith("postgresql") or _has_password(url):
+            return url
+        from sqlalchemy.engine import make_url
+
+        from practice_rx.passwords import with_password
+
+        try:
+            parsed = make_url(url)
+        except Exception:  # malformed: opening it says which part, with the password masked
+            return url
+        return with_password(parsed).render_as_string(hide_password=False)
+
+
+def _read(path: Path) -> dict:
+    if path.is_dir():
+        raise ValidationError.single("settings", f"Settings file {path} is a folder, not a "
+                                     "file: remove or rename it, and PracticeRx makes a new one")
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ValidationError.single(
+            "settings", f"Settings file {path} cannot be read ({error.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValidationError.single(
+            "settings", f"Settings file {path} is not UTF-8 text (byte {error.start + 1} is "
+            "not): save it as UTF-8, or remove it and set the settings again") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ValidationError.single(
+            "settings", f"Settings file {path}: not valid TOML ({error})") from None
+
+
+def _bad(where: str, key: str, expected: str, shown: object = None) -> ValidationError:
+    got = f" (it is {shown!r})" if shown is not None and not isinstance(shown, str) else (
+        f" (it is \"{shown}\")" if isinstance(shown, str) else "")
+    return ValidationError.single(key, f"{where}: {key} must be {expected}{got}")
+
+
+def _has_password(url: str) -> bool:
+    from practice_rx.storage.urls import mask_password
+
+    return mask_password(url) != url
+
+
+def without_password(url: str) -> str:
+    """``url`` with no password in it, for the settings file."""
+    if not _has_password(url):
+        return url
+    from sqlalchemy.engine import make_url
+
+    from practice_rx.storage import urls
+
+    try:
+        return urls.without_password(make_url(url)).render_as_string(hide_password=False)
+    except Exception:  # not parseable: drop the masked part textually
+        from practice_rx.storage.urls import mask_password
+
+        return mask_password(url).replace(":***@", "@", 1)

@@ -124,3 +124,9 @@ def sqlite_path(parsed: URL) -> Path | None:
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return Path(parsed.database).expanduser()
+
+
+def without_password(url: URL) -> URL:
+    """``url`` with no password (``URL.set(password=None)`` would leave it as it was)."""
+    return URL.create(url.drivername, url.username, None, url.host, url.port, url.database,
+                      url.query)

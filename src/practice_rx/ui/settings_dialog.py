@@ -62,6 +62,38 @@ def check_connection(url: str) -> str:
             "will refuse to open it. Update PracticeRx on this workstation.")
 
 
+def with_keyring_password(url: str) -> str:
+    """``url`` with its password from the keyring when none was typed (as on opening)."""
+    from sqlalchemy.engine import make_url
+
+    from practice_rx.passwords import with_password
+
+    try:
+        return with_password(make_url(url)).render_as_string(hide_password=False)
+    except Exception:  # malformed: check_connection says which part, password masked
+        return url
+
+
+def keep_password_out(url: str) -> tuple[str, str]:
+    """(the URL to save, a note): a password typed in the URL goes to the keyring, never
+    to the settings file; with no keyring, the note says so and what to do instead."""
+    from sqlalchemy.engine import make_url
+
+    from practice_rx import passwords
+    from practice_rx.settings import without_password
+
+    stripped = without_password(url)
+    if stripped == url:
+        return url, ""
+    try:
+        passwords.store(make_url(url))
+    except passwords.NoKeyringError as error:
+        return stripped, str(error)
+    except Exception:  # malformed: Test connection says which part; the password is dropped
+        return stripped, "The password was not saved (the URL is not valid)."
+    return stripped, "The password is kept in this computer's keyring, not the settings file."
+
+
 class SettingsDialog(QDialog):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -211,20 +243,24 @@ class SettingsDialog(QDialog):
 
         def done(text: str) -> None:
             self.test_button.setEnabled(True)
-            self.test_result.setText(text)
+            kept, note = keep_password_out(url)  # it worked: the password goes to the keyring
+            if kept != url:
+                self.database_url.setText(kept)
+            self.test_result.setText(f"{text} {note}".strip())
 
         def failed(error: Exception) -> None:
             self.test_button.setEnabled(True)
             self.test_result.setText(f"Could not connect: {messages.describe(error)[1]}")
 
-        self.session.operations.run(check_connection, url, done=done, failed=failed,
-                                    owner=self, message="Testing the database connection…")
+        self.session.operations.run(check_connection, with_keyring_password(url), done=done,
+                                    failed=failed, owner=self,
+                                    message="Testing the database connection…")
 
     # -- saving --------------------------------------------------------------------------
 
     def save(self) -> None:
         settings = self.session.settings
-        url = self.database_url.text().strip()
+        url, password_note = keep_password_out(self.database_url.text().strip())
         url_changed = url != settings.database_url
         if url_changed:
             settings.database_url = url
@@ -233,7 +269,11 @@ class SettingsDialog(QDialog):
             except OSError as error:
                 self.saved_note.setText(f"The settings file could not be written: {error}")
                 return
-            self.saved_note.setText("The database URL is saved; it is used from the next start.")
+            self.database_url.setText(url)
+            self.saved_note.setText("The database URL is saved; it is used from the next start."
+                                    + (f" {password_note}" if password_note else ""))
+            if password_note and password_note.startswith("This computer has no"):
+                return  # stay open, so the advice about ~/.pgpass is read
         if not self.may_change:
             if url_changed:
                 self.accept()
