@@ -32,7 +32,7 @@ from practice_rx.domain.identifiers import format_nhs_number
 from practice_rx.letters import fonts
 from practice_rx.letters.content import address_lines
 from practice_rx.letters.inputs import LetterInputs, PracticeInfo
-from practice_rx.letters.text import Line, Run, TextStyle, draw_lines, layout_lines
+from practice_rx.letters.text import Line, Run, TextStyle, clip_lines, draw_lines, layout_lines
 
 NHS_BLUE = HexColor("#005EB8")
 DARK_GREY = HexColor("#425563")
@@ -126,9 +126,13 @@ class _Block:
     style: TextStyle
 
     @classmethod
-    def of(cls, content: str | Sequence[Run], style: TextStyle, width: float) -> _Block:
+    def of(cls, content: str | Sequence[Run], style: TextStyle, width: float,
+           max_lines: int = 12) -> _Block:
+        """Laid out in ``width``; cut to ``max_lines`` (with an ellipsis), as a fixed place
+        cannot grow to make room for a very long name or address."""
         runs = (Run(content, bold=style.bold),) if isinstance(content, str) else tuple(content)
-        return cls(layout_lines(runs, style.size, width), style)
+        lines = layout_lines(runs, style.size, width)
+        return cls(clip_lines(lines, style.size, width, max_lines), style)
 
     @property
     def height(self) -> float:
@@ -153,11 +157,11 @@ class _Paper:
         # letterhead must stay clear of the envelope window, and the window is for the
         # post. Everything the patient reads (from the date block on) is large.
         self.head_width = PAGE_WIDTH - MARGIN - (WINDOW_LEFT + WINDOW_WIDTH + 5 * mm)
-        self.name = _Block.of(inputs.practice.name, STANDARD_NAME, self.head_width)
+        self.name = _Block.of(inputs.practice.name, STANDARD_NAME, self.head_width, 2)
         self.details = _Block.of("\n".join(letterhead_lines(inputs.practice)),
-                                 STANDARD_DETAILS, self.head_width)
-        self.window_height = max(WINDOW_HEIGHT, len(recipient) * ADDRESS.leading)
-        self.recipient = _Block.of("\n".join(recipient), ADDRESS, WINDOW_WIDTH)
+                                 STANDARD_DETAILS, self.head_width, 8)
+        self.recipient = _Block.of("\n".join(recipient), ADDRESS, WINDOW_WIDTH, 8)
+        self.window_height = max(WINDOW_HEIGHT, self.recipient.height)
         meta_runs: list[Run] = []
         for number, (label, value) in enumerate(meta):
             meta_runs += [Run(("\n" if number else "") + f"{label}: "), Run(value, bold=True)]
@@ -180,8 +184,9 @@ class _Paper:
         self.running_head = _Block.of(
             f"{patient.full_name}, NHS number {format_nhs_number(patient.nhs_number)}"
             f" \u2013 {inputs.referral.reference}",
-            look.small.with_(colour=DARK_GREY), width)
-        self.practice_head = _Block.of(inputs.practice.name, look.small.with_(bold=True), width)
+            look.small.with_(colour=DARK_GREY), width, 2)
+        self.practice_head = _Block.of(inputs.practice.name, look.small.with_(bold=True), width,
+                                       1)
         self.footer_style = look.small.with_(colour=DARK_GREY)
         self.confidential = _Block.of(CONFIDENTIAL, self.footer_style.with_(bold=True), width)
 

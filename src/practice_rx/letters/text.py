@@ -26,6 +26,7 @@ from practice_rx.letters import fonts
 
 Align = Literal["left", "right", "centre"]
 NO_BREAK = "\u00a0"
+ELLIPSIS = "\u2026"
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
 
@@ -142,6 +143,26 @@ def layout_lines(runs: Sequence[Run], size: float, width: float) -> list[Line]:
     if pieces or not lines:
         finish()
     return lines
+
+
+def clip_lines(lines: list[Line], size: float, width: float, max_lines: int) -> list[Line]:
+    """At most ``max_lines``, the last ending in an ellipsis when text was cut.
+
+    For text in a fixed place (a letterhead, the address window, the running
+    head): flowing text splits across pages, but a fixed place cannot grow, and
+    an over-long name there would leave no room for the letter itself.
+    """
+    if len(lines) <= max_lines:
+        return lines
+    kept = lines[:max_lines]
+    line_width, pieces = kept[-1]
+    font, text = pieces[-1] if pieces else (fonts.REGULAR, "")
+    measure = _measurer(font, size)
+    while text and line_width + measure(ELLIPSIS) > width:
+        line_width -= measure(text[-1])
+        text = text[:-1]
+    kept[-1] = (line_width + measure(ELLIPSIS), (*pieces[:-1], (font, text + ELLIPSIS)))
+    return kept
 
 
 _WIDTH_CACHE_LIMIT = 20_000
@@ -388,7 +409,9 @@ class Stack(Flowable):
         return availWidth, height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        if self.keep_together:
+        # kept together unless it is taller than a whole page (a very long name in a
+        # signature): then it splits like any stack rather than stopping the letter
+        if self.keep_together and not getattr(getattr(self, "_frame", None), "_atTop", False):
             return []
         self.wrap(availWidth, availHeight)
         used = 0.0
