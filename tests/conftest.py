@@ -45,6 +45,16 @@ class Clock:
         self.now += timedelta(**delta)
 
 
+@pytest.fixture(autouse=True)
+def audit_key_file(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test seals its audit trail with its own key, and anchors it, in a folder of its own
+    (never the real config folder)."""
+    path = tmp_path_factory.mktemp("audit-key") / "audit.key"
+    monkeypatch.setenv("PRACTICE_RX_AUDIT_KEY_FILE", str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> Iterator[str]:
     given = os.environ.get("PRACTICE_RX_TEST_POSTGRES_URL")
