@@ -225,12 +225,51 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     services = _services(args, read_only=True)
-    problem = services.audit.verify()
-    services.db.close()
-    if problem:
-        print(f"Audit trail damaged. {problem}")
+    try:
+        report = services.audit.check()
+    finally:
+        services.db.close()
+    if report.problems:
+        print(f"Audit trail damaged: {len(report.problems)} problem(s).")
+        for problem in report.problems[:50]:
+            print(f"  {problem}")
+        if len(report.problems) > 50:
+            print(f"  ... and {len(report.problems) - 50} more")
         return 1
-    print("Audit trail verified: every row is as written, in order")
+    unkeyed = f"; {report.unkeyed_rows:,} from before keying" if report.unkeyed_rows else ""
+    print(f"Audit trail verified: every row is as written, in order ({report.rows:,} rows"
+          f"{unkeyed}); its end matches the anchor; patients, referrals and their events "
+          "match the trail")
+    return 0
+
+
+def cmd_audit_anchor(args: argparse.Namespace) -> int:
+    """Record the chain's head outside the database (after a restore: --accept-current)."""
+    services = _services(args)
+    try:
+        anchor = services.audit.anchor(accept_current=args.accept_current)
+    finally:
+        services.db.close()
+    print(f"Audit trail anchored at row {anchor.last_id} ({anchor.count:,} rows) in "
+          f"{services.audit.audit.key_path().parent}")
+    return 0
+
+
+def cmd_db_setup_roles(args: argparse.Namespace) -> int:
+    """Create the schema owner and the application role, and grant what each may do."""
+    import getpass
+
+    from practice_rx.storage.roles import setup_roles
+
+    passwords = {}
+    if not args.no_passwords:
+        for role in (args.owner, args.app_role):
+            passwords[role] = getpass.getpass(f"Password for {role} (empty: leave unchanged): ")
+        passwords = {role: password for role, password in passwords.items() if password}
+    statements = setup_roles(args.admin_url or _url(args), args.owner, args.app_role, passwords)
+    print(f"{len(statements)} statements run. Migrate as {args.owner} "
+          f"('practice-rx --database <{args.owner} URL> db upgrade', then run this again); "
+          f"workstations connect as {args.app_role}.")
     return 0
 
 
@@ -331,6 +370,15 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("check", help="check the database is sound (SQLite: every page) and "
                   "its schema is this version's; changes nothing").set_defaults(
         handler=cmd_db_check)
+    roles = db.add_parser("setup-roles", help="PostgreSQL: create the schema owner and an "
+                          "application role that cannot change or remove audit rows")
+    roles.add_argument("--admin-url", help="a superuser's URL for the database (default: "
+                       "--database)")
+    roles.add_argument("--owner", default="practice_owner", help="the schema owner (migrations)")
+    roles.add_argument("--app-role", default="practice_app", help="the role workstations use")
+    roles.add_argument("--no-passwords", action="store_true",
+                       help="set no passwords (.pgpass, peer or certificate authentication)")
+    roles.set_defaults(handler=cmd_db_setup_roles)
 
     demo = commands.add_parser(
         "demo", help="add synthetic demo data to a new or demo database (--database URL)")
@@ -364,8 +412,13 @@ def build_parser() -> argparse.ArgumentParser:
         parser_.set_defaults(handler=cmd_users)
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_command", metavar="ACTION", required=True)
-    audit.add_parser("verify", help="check no audit row was edited, deleted or moved"
-                     ).set_defaults(handler=cmd_audit_verify)
+    audit.add_parser("verify", help="check no audit row was edited, deleted, moved or cut off, "
+                     "and the records match the trail").set_defaults(handler=cmd_audit_verify)
+    anchor = audit.add_parser("anchor", help="record the trail's end outside the database")
+    anchor.add_argument("--accept-current", action="store_true",
+                        help="anchor the trail as it is even though it no longer matches the "
+                        "anchor (after restoring a backup); audited")
+    anchor.set_defaults(handler=cmd_audit_anchor)
 
     letters = commands.add_parser("letters", help="generate a referral's letters into a folder")
     letters.add_argument("referral", type=int, help="the referral's number")
