@@ -24,6 +24,9 @@ from practice_rx.storage.models import AuditEvent, Patient, Referral, ReferralCh
 #: a referral event's own time is read from the clock just before its audit row's
 #: (the service reads the clock twice, and may wait for the write lock in between)
 EVENT_TIME_TOLERANCE = timedelta(minutes=1)
+#: audit actions recording a bulk load of synthetic data: ``after`` holds
+#: ``patient_ids`` and ``referral_ids`` as [first, last]; those rows are not replayed
+BULK_ACTIONS = ("demo_data_added",)
 #: columns copied from the answers when a draft is saved, checked against the answers
 _DERIVED = {
     "reasons": lambda a: list(a.get("reasons", [])),
@@ -75,11 +78,12 @@ class Reconciler:
 
     def feed(self, row: AuditEvent) -> None:
         action, after, entity_id = row.action, row.after or {}, row.entity_id
-        if action == "demo_fill":
+        if action in BULK_ACTIONS:
+            # synthetic rows loaded in bulk, audited as one row naming their id ranges
             for entity in ("patient", "referral"):
-                if after.get(entity):
-                    first, last = after[entity]
-                    self.bulk.append((entity, int(first), int(last)))
+                ids = after.get(f"{entity}_ids")
+                if isinstance(ids, list) and len(ids) == 2:
+                    self.bulk.append((entity, int(ids[0]), int(ids[1])))
         elif action in ("patient_create", "patient_update") and entity_id is not None:
             self.patients.setdefault(entity_id, {}).update(after)
         elif row.entity == "referral" and entity_id is not None:
