@@ -60,3 +60,14 @@ def test_the_migration_fills_the_key_for_existing_patients(empty_url):
 
 def test_folding_keeps_plain_names_as_they_are():
     assert fold("Smith") == "smith" and fold("O'Brien") == "o'brien"
+
+
+@pytest.mark.parametrize("typed", ["smi\x00th", "\ud800smith", "\x00", "９９９"])
+def test_what_no_name_can_hold_is_left_out_of_a_search_on_both_backends(services, typed):
+    from practice_rx.services.worklist import WorklistFilter, WorklistQuery
+
+    make_patient(services, "Joan", "Smith")
+    found = services.patients.find(desk(services), typed)
+    assert all(p.family_name == "Smith" for p in found)
+    page = services.worklist.page(desk(services), WorklistQuery(WorklistFilter(text=typed)))
+    assert page.total == 0

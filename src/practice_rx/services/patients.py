@@ -123,9 +123,15 @@ LABELS = {
 
 def patient_matches(text: str) -> ColumnElement[bool]:
     """Patients whose NHS number starts with ``text``, or one of whose names starts with
-    each word, accents and case aside ("ozdemir" finds Özdemir on both backends)."""
+    each word, accents and case aside ("ozdemir" finds Özdemir on both backends).
+
+    What no stored value can hold (NUL, lone surrogates) is dropped from the search
+    words, so PostgreSQL never sees it and both backends answer alike.
+    """
+    text = "".join(char for char in text
+                   if char != "\x00" and not 0xD800 <= ord(char) <= 0xDFFF)
     compact = re.sub(r"[\s-]", "", text)
-    if compact.isdigit():
+    if compact.isascii() and compact.isdigit():
         return Patient.nhs_number.startswith(compact)
     words = search_key("", text).split()
     return and_(true(), *(Patient.search_key.contains(f" {word}", autoescape=True)
