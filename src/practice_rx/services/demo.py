@@ -117,6 +117,7 @@ def fill(db: Database, size: DemoSize = DemoSize(), seed: int = 2026,
         check_demo_allowed(session.connection(), db.url)
         mark_demo(session)
         form = load_form(session, *DEMO_FORM)
+        before = _last_ids(session)
         existing = session.scalar(select(func.max(Patient.nhs_number))) or "9990000000"
         if session.scalar(select(Practice.id)) is None:
             session.add(Practice(ods_code="Y99901", name=PRACTICE_NAME,
@@ -130,15 +131,24 @@ def fill(db: Database, size: DemoSize = DemoSize(), seed: int = 2026,
                                        report)
         _insert_referrals(session, rng, size.referrals, patient_ids, service_ids, staff, now,
                           report, form.id, form.version)
+        loaded = {f"{entity}_ids": [before[entity] + 1, last]
+                  for entity, last in _last_ids(session).items() if last > before[entity]}
         (audit or AuditWriter(socket.gethostname())).record(
             session, at=now, user_id=None, action="demo_data_added", entity="database",
             after={"patients": size.patients, "referrals": size.referrals,
-                   "services": len(service_ids), "seed": seed})
+                   "services": len(service_ids), "seed": seed, **loaded})
     # Fresh statistics after a bulk load, so the planner picks indexes, not scans.
     with db.connect() as connection:
         connection.exec_driver_sql("ANALYZE")
         connection.commit()
     return db.table_counts()
+
+
+def _last_ids(session) -> dict[str, int]:
+    """The highest patient and referral ids: the demo load's audit row names the ranges it
+    added, so ``audit verify`` knows those rows came in bulk (services.audit_reconcile)."""
+    return {entity: session.scalar(select(func.max(model.id))) or 0
+            for entity, model in (("patient", Patient), ("referral", Referral))}
 
 
 def _ensure_staff(session, now: datetime) -> list[int]:
