@@ -123,3 +123,18 @@ def test_the_demo_staff_are_the_usernames_the_guard_knows(db, clock):
     with db.reading() as session:
         assert tuple(session.scalars(select(User.username).order_by(User.id))) == DEMO_USERNAMES
     assert DEMO_PASSWORD == "practice-rx-demo"
+
+
+def test_the_published_demo_password_is_refused_outside_a_demo_database(services, db):
+    """Finding 2: accounts with the published password exist only in demo databases."""
+    from practice_rx.errors import ValidationError
+    from tests.support.factories import admin
+
+    with pytest.raises(ValidationError) as caught:
+        services.users.create("pat", "Pat Morgan", "admin", DEMO_PASSWORD)
+    assert caught.value.errors == {
+        "password": "Password: that is the published demo password; choose your own"}
+    someone = services.users.create("sam", "Sam Jones", "receptionist", "a long password")
+    with pytest.raises(ValidationError, match="published demo password"):
+        services.users.reset_password(admin(services), someone.id, DEMO_PASSWORD)
+    assert services.auth.login("sam", "a long password").username == "sam"

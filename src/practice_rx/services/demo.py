@@ -23,7 +23,7 @@ from practice_rx.domain.statuses import EVENT_CODES, NOTE_REQUIRED, Status
 from practice_rx.services.audit import AuditWriter
 from practice_rx.services.auth import hash_password
 from practice_rx.services.catalogue import LOCAL_PLUGIN
-from practice_rx.services.demo_guard import check_demo_allowed, mark_demo
+from practice_rx.services.demo_guard import DEMO_PASSWORD, check_demo_allowed, mark_demo
 from practice_rx.services.forms import load_form
 from practice_rx.storage.database import Database
 from practice_rx.storage.models import (
@@ -78,7 +78,6 @@ OPEN_SHARE = 0.3
 DEMO_FORM = ("national", 1)
 PRACTICE_NAME = "Beeston Hill Surgery (demo)"
 PRACTICE_PHONE = "0113 496 0000"
-DEMO_PASSWORD = "practice-rx-demo"  # every demo user's password; synthetic data only
 BATCH = 5000
 
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, inspect, select
 
-from practice_rx.errors import PracticeRxError
+from practice_rx.errors import PracticeRxError, ValidationError
 from practice_rx.storage.models import DatabaseMeta, Patient, User
 
+#: every demo user's password, shown on the login screen and in the README
+DEMO_PASSWORD = "practice-rx-demo"
 KIND_KEY = "kind"
 DEMO_KIND = "demo"
 SYNTHETIC_NHS_PREFIX = "999"  # the NHS test range: never a real patient
@@ -31,6 +33,13 @@ def is_demo_database(connection: Connection) -> bool:
         return False
     kind = connection.scalar(select(DatabaseMeta.value).where(DatabaseMeta.key == KIND_KEY))
     return kind == DEMO_KIND
+
+
+def refuse_published_password(connection: Connection, password: str | None) -> None:
+    """The demo password is public: outside a demo database nobody may have it."""
+    if password == DEMO_PASSWORD and not is_demo_database(connection):
+        raise ValidationError.single(
+            "password", "Password: that is the published demo password; choose your own")
 
 
 def refusal(connection: Connection, shown_url: str) -> str | None:

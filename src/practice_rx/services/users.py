@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from practice_rx.domain.permissions import Action, Role
 from practice_rx.errors import ValidationError
 from practice_rx.services.auth import hash_password
+from practice_rx.services.demo_guard import refuse_published_password
 from practice_rx.services.base import ServiceBase, get_or_raise
 from practice_rx.domain.text import text_problem
 from practice_rx.services.limits import text_errors
@@ -77,6 +78,7 @@ class UserService(ServiceBase):
             if admin_id is not None:
                 self.authorize(session, admin_id, Action.MANAGE_USERS)
             user = get_or_raise(session, User, user_id, "User")
+            refuse_published_password(session.connection(), password)
             user.password_hash = hash_password(password)
             user.failed_logins = 0
             user.locked_until = None
@@ -121,6 +123,7 @@ class UserService(ServiceBase):
         if password is not None:
             try:
                 check_password(password)
+                refuse_published_password(session.connection(), password)
             except ValidationError as error:
                 errors.update(error.errors)
         if errors:
