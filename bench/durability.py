@@ -25,22 +25,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from practice_rx.domain.identifiers import nhs_check_digit  # noqa: E402
 from practice_rx.services import Services  # noqa: E402
+from practice_rx.services.demo import synthetic_nhs_numbers  # noqa: E402
 from practice_rx.services.patients import PatientDetails  # noqa: E402
 from practice_rx.storage.database import Database  # noqa: E402
 
 MODES = ("NORMAL", "FULL")
-
-
-def nhs_numbers():
-    serial = 0
-    while True:
-        first_nine = f"999{serial:06d}"
-        serial += 1
-        check = nhs_check_digit(first_nine)
-        if check is not None:
-            yield f"{first_nine}{check}"
 
 
 def saves_per_second(template: Path, folder: Path, mode: str, saves: int) -> float:
@@ -52,7 +42,7 @@ def saves_per_second(template: Path, folder: Path, mode: str, saves: int) -> flo
     try:
         services = Services(db, workstation="bench")
         desk = services.users.ensure("desk", "Reception desk", "receptionist").id
-        numbers = nhs_numbers()
+        numbers = synthetic_nhs_numbers()
         details = [PatientDetails(nhs_number=next(numbers), given_name="Joan",
                                   family_name=f"Smithson{n}", date_of_birth="1951-03-14",
                                   postcode="LS11 5AB", phone="0113 496 0000")
