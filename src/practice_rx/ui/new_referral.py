@@ -320,9 +320,17 @@ class NewReferralDialog(QDialog):
             self.form_choice.addItem(f"{record.title} (version {record.version})",
                                      (record.form_id, record.version))
         if preferred is not None:
-            self.form_choice.setCurrentIndex(max(0, self.form_choice.findData(preferred)))
+            self.form_choice.setCurrentIndex(self._form_index(preferred))
         self.form_choice.blockSignals(False)
         self._load_form()
+
+    def _form_index(self, key: tuple[str, int]) -> int:
+        """The index of the form ``(id, version)``, else 0. Compared here because
+        ``QComboBox.findData`` compares a Python tuple by identity, so never matches."""
+        for index in range(self.form_choice.count()):
+            if tuple(self.form_choice.itemData(index) or ()) == tuple(key):
+                return index
+        return 0
 
     def _load_form(self, key: tuple[str, int] | None = None, answers: dict | None = None) -> None:
         key = key or self.form_choice.currentData()
