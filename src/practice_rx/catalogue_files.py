@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from importlib.resources.abc import Traversable
 from os import PathLike
@@ -91,7 +92,28 @@ def load_catalogue_file(path: str | PathLike[str] | Traversable) -> CatalogueFil
     services, problems = [], []
     for number, row in enumerate(rows, start=1):
         try:
-            services.append(service_from_row(row, f"{name} row {number}"))
+            services.append((f"row {number}", service_from_row(row, f"{name} row {number}")))
         except ValidationError as error:
             problems.extend(error.errors.values())
-    return CatalogueFile(services, problems)
+    kept, repeats = first_of_each_id(services)
+    return CatalogueFile(kept, problems + [f"{name} {message}" for message in repeats])
+
+
+def first_of_each_id(
+    services: Iterable[tuple[str, ServiceDetails]],
+) -> tuple[list[ServiceDetails], list[str]]:
+    """The first service for each external id, and a message for each repeat.
+
+    Services are matched by (plugin, external_id), so a repeat would break the
+    sync (and the application's start); keeping the first is predictable.
+    """
+    first_seen: dict[str, str] = {}
+    kept, problems = [], []
+    for where, details in services:
+        seen = first_seen.setdefault(details.external_id, where)
+        if seen == where:
+            kept.append(details)
+        else:
+            problems.append(f"{where}: Service id: '{details.external_id}' is already used by "
+                            f"{seen}; the first is kept")
+    return kept, problems

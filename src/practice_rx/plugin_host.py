@@ -20,7 +20,7 @@ from typing import Any
 import pluggy
 
 from practice_rx import hookspecs
-from practice_rx.catalogue_files import service_from_row
+from practice_rx.catalogue_files import first_of_each_id, service_from_row
 from practice_rx.errors import ValidationError
 from practice_rx.forms import FormDefinition, FormDefinitionError, form_from_dict
 from practice_rx.domain.letter_kinds import LetterKind
@@ -55,6 +55,14 @@ class PluginInfo:
     enabled: bool
     hooks: list[str] = field(default_factory=list)
     errors: list[PluginError] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Catalogues:
+    """What the catalogue hooks gave: services per plugin, and the plugins whose hook failed."""
+
+    services: dict[str, list[ServiceDetails]]
+    failed: frozenset[str] = frozenset()
 
 
 class PluginHost:
@@ -177,15 +185,42 @@ class PluginHost:
 
     def services(self) -> dict[str, list[ServiceDetails]]:
         """Every enabled plugin's services (an empty list for a plugin with none)."""
+        return self.catalogues().services
+
+    def catalogues(self) -> Catalogues:
+        """Each plugin's checked services, and which plugins' hooks failed.
+
+        A hook that raised, returned something other than a list, or returned
+        only bad items is a failure, not an empty catalogue: the sync keeps that
+        plugin's last good catalogue instead of hiding every service.
+        """
         hook = "practice_rx_register_services"
-        catalogues: dict[str, list[ServiceDetails]] = {
-            name: [] for name, info in self._info.items()
-            if info.enabled and self.pm.get_plugin(name) is not None
-        }
-        position: dict[str, int] = {}
-        for plugin, item in self._lists(hook):
-            position[plugin] = position.get(plugin, 0) + 1
-            where = f"service {position[plugin]}"
+        loaded = [name for name, info in self._info.items()
+                  if info.enabled and self.pm.get_plugin(name) is not None]
+        services: dict[str, list[ServiceDetails]] = {name: [] for name in loaded}
+        answered: set[str] = set()
+        for plugin, result in self._call(hook):
+            if not isinstance(result, (list, tuple)):
+                self.record(plugin, hook, f"returned {type(result).__name__}, expected a list")
+                continue
+            checked = self._checked_services(plugin, hook, result)
+            if checked or not result:
+                services[plugin] = checked
+                answered.add(plugin)
+        implementers = {impl.plugin_name for impl in getattr(self.pm.hook, hook).get_hookimpls()}
+        failed = frozenset((implementers & set(services)) - answered)
+        for plugin in sorted(failed):
+            del services[plugin]
+            self.record(plugin, hook, "no usable catalogue this time; the services from the "
+                                      "last good catalogue are kept")
+        return Catalogues(services, failed)
+
+    def _checked_services(self, plugin: str, hook: str,
+                          items: Iterable[Any]) -> list[ServiceDetails]:
+        """The good items, first of each external id; each bad or repeated one recorded."""
+        good: list[tuple[str, ServiceDetails]] = []
+        for number, item in enumerate(items, start=1):
+            where = f"service {number}"
             try:
                 if isinstance(item, ServiceDetails):
                     item.check()
@@ -195,8 +230,11 @@ class PluginHost:
             except ValidationError as error:
                 self.record(plugin, hook, str(error))
                 continue
-            catalogues.setdefault(plugin, []).append(details)
-        return catalogues
+            good.append((where, details))
+        kept, repeats = first_of_each_id(good)
+        for message in repeats:
+            self.record(plugin, hook, message)
+        return kept
 
     def letter_templates(self) -> list[tuple[str, Any]]:
         hook = "practice_rx_register_letter_templates"

@@ -48,7 +48,8 @@ def start(
             template for _, template in plugins.letter_templates()])
         for plugin, problem in services.forms.sync(plugins.forms()):
             plugins.record(plugin, "practice_rx_register_referral_forms", problem)
-        report = services.catalogue.sync(plugins.services())
+        catalogues = plugins.catalogues()
+        report = services.catalogue.sync(catalogues.services, keep=catalogues.failed)
     except Exception:
         db.close()
         raise

@@ -129,7 +129,32 @@ class Letters:
         return [LeedsPatientLetter()]
 
 
+class DuplicateIds:
+    """A catalogue with one external id twice, as a hand-edited CSV can have."""
+
+    @hookimpl
+    def practice_rx_register_services(self):
+        return [ServiceDetails("walk", "Park walks", "physical_activity"),
+                ServiceDetails("walk", "Canal walks", "physical_activity"),
+                {"external_id": "choir", "name": "Community choir", "category": "arts_culture"}]
+
+
+class GarbageCatalogue:
+    @hookimpl
+    def practice_rx_register_services(self):
+        return 42
+
+
+class AllBadCatalogue:
+    @hookimpl
+    def practice_rx_register_services(self):
+        return ["a string", {"external_id": "walk", "name": "", "category": "knitting"}]
+
+
 catalogue = Catalogue()
+duplicate_ids = DuplicateIds()
+garbage_catalogue = GarbageCatalogue()
+all_bad_catalogue = AllBadCatalogue()
 letters = Letters()
 raises_everywhere = RaisesEverywhere()
 wrong_types = WrongTypes()

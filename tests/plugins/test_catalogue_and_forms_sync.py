@@ -83,3 +83,29 @@ def test_search_by_plugin_and_category(services):
         "Community choir", "Park walks"]
     assert [s.name for s in services.catalogue.search("walks", category="physical_activity",
                                                       plugin="other_area")] == ["Canal walks"]
+
+
+def test_a_form_id_belongs_to_the_plugin_that_registered_it_first(services, db):
+    national = national_form()
+    services.forms.sync([("national", national)])
+    newer = form_from_dict({**national.to_dict(), "version": 2, "title": "Taken over"})
+    same = form_from_dict({**national.to_dict(), "title": "Same version, other plugin"})
+    problems = services.forms.sync([("national", national), ("intruder", newer),
+                                    ("intruder", same)])
+    assert [plugin for plugin, _ in problems] == ["intruder", "intruder"]
+    assert all("form id 'national' belongs to the plugin 'national'" in problem
+               and "not installed" in problem for _, problem in problems)
+    assert [(r.form_id, r.version, r.plugin) for r in services.forms.available()] == [
+        ("national", 1, "national")]
+    with db.reading() as session:
+        assert session.get(FormDefinitionRecord, ("national", 2)) is None
+    assert services.forms.get("national", 1).title == national.title
+
+
+def test_two_plugins_offering_a_new_form_id_at_once_the_first_keeps_it(services):
+    data = {**national_form().to_dict(), "id": "shared"}
+    problems = services.forms.sync([("first", form_from_dict(data)),
+                                    ("second", form_from_dict({**data, "version": 2}))])
+    assert [plugin for plugin, _ in problems] == ["second"]
+    assert [(r.form_id, r.version, r.plugin) for r in services.forms.available()] == [
+        ("shared", 1, "first")]

@@ -57,3 +57,13 @@ def test_unreadable_files_say_so(tmp_path):
             assert str(error).startswith(expected)
         else:
             raise AssertionError(f"{name} was accepted")
+
+
+def test_a_repeated_external_id_keeps_the_first_row_and_says_so(tmp_path):
+    path = tmp_path / "services.csv"
+    path.write_text("external_id,name,category\nwalk,Park walks,physical_activity\n"
+                    "choir,Choir,arts_culture\nwalk,Canal walks,physical_activity\n")
+    catalogue = load_catalogue_file(path)
+    assert [s.name for s in catalogue.services] == ["Park walks", "Choir"]
+    assert catalogue.problems == [
+        "services.csv row 3: Service id: 'walk' is already used by row 1; the first is kept"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib.metadata import EntryPoint
 
+import pytest
 
 from practice_rx.plugin_api import ReferralSnapshot
 from practice_rx.plugin_host import PluginHost
@@ -74,7 +75,8 @@ def test_a_plugin_raising_in_every_hook_is_recorded_per_hook(services):
         "practice_rx_register_letter_templates", "practice_rx_register_referral_actions",
         "practice_rx_default_form_id", "practice_rx_validate_referral",
     }
-    assert all("RuntimeError" in e.message for e in host.errors)
+    assert all("RuntimeError" in e.message or "last good catalogue" in e.message
+               for e in host.errors)
 
 
 def test_malformed_answers_are_reported_and_the_good_parts_kept():
@@ -135,5 +137,32 @@ def test_start_installs_forms_and_services_and_picks_the_local_default(db_url):
         assert default_form(app) == ("south_leeds", 1)
         assert len(app.services.catalogue.search()) == 8 + 32
         assert app.catalogue_sync.added == 40
+    finally:
+        app.close()
+
+
+def test_a_duplicate_service_id_is_reported_and_the_app_still_starts(db_url):
+    app = start(db_url, discovered=[entry("area", f"{SAMPLES}:duplicate_ids")])
+    try:
+        assert sorted(s.name for s in app.services.catalogue.search(plugin="area")) == [
+            "Community choir", "Park walks"]
+        assert errors_of(app.plugins, "area") == [
+            "practice_rx_register_services: service 2: Service id: 'walk' is already used by "
+            "service 1; the first is kept"]
+    finally:
+        app.close()
+
+
+@pytest.mark.parametrize("failing", ["raises_everywhere", "garbage_catalogue",
+                                     "all_bad_catalogue"])
+def test_a_failing_catalogue_hook_keeps_the_last_good_catalogue(db_url, failing):
+    start(db_url, discovered=[entry("area", f"{SAMPLES}:catalogue")]).close()
+    app = start(db_url, discovered=[entry("area", f"{SAMPLES}:{failing}")])
+    try:
+        assert app.catalogue_sync.deactivated == 0
+        assert sorted(s.name for s in app.services.catalogue.search(plugin="area")) == [
+            "Community choir", "Park walks"]
+        assert any("the services from the last good catalogue are kept" in problem
+                   for problem in errors_of(app.plugins, "area"))
     finally:
         app.close()

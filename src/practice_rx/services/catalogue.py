@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
@@ -81,22 +82,27 @@ class SyncReport:
 
 
 class CatalogueService(ServiceBase):
-    def sync(self, catalogues: dict[str, list[ServiceDetails]]) -> SyncReport:
+    def sync(self, catalogues: dict[str, list[ServiceDetails]],
+             keep: Iterable[str] = ()) -> SyncReport:
         """Make the catalogue match what the plugins supply now.
 
         Services are matched by (plugin, id): new ones added, changed ones
         updated, and any a loaded plugin no longer supplies (or whose plugin is
-        gone) marked inactive, never deleted. The practice's own local services
-        are left alone. An unchanged catalogue writes nothing.
+        gone) marked inactive, never deleted. The practice's own local services,
+        and those of the plugins in ``keep`` (whose hook failed this time, so a
+        missing drive does not empty the catalogue), are left alone. An
+        unchanged catalogue writes nothing.
         """
         added = updated = deactivated = unchanged = 0
+        kept = {LOCAL_PLUGIN, *keep}
         with self.db.transaction() as session:
             existing = {
                 (service.plugin, service.external_id): service
-                for service in session.scalars(
-                    select(Service).where(Service.plugin != LOCAL_PLUGIN))
+                for service in session.scalars(select(Service)) if service.plugin not in kept
             }
             for plugin, details_list in catalogues.items():
+                if plugin in kept:
+                    continue
                 for details in details_list:
                     values = {**details.__dict__, "active": True}
                     service = existing.pop((plugin, details.external_id), None)

@@ -28,35 +28,70 @@ def load_form(session: Session, form_id: str, version: int) -> FormDefinition:
     return FormDefinition.from_dict(record.definition)
 
 
+def form_owners(session: Session) -> dict[str, str]:
+    """Each installed form id's plugin: the one that installed its earliest version."""
+    owners: dict[str, str] = {}
+    for form_id, plugin in session.execute(
+            select(FormDefinitionRecord.form_id, FormDefinitionRecord.plugin)
+            .where(FormDefinitionRecord.plugin != "")
+            .order_by(FormDefinitionRecord.form_id, FormDefinitionRecord.version)):
+        owners.setdefault(form_id, plugin)
+    return owners
+
+
+def refusal(plugin: str, form: FormDefinition, owners: dict[str, str]) -> str | None:
+    """Why ``plugin``'s form cannot be installed at all, or None."""
+    missing = core_field_problems(form)
+    if missing:
+        return str(FormDefinitionError(missing, f"form '{form.id}'"))
+    owner = owners.get(form.id, plugin)
+    if owner != plugin:
+        return (f"form id '{form.id}' belongs to the plugin '{owner}', which registered it "
+                f"first; this plugin's form '{form.id}' version {form.version} is not "
+                f"installed. Give the form an id of its own, such as '{plugin}_{form.id}'.")
+    return None
+
+
+def install(session: Session, plugin: str, form: FormDefinition) -> str | None:
+    """Add or reactivate one form version; a problem if it differs from the installed one."""
+    definition = form.to_dict()
+    record = session.get(FormDefinitionRecord, (form.id, form.version))
+    if record is None:
+        session.add(FormDefinitionRecord(form_id=form.id, version=form.version,
+                                         title=form.title, plugin=plugin,
+                                         definition=definition, active=True))
+        return None
+    record.active = True
+    if record.definition != definition:
+        return (f"form '{form.id}' version {form.version} differs from the installed one "
+                "under the same version; the installed one is kept. Give a changed form a "
+                "new version number.")
+    return None
+
+
 class FormService(ServiceBase):
     def sync(self, forms: Iterable[tuple[str, FormDefinition]]) -> list[tuple[str, str]]:
         """Install the (plugin, form) pairs supplied now; forms no longer supplied go inactive.
 
-        Returns (plugin, problem) for each form refused (not a referral form, or a
-        changed definition under a version already installed); the rest install.
+        A form id belongs to the plugin that registered it first (its
+        ``plugin`` column), so another plugin cannot replace a practice's form
+        by shipping the same id. Returns (plugin, problem) for each form refused
+        (not a referral form, another plugin's id, or a changed definition under
+        a version already installed); the rest install.
         """
         problems: list[tuple[str, str]] = []
         supplied: set[tuple[str, int]] = set()
         with self.db.transaction() as session:
+            owners = form_owners(session)
             for plugin, form in forms:
-                missing = core_field_problems(form)
-                if missing:
-                    problems.append((plugin, str(FormDefinitionError(missing, f"form '{form.id}'"))))
+                refused = refusal(plugin, form, owners)
+                if refused:
+                    problems.append((plugin, refused))
                     continue
-                definition = form.to_dict()
-                record = session.get(FormDefinitionRecord, (form.id, form.version))
-                if record is None:
-                    session.add(FormDefinitionRecord(form_id=form.id, version=form.version,
-                                                     title=form.title, plugin=plugin,
-                                                     definition=definition, active=True))
-                else:
-                    if record.definition != definition:
-                        problems.append((plugin, (
-                            f"form '{form.id}' version {form.version} differs from the installed "
-                            "one under the same version; the installed one is kept. Give a "
-                            "changed form a new version number."
-                        )))
-                    record.active = True
+                owners.setdefault(form.id, plugin)
+                changed = install(session, plugin, form)
+                if changed:
+                    problems.append((plugin, changed))
                 supplied.add((form.id, form.version))
             for record in session.scalars(select(FormDefinitionRecord).where(
                     FormDefinitionRecord.active.is_(True))):
