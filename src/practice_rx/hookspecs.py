@@ -9,6 +9,8 @@ the built-in ones in ``practice_rx.plugins`` use these same hooks.
 Every call to a plugin is isolated: an exception, or a result of the wrong
 shape, is recorded against the plugin and that hook, the answer is skipped, and
 the rest of the application carries on. ``practice-rx plugins`` lists them.
+The exception is ``practice_rx_validate_referral``, a safety rule: when it
+fails, the send is refused (fails closed) rather than made without the rule.
 
 Families, as in datasette: ``practice_rx_register_*`` hooks return things to
 add (called once at start-up); ``practice_rx_validate_*`` and
@@ -99,6 +101,13 @@ def practice_rx_validate_referral(referral: ReferralSnapshot) -> dict[str, str] 
 
     Called when a referral is about to be sent, after the core checks. Any
     problems stop the send and are shown beside the fields they name.
+
+    Unlike the other hooks, a failure here fails closed: if this hook raises, or
+    returns something other than a mapping of strings to strings, the send is
+    refused with a message naming the plugin and saying that an administrator
+    can switch it off (Tools › Plugins, or ``disabled_plugins`` in the settings
+    file, then a restart). Nothing is saved: the referral stays a draft. The
+    error itself is recorded against the plugin, as for the other hooks.
 
     :param referral: the referral as it will be sent.
     :returns: a mapping of field key to a message naming the field and what is

@@ -34,6 +34,18 @@ BUILTIN_PLUGINS: dict[str, str] = {"national": "practice_rx.plugins.national"}
 SLOW_CALL_SECONDS = 2.0
 
 
+def rule_failed(plugin: str) -> str:
+    """Why a send was refused when a plugin's safety rule failed, and what an admin can do.
+
+    Names no patient: the plugin's own error (which might) is only in its problems.
+    """
+    return (f"the '{plugin}' plugin's referral check failed, so the referral was not "
+            f"checked and cannot be sent. An administrator can switch the plugin off in "
+            f"Tools › Plugins, or with disabled_plugins = [\"{plugin}\"] in the settings "
+            f"file (settings.toml), then restart PracticeRx; the plugin's problem is listed "
+            f"there.")
+
+
 @dataclass(frozen=True)
 class PluginError:
     plugin: str
@@ -285,17 +297,41 @@ class PluginHost:
     # -- the service layer's hooks (see services.referrals.ReferralHooks) ------------
 
     def validate_referral(self, referral: ReferralSnapshot) -> dict[str, str]:
+        """Every plugin's problems with the referral, failing closed: a safety rule that
+        cannot be run (it raises or answers in the wrong shape) refuses the send too,
+        under the key ``plugin:<name>``, which no form field can have."""
         hook = "practice_rx_validate_referral"
         problems: dict[str, str] = {}
-        for plugin, result in self._call(hook, referral=referral):
-            if not isinstance(result, Mapping) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in result.items()
-            ):
-                self.record(plugin, hook, "expected a mapping of field key to message")
+        for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
+            answer = self._rule_answer(impl, hook, referral)
+            if answer is None:
+                problems[f"plugin:{impl.plugin_name}"] = rule_failed(impl.plugin_name)
                 continue
-            for key, message in result.items():
+            for key, message in answer.items():
                 problems.setdefault(key, message)
         return problems
+
+    def _rule_answer(self, impl: Any, hook: str,
+                     referral: ReferralSnapshot) -> dict[str, str] | None:
+        """One plugin's problems ({} for none), or None when its rule failed (recorded)."""
+        if impl.wrapper or impl.hookwrapper:
+            self.record(impl.plugin_name, hook, "hook wrappers are not supported; send refused")
+            return None
+        try:
+            result = impl.function(**{name: referral for name in impl.argnames})
+        except Exception as error:  # any failure of a safety rule refuses the send
+            self.record(impl.plugin_name, hook,
+                        f"raised {type(error).__name__}: {error}; send refused")
+            return None
+        if result is None:
+            return {}
+        if not isinstance(result, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in result.items()
+        ):
+            self.record(impl.plugin_name, hook,
+                        "expected a mapping of field key to message; send refused")
+            return None
+        return dict(result)
 
     def status_changed(self, change: StatusChange) -> None:
         self._call("practice_rx_referral_status_changed", change=change)

@@ -139,7 +139,7 @@ def test_hook_practice_rx_referral_status_changed(app, tmp_path, monkeypatch):
 
 
 def test_a_raising_status_hook_does_not_undo_the_change(db_url, clock):
-    bad = EntryPoint("bad", "tests.plugins.sample_plugins:raises_everywhere", "practice_rx")
+    bad = EntryPoint("bad", "tests.plugins.failing_rule:status_hook_raises", "practice_rx")
     app = start(db_url, clock=clock, discovered=[bad])
     try:
         services = app.services

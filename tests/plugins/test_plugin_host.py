@@ -68,7 +68,7 @@ def test_a_plugin_raising_in_every_hook_is_recorded_per_hook(services):
     assert host.letter_templates() == [] and host.referral_actions() == []
     assert host.default_form_id() == "national"
     snapshot = ReferralSnapshot(1, 1, "draft", "national", 1, {}, (), "routine")
-    assert host.validate_referral(snapshot) == {}
+    assert list(host.validate_referral(snapshot)) == ["plugin:bad"]  # fails closed (H07)
     hooks = {e.hook for e in host.errors if e.plugin == "bad"}
     assert hooks == {
         "practice_rx_register_referral_forms", "practice_rx_register_services",
