@@ -147,8 +147,8 @@ def test_a_duplicate_service_id_is_reported_and_the_app_still_starts(db_url):
         assert sorted(s.name for s in app.services.catalogue.search(plugin="area")) == [
             "Community choir", "Park walks"]
         assert errors_of(app.plugins, "area") == [
-            "practice_rx_register_services: service 2: Service id: 'walk' is already used by "
-            "service 1; the first is kept"]
+            ("practice_rx_register_services: service 2: Service id: 'walk' is already used by "
+             "service 1; the first is kept")]
     finally:
         app.close()
 
