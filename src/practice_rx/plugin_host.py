@@ -207,6 +207,7 @@ class PluginHost:
         plugin's last good catalogue instead of hiding every service.
         """
         hook = "practice_rx_register_services"
+        since = len(self.errors)  # problems recorded by this call start here
         loaded = [name for name, info in self._info.items()
                   if info.enabled and self.pm.get_plugin(name) is not None]
         services: dict[str, list[ServiceDetails]] = {name: [] for name in loaded}
@@ -223,9 +224,23 @@ class PluginHost:
         failed = frozenset((implementers & set(services)) - answered)
         for plugin in sorted(failed):
             del services[plugin]
-            self.record(plugin, hook, "no usable catalogue this time; the services from the "
-                                      "last good catalogue are kept")
+            self._add_to_problem(plugin, hook, since, "no usable catalogue this time; the "
+                                 "services from the last good catalogue are kept")
         return Catalogues(services, failed)
+
+    def _add_to_problem(self, plugin: str, hook: str, since: int, consequence: str) -> None:
+        """Say what a failure led to in the same problem, so one failure is one problem
+        (recorded anew only when nothing was recorded for it since ``since``)."""
+        for index in range(len(self.errors) - 1, since - 1, -1):
+            problem = self.errors[index]
+            if (problem.plugin, problem.hook) == (plugin, hook):
+                amended = PluginError(plugin, hook, f"{problem.message}; {consequence}")
+                self.errors[index] = amended
+                if plugin in self._info:
+                    own = self._info[plugin].errors
+                    own[own.index(problem)] = amended
+                return
+        self.record(plugin, hook, consequence)
 
     def _checked_services(self, plugin: str, hook: str,
                           items: Iterable[Any]) -> list[ServiceDetails]:
