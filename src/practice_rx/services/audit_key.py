@@ -37,7 +37,7 @@ def key_file_path() -> Path:
     if given:
         return Path(given).expanduser()
     try:
-        configured = getattr(Settings.load(), "audit_key_file", "")
+        configured = Settings.load().audit_key_file
     except PracticeRxError:
         configured = ""
     return Path(configured).expanduser() if configured else config_dir() / "audit.key"

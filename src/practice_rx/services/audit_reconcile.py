@@ -18,8 +18,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from practice_rx.storage import models
-from practice_rx.storage.models import AuditEvent, Patient, Referral, ReferralChase, ReferralEvent
+from practice_rx.storage.models import (
+    AuditEvent,
+    Patient,
+    Referral,
+    ReferralChase,
+    ReferralEvent,
+    ReferralNote,
+)
 
 #: a referral event's own time is read from the clock just before its audit row's
 #: (the service reads the clock twice, and may wait for the write lock in between)
@@ -143,18 +149,9 @@ class Reconciler:
             yield f"Patient {patient_id}: in the audit trail but missing from the database"
 
     def _referrals(self, session: Session) -> Iterator[str]:
-        events: dict[int, list[ReferralEvent]] = {}
-        for event in session.scalars(select(ReferralEvent).order_by(ReferralEvent.id)
-                                     .execution_options(yield_per=5000)):
-            events.setdefault(event.referral_id, []).append(event)
-        chases: dict[int, list[ReferralChase]] = {}
-        for chase in session.scalars(select(ReferralChase).order_by(ReferralChase.id)):
-            chases.setdefault(chase.referral_id, []).append(chase)
-        notes: dict[int, list[Any]] = {}
-        note_model = getattr(models, "ReferralNote", None)
-        if note_model is not None:
-            for note in session.scalars(select(note_model).order_by(note_model.id)):
-                notes.setdefault(note.referral_id, []).append(note)
+        events = _by_referral(session, ReferralEvent)
+        chases = _by_referral(session, ReferralChase)
+        notes = _by_referral(session, ReferralNote)
         seen: set[int] = set()
         for referral in session.scalars(select(Referral).order_by(Referral.id)
                                         .execution_options(yield_per=2000)):
@@ -264,3 +261,12 @@ def _notes(referral_id: int, rows: list[Any], expected: _Referral) -> Iterator[s
                     break
     for note_id in sorted(set(expected.notes) - found):
         yield f"{where}: note {note_id} is missing: it was deleted"
+
+
+def _by_referral(session: Session, model) -> dict[int, list[Any]]:
+    """Every row of ``model`` (events, chases, notes), oldest first, grouped by referral."""
+    rows: dict[int, list[Any]] = {}
+    for row in session.scalars(select(model).order_by(model.id)
+                               .execution_options(yield_per=5000)):
+        rows.setdefault(row.referral_id, []).append(row)
+    return rows
