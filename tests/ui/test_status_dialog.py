@@ -8,9 +8,8 @@ import shiboken6
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtTest import QTest
 
-from practice_rx.domain.identifiers import format_nhs_number
+from practice_rx.domain.identifiers import format_nhs_number, local_time
 from practice_rx.services.worklist import WorklistFilter, WorklistQuery
-from practice_rx.ui.formatting import local_time
 from practice_rx.ui.status_dialog import StatusDialog
 from tests.ui.helpers import settle
 

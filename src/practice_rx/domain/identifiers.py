@@ -7,7 +7,7 @@ expected, so the same message reaches the CLI, the UI and the tests.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from nhs_number import REGION_SCOTLAND
 from nhs_number import is_valid as nhs_number_is_valid
@@ -152,3 +152,14 @@ def format_date(value: date) -> str:
 def age_on(born: date, today: date) -> int:
     """Whole years from ``born`` to ``today``, as a patient banner shows it."""
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def local_time(value: datetime) -> datetime:
+    """Stored times are UTC; people read them in the workstation's time zone."""
+    return value.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
+
+
+def format_moment(value: datetime) -> str:
+    """A stored (UTC) time as ``24 Nov 2026 14:05`` local time, 24-hour."""
+    local = local_time(value)
+    return f"{format_date(local.date())} {local:%H:%M}"

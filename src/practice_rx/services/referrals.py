@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from practice_rx.domain.calendar import DEFAULT_RESPONSE_DAYS, add_working_days
-from practice_rx.domain.identifiers import format_date
+from practice_rx.domain.identifiers import format_moment
 from practice_rx.domain.permissions import STATUS_ACTIONS, Action
 from practice_rx.domain.statuses import EVENT_CODES, Status, check_transition
 from practice_rx.domain.text import text_problem
@@ -44,12 +44,6 @@ from practice_rx.storage.models import (
     User,
 )
 from practice_rx.storage.server_time import server_utc_now
-
-
-def _local(value: datetime) -> str:
-    """A stored (UTC) time as the workstation's people read it: ``24 Nov 2026 14:05``."""
-    local = value.replace(tzinfo=UTC).astimezone()
-    return f"{format_date(local.date())} {local:%H:%M}"
 
 
 def check_note_text(note: object, field: str = "note", label: str = "Note") -> str:
@@ -379,7 +373,7 @@ class ReferralService(ServiceBase):
         if previous is not None and occurred_at < previous:
             raise ValidationError.single(
                 "occurred_at", "When it happened: cannot be before the referral's previous "
-                f"change ({_local(previous)}); choose that time or later")
+                f"change ({format_moment(previous)}); choose that time or later")
         return occurred_at
 
     @staticmethod

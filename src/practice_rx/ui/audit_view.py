@@ -39,11 +39,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from practice_rx.domain.identifiers import format_date
+from practice_rx.domain.identifiers import format_date, local_time
 from practice_rx.services.audit import AuditFilter
 from practice_rx.storage.models import AuditEvent, Patient, User
 from practice_rx.ui import messages
-from practice_rx.ui.formatting import local_time, moment, patient_line
+from practice_rx.ui.formatting import moment, patient_line
 from practice_rx.ui.login import problem_label, say
 from practice_rx.ui.screen_fit import open_size
 from practice_rx.ui.session import Session

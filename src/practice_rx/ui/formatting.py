@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from practice_rx.domain.categories import SERVICE_CATEGORIES
-from practice_rx.domain.identifiers import format_date, format_nhs_number
+from practice_rx.domain.identifiers import format_date, format_moment, format_nhs_number
 from practice_rx.domain.statuses import STATUS_LABELS, Status
 
 URGENCY_LABELS = {"routine": "Routine", "soon": "Soon"}
@@ -30,17 +30,9 @@ def day(value: date | None) -> str:
     return format_date(value) if value else ""
 
 
-def local_time(value: datetime) -> datetime:
-    """Stored times are UTC; people read them in the workstation's time zone."""
-    return value.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
-
-
 def moment(value: datetime | None) -> str:
-    """A stored (UTC) time as ``24 Nov 2026 14:05`` local time."""
-    if value is None:
-        return ""
-    local = local_time(value)
-    return f"{format_date(local.date())} {local:%H:%M}"
+    """A stored (UTC) time as ``24 Nov 2026 14:05`` local time; nothing for no time."""
+    return format_moment(value) if value is not None else ""
 
 
 def nhs(value: str) -> str:

@@ -27,10 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from practice_rx.domain.identifiers import local_time
 from practice_rx.domain.permissions import ROLE_LABELS, Role
 from practice_rx.storage.models import User
 from practice_rx.ui import messages
-from practice_rx.ui.formatting import local_time, moment
+from practice_rx.ui.formatting import moment
 from practice_rx.ui.login import MISMATCH, fit_height, password_edit, problem_label, say
 from practice_rx.ui.screen_fit import open_size
 from practice_rx.ui.session import Session

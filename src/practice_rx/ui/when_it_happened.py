@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import QCheckBox, QDateTimeEdit, QHBoxLayout, QWidget
 
-from practice_rx.ui.formatting import local_time
+from practice_rx.domain.identifiers import local_time
 
 
 def _utc(local: datetime) -> datetime:

@@ -17,8 +17,8 @@ from pathlib import Path
 from PySide6.QtGui import QPageLayout, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
+from practice_rx.domain.identifiers import local_time
 from practice_rx.services.worklist import WorklistPage, WorklistQuery, WorklistRow
-from practice_rx.ui.formatting import local_time
 from practice_rx.ui.worklist_model import Column
 
 EXPORT_PAGE_SIZE = 500
