@@ -140,6 +140,8 @@ def cmd_plugins(args: argparse.Namespace) -> int:
             print(f"    implements {hook}")
         for error in info.errors:
             print(f"    ERROR in {error.hook}: {error.message}")
+        for warning in info.warnings:
+            print(f"    warning in {warning.hook}: {warning.message}")
     app.close()
     return 1 if app.plugins.errors else 0
 

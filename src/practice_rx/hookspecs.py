@@ -9,6 +9,15 @@ the built-in ones in ``practice_rx.plugins`` use these same hooks.
 Every call to a plugin is isolated: an exception, or a result of the wrong
 shape, is recorded against the plugin and that hook, the answer is skipped, and
 the rest of the application carries on. ``practice-rx plugins`` lists them.
+
+Every hook may also declare ``report``: a :class:`practice_rx.plugin_api.Report`
+bound to the plugin and hook, with which a plugin warns of a problem it worked
+around (a skipped row, a stale feed) while still answering. Warnings are listed
+once each beside the errors, and do not make ``practice-rx plugins`` fail.
+
+A plugin module declares the plugin API versions it supports, e.g.
+``PRACTICE_RX_API = ">=1.1,<2"``; :data:`practice_rx.plugin_api.API_VERSION` is
+this release's. A plugin whose range excludes it is reported and not loaded.
 The exception is ``practice_rx_validate_referral``, a safety rule: when it
 fails, the send is refused (fails closed) rather than made without the rule.
 
@@ -23,19 +32,21 @@ from typing import Any
 
 import pluggy
 
-from practice_rx.plugin_api import ReferralAction, ReferralSnapshot, StatusChange
+from practice_rx.plugin_api import ReferralAction, ReferralSnapshot, Report, StatusChange
 
 hookspec = pluggy.HookspecMarker("practice_rx")
 
 
 @hookspec
-def practice_rx_register_referral_forms() -> list[Any]:
+def practice_rx_register_referral_forms(report: Report) -> list[Any]:
     """Referral forms this plugin supplies.
 
     Called once at start-up. Each form is installed in the database by its
     ``(id, version)`` and kept for good, so referrals written on it stay
     readable after a new version ships. A changed form needs a new version.
 
+    :param report: records a warning against this plugin without failing the answer
+        (:class:`practice_rx.plugin_api.Report`); declare it only if you use it.
     :returns: a list of :class:`practice_rx.forms.FormDefinition`, or of plain
         dicts in the same shape (as read from a YAML or JSON file), which are
         checked with :func:`practice_rx.forms.form_from_dict`. Every form must
@@ -45,13 +56,15 @@ def practice_rx_register_referral_forms() -> list[Any]:
 
 
 @hookspec
-def practice_rx_register_services() -> list[Any]:
+def practice_rx_register_services(report: Report) -> list[Any]:
     """Services this plugin adds to the catalogue.
 
     Called once at start-up. Services are matched by ``(plugin, external_id)``:
     new ones are added, changed ones updated, and ones this plugin no longer
     returns are marked inactive (never deleted, as referrals may point at them).
 
+    :param report: records a warning against this plugin without failing the answer
+        (:class:`practice_rx.plugin_api.Report`); declare it only if you use it.
     :returns: a list of :class:`practice_rx.services.catalogue.ServiceDetails`,
         or of dicts with the same keys (e.g. rows read with
         :func:`practice_rx.catalogue_files.load_catalogue_file`). A row with a
@@ -60,7 +73,7 @@ def practice_rx_register_services() -> list[Any]:
 
 
 @hookspec
-def practice_rx_register_letter_templates() -> list[Any]:
+def practice_rx_register_letter_templates(report: Report) -> list[Any]:
     """Letter templates this plugin supplies or replaces.
 
     Called once at start-up. A template whose ``kind`` matches a built-in one
@@ -68,35 +81,43 @@ def practice_rx_register_letter_templates() -> list[Any]:
     override the national wording); each has an ``id`` and ``version`` that are
     recorded with every letter printed from it.
 
+    :param report: records a warning against this plugin without failing the answer
+        (:class:`practice_rx.plugin_api.Report`); declare it only if you use it.
     :returns: a list of :class:`practice_rx.letters.LetterTemplate`.
     """
 
 
 @hookspec
-def practice_rx_register_referral_actions() -> list[ReferralAction]:
+def practice_rx_register_referral_actions(report: Report) -> list[ReferralAction]:
     """Buttons this plugin adds to the referral view.
 
     Called once at start-up. The UI shows each action whose
     :meth:`ReferralAction.applies_to` accepts the referral's status, and runs it
     off the GUI thread, showing the message it returns.
 
+    :param report: records a warning against this plugin without failing the answer
+        (:class:`practice_rx.plugin_api.Report`); declare it only if you use it.
     :returns: a list of :class:`practice_rx.plugin_api.ReferralAction`.
     """
 
 
 @hookspec(firstresult=True)
-def practice_rx_default_form_id() -> str | None:
+def practice_rx_default_form_id(report: Report) -> str | None:
     """The id of the form a new referral starts on, when the practice has not chosen one.
 
     Stops at the first non-None result; plugins registered later are asked
     first, so an installed local-area plugin wins over the built-in ``national``.
 
+    :param report: records a warning against this plugin without failing the answer
+        (:class:`practice_rx.plugin_api.Report`); declare it only if you use it.
     :returns: a form id, or None to leave the choice to other plugins.
     """
 
 
 @hookspec
-def practice_rx_validate_referral(referral: ReferralSnapshot) -> dict[str, str] | None:
+def practice_rx_validate_referral(
+    referral: ReferralSnapshot, report: Report,
+) -> dict[str, str] | None:
     """Extra checks a local area applies before a referral is sent.
 
     Called when a referral is about to be sent, after the core checks. Any
@@ -110,17 +131,21 @@ def practice_rx_validate_referral(referral: ReferralSnapshot) -> dict[str, str] 
     error itself is recorded against the plugin, as for the other hooks.
 
     :param referral: the referral as it will be sent.
+    :param report: records a warning against this plugin without failing the answer
+        (:class:`practice_rx.plugin_api.Report`); declare it only if you use it.
     :returns: a mapping of field key to a message naming the field and what is
         expected, or None (or an empty mapping) when all is well.
     """
 
 
 @hookspec
-def practice_rx_referral_status_changed(change: StatusChange) -> None:
+def practice_rx_referral_status_changed(change: StatusChange, report: Report) -> None:
     """A referral's status changed; it has already been saved.
 
     Called after the change is committed, e.g. to export it or send a message.
     Nothing a plugin does here can undo the change; an exception is recorded.
 
     :param change: the change, with the referral as it is now.
+    :param report: records a warning against this plugin without failing the answer
+        (:class:`practice_rx.plugin_api.Report`); declare it only if you use it.
     """

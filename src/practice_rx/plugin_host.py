@@ -4,7 +4,9 @@ A typed wrapper over pluggy, as tox does it: the rest of PracticeRx calls one
 method per hook and never ``pm.hook.*``. Like napari's plugin engine, every
 implementation is called on its own: an exception or a malformed answer is
 recorded as a :class:`PluginError` (plugin, hook, message) and skipped, so one
-broken plugin never takes the application down.
+broken plugin never takes the application down. A plugin's own warnings (through
+the ``report`` argument) are kept apart from its errors, and each distinct
+problem is kept once however often it recurs.
 """
 
 from __future__ import annotations
@@ -18,13 +20,21 @@ from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 import pluggy
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from practice_rx import hookspecs
 from practice_rx.catalogue_files import first_of_each_id, service_from_row
 from practice_rx.errors import ValidationError
 from practice_rx.forms import FormDefinition, FormDefinitionError, form_from_dict
 from practice_rx.domain.letter_kinds import LetterKind
-from practice_rx.plugin_api import ActionResult, ReferralAction, ReferralSnapshot, StatusChange
+from practice_rx.plugin_api import (
+    API_VERSION,
+    ActionResult,
+    ReferralAction,
+    ReferralSnapshot,
+    Report,
+    StatusChange,
+)
 from practice_rx.services.catalogue import ServiceDetails
 
 log = logging.getLogger(__name__)
@@ -32,6 +42,7 @@ log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "practice_rx"
 BUILTIN_PLUGINS: dict[str, str] = {"national": "practice_rx.plugins.national"}
 SLOW_CALL_SECONDS = 2.0
+API_ATTRIBUTE = "PRACTICE_RX_API"
 
 
 def rule_failed(plugin: str) -> str:
@@ -46,11 +57,21 @@ def rule_failed(plugin: str) -> str:
             f"there.")
 
 
+def suggested_range() -> str:
+    """The range a plugin written now should declare: this version up to the next major."""
+    major = int(API_VERSION.split(".")[0])
+    return f">={API_VERSION},<{major + 1}"
+
+
 @dataclass(frozen=True)
 class PluginError:
+    """A problem with a plugin: an error (its answer was not used) or, when ``warning``,
+    something the plugin reported itself while still answering."""
+
     plugin: str
     hook: str
     message: str
+    warning: bool = False
 
     def __str__(self) -> str:
         return f"{self.plugin} ({self.hook}): {self.message}"
@@ -67,6 +88,7 @@ class PluginInfo:
     enabled: bool
     hooks: list[str] = field(default_factory=list)
     errors: list[PluginError] = field(default_factory=list)
+    warnings: list[PluginError] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -89,6 +111,7 @@ class PluginHost:
         self.pm = pluggy.PluginManager("practice_rx")
         self.pm.add_hookspecs(hookspecs)
         self.errors: list[PluginError] = []
+        self.warnings: list[PluginError] = []
         self._info: dict[str, PluginInfo] = {}
         disabled = set(disabled)
         for name, module in builtins.items():
@@ -118,10 +141,34 @@ class PluginHost:
         except Exception as error:  # a plugin may fail to import in any way at all
             self.record(name, "load", f"cannot be imported: {type(error).__name__}: {error}")
             return
+        if not self._compatible(name, plugin):
+            return
         try:
             self.pm.register(plugin, name=name)
         except (pluggy.PluginValidationError, ValueError) as error:
             self.record(name, "load", f"cannot be registered: {error}")
+
+    def _compatible(self, name: str, plugin: object) -> bool:
+        """Whether the plugin supports this API version (one that does not say is
+        loaded, with a warning); an incompatible plugin is an error and not used."""
+        declared = getattr(plugin, API_ATTRIBUTE, None)
+        if declared is None:
+            self.record(name, "load", f"declares no plugin API range; add "
+                        f"{API_ATTRIBUTE} = \"{suggested_range()}\" to the plugin module "
+                        f"(this PracticeRx provides API {API_VERSION})", warning=True)
+            return True
+        try:
+            supported = SpecifierSet(str(declared))
+        except InvalidSpecifier:
+            self.record(name, "load", f"{API_ATTRIBUTE} = {declared!r} is not a version range "
+                        f"such as \">=1.1,<2\"; the plugin is not used")
+            return False
+        if API_VERSION not in supported:
+            self.record(name, "load", f"supports plugin API {supported}, but this PracticeRx "
+                        f"provides {API_VERSION}; the plugin is not used (install a version "
+                        f"of it made for this PracticeRx)")
+            return False
+        return True
 
     def _drop_unknown_hooks(self) -> None:
         while True:
@@ -133,12 +180,29 @@ class PluginHost:
                 self.record(name, "load", f"{error}; the plugin is not used")
                 self.pm.unregister(error.plugin)
 
-    def record(self, plugin: str, hook: str, message: str) -> None:
-        problem = PluginError(plugin, hook, message)
-        self.errors.append(problem)
+    def record(self, plugin: str, hook: str, message: str, *, warning: bool = False) -> None:
+        """Keep a problem once, however often it recurs (a rule runs on every send).
+
+        The log names only the plugin and hook: a plugin's message may quote a
+        referral, and the problems are shown where only staff see them.
+        """
+        problem = PluginError(plugin, hook, message, warning)
+        kept = self.warnings if warning else self.errors
+        if problem in kept:
+            return
+        kept.append(problem)
         if plugin in self._info:
-            self._info[plugin].errors.append(problem)
-        log.warning("plugin problem: %s", problem)
+            info = self._info[plugin]
+            (info.warnings if warning else info.errors).append(problem)
+        log.info("plugin %s: %s in %s", "warning" if warning else "problem", plugin, hook)
+
+    def _report(self, plugin: str, hook: str) -> Report:
+        return Report(lambda message: self.record(plugin, hook, message, warning=True))
+
+    def _arguments(self, impl: Any, hook: str, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        """The arguments an implementation declared, with its own ``report``."""
+        return {name: self._report(impl.plugin_name, hook) if name == "report" else kwargs[name]
+                for name in impl.argnames}
 
     def info(self) -> list[PluginInfo]:
         for name, info in self._info.items():
@@ -159,7 +223,7 @@ class PluginHost:
                 continue
             started = time.perf_counter()
             try:
-                result = impl.function(**{name: kwargs[name] for name in impl.argnames})
+                result = impl.function(**self._arguments(impl, hook, kwargs))
             except Exception as error:
                 self.record(impl.plugin_name, hook, f"raised {type(error).__name__}: {error}")
                 continue
@@ -333,7 +397,7 @@ class PluginHost:
             self.record(impl.plugin_name, hook, "hook wrappers are not supported; send refused")
             return None
         try:
-            result = impl.function(**{name: referral for name in impl.argnames})
+            result = impl.function(**self._arguments(impl, hook, {"referral": referral}))
         except Exception as error:  # any failure of a safety rule refuses the send
             self.record(impl.plugin_name, hook,
                         f"raised {type(error).__name__}: {error}; send refused")

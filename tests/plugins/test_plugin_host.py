@@ -24,7 +24,7 @@ def errors_of(host: PluginHost, plugin: str) -> list[str]:
 def test_the_example_package_is_discovered_through_its_entry_point():
     host = PluginHost()  # the real entry points of the installed packages
     plugins = {info.name: info for info in host.info()}
-    assert plugins["south_leeds"].version == "1.2.0"
+    assert plugins["south_leeds"].version == "1.3.0"
     assert plugins["south_leeds"].source == "practice_rx_south_leeds"
     assert not plugins["south_leeds"].builtin and plugins["national"].builtin
     assert "practice_rx_register_referral_forms" in plugins["south_leeds"].hooks

@@ -5,6 +5,8 @@ from __future__ import annotations
 from practice_rx import hookimpl
 from practice_rx.plugin_api import ReferralAction
 
+PRACTICE_RX_API = ">=1.1,<2"
+
 
 @hookimpl
 def practice_rx_register_services():

@@ -77,3 +77,21 @@ def test_only_an_admin_may_switch_plugins(broken_core, qtbot):
     dialog = window.open_plugins()
     assert not dialog.checkboxes["broken"].isEnabled()
     assert "Only a practice admin" in dialog.note.text()
+
+
+def test_a_plugins_own_warnings_are_shown_apart_from_problems(tmp_path: Path, qtbot):
+    reporting = EntryPoint(name="feed", value="tests.plugins.reporting_plugins",
+                           group="practice_rx")
+    app = open_core(f"sqlite:///{tmp_path / 'warned.sqlite3'}", discovered=[reporting])
+    try:
+        window = make_window(app, qtbot, "admin.user", "admin")
+        dialog = window.open_plugins()
+        names = [dialog.table.item(row, 0).text() for row in range(dialog.table.rowCount())]
+        assert dialog.table.item(names.index("feed"), 5).text() == "2 warnings"
+        assert dialog.table.currentRow() == names.index("feed")  # the one to look at first
+        text = dialog.details.text()
+        assert "Warnings</b> (reported by the plugin, which carried on)" in text
+        assert "category 'zumba' is unknown" in text and "Problems:" not in text
+    finally:
+        Operations.wait_for_all()
+        app.close()

@@ -1,7 +1,7 @@
 """The plugins: what is loaded, its version, the hooks it implements, and what went wrong.
 
-A plugin that failed is listed with its errors while the rest of PracticeRx
-carries on. Enabling or disabling a plugin is saved in this workstation's
+A plugin that failed is listed with its errors, and a plugin's own warnings
+beside them, while the rest of PracticeRx carries on. Enabling or disabling a plugin is saved in this workstation's
 settings and takes effect when PracticeRx is next started.
 """
 
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from practice_rx.domain.permissions import Action
-from practice_rx.plugin_host import PluginInfo
+from practice_rx.plugin_host import PluginError, PluginInfo
 from practice_rx.ui import messages
 from practice_rx.ui.screen_fit import open_size
 from practice_rx.ui.session import Session
@@ -35,6 +35,13 @@ RESTART_NOTE = "Enabling or disabling a plugin takes effect when PracticeRx is r
 
 def short_hook(name: str) -> str:
     return name.removeprefix("practice_rx_").replace("_", " ")
+
+
+def problem_summary(info: PluginInfo) -> str:
+    """'1 problem, 2 warnings', or 'None'."""
+    parts = [f"{count} {word}{'s' if count != 1 else ''}" for count, word in
+             ((len(info.errors), "problem"), (len(info.warnings), "warning")) if count]
+    return ", ".join(parts) or "None"
 
 
 class PluginsDialog(QDialog):
@@ -65,7 +72,7 @@ class PluginsDialog(QDialog):
             cells = (info.name, info.version or "—", info.source + (" (built in)" if info.builtin
                                                                      else ""),
                      None, ", ".join(short_hook(h) for h in info.hooks) or "none",
-                     f"{problems} problem{'s' if problems != 1 else ''}" if problems else "None")
+                     problem_summary(info))
             for column, text in enumerate(cells):
                 if text is None:
                     continue
@@ -118,7 +125,9 @@ class PluginsDialog(QDialog):
         layout.addWidget(buttons)
         self.table.currentCellChanged.connect(lambda row, *_: self._show(row))
         if self.infos:
-            problem_row = next((i for i, info in enumerate(self.infos) if info.errors), 0)
+            problem_row = next((i for i, info in enumerate(self.infos) if info.errors),
+                               next((i for i, info in enumerate(self.infos) if info.warnings),
+                                    0))
             self.table.setCurrentCell(problem_row, 0)
             self._show(problem_row)
         open_size(self, 980, 560)
@@ -133,11 +142,12 @@ class PluginsDialog(QDialog):
         if info.hooks:
             lines.append("Implements: " + ", ".join(_escape(short_hook(h)) for h in info.hooks))
         if info.errors:
-            lines.append(f"<span style='color:{ERROR_COLOUR}'><b>Problems:</b></span><ul>"
-                         + "".join(f"<li><b>{_escape(short_hook(e.hook))}</b>: "
-                                   f"{_escape(e.message)}</li>" for e in info.errors)
-                         + "</ul>")
-        else:
+            lines.append(f"<span style='color:{ERROR_COLOUR}'><b>Problems:</b></span>"
+                         + _listed(info.errors))
+        if info.warnings:
+            lines.append("<b>Warnings</b> (reported by the plugin, which carried on):"
+                         + _listed(info.warnings))
+        if not info.errors and not info.warnings:
             lines.append("No problems.")
         self.details.setText("<br>".join(lines))
 
@@ -157,6 +167,11 @@ class PluginsDialog(QDialog):
             return
         verb = "enabled" if enabled else "disabled"
         self.changed_note.setText(f"'{name}' will be {verb} when PracticeRx is restarted.")
+
+
+def _listed(problems: list[PluginError]) -> str:
+    return "<ul>" + "".join(f"<li><b>{_escape(short_hook(p.hook))}</b>: {_escape(p.message)}"
+                            f"</li>" for p in problems) + "</ul>"
 
 
 def _escape(text: str) -> str:

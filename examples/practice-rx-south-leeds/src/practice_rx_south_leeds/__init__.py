@@ -13,9 +13,17 @@ from pathlib import Path
 from practice_rx import hookimpl
 from practice_rx.catalogue_files import load_catalogue_file
 from practice_rx.forms import FormDefinition, form_from_dict
-from practice_rx.plugin_api import ActionResult, ReferralAction, ReferralSnapshot, StatusChange
+from practice_rx.plugin_api import (
+    ActionResult,
+    ReferralAction,
+    ReferralSnapshot,
+    Report,
+    StatusChange,
+)
 from practice_rx.plugins.national.form import national_form
 
+#: The PracticeRx plugin API versions this plugin is written for (see docs/plugins.md).
+PRACTICE_RX_API = ">=1.1,<2"
 FORM_ID = "south_leeds"
 EXPORT_ENV = "SOUTH_LEEDS_EXPORT_FILE"
 
@@ -60,10 +68,10 @@ def practice_rx_register_referral_forms() -> list[FormDefinition]:
 
 
 @hookimpl
-def practice_rx_register_services() -> list[object]:
+def practice_rx_register_services(report: Report) -> list[object]:
+    """The PCN's services; a bad row is a warning to the practice, the good rows are kept."""
     catalogue = load_catalogue_file(files(__name__) / "services.csv")
-    if catalogue.problems:
-        raise ValueError("; ".join(catalogue.problems))
+    report.each(catalogue.problems)
     return list(catalogue.services)
 
 

@@ -11,8 +11,10 @@ from importlib.resources import files
 from practice_rx import hookimpl
 from practice_rx.catalogue_files import load_catalogue_file
 from practice_rx.forms import FormDefinition
+from practice_rx.plugin_api import Report
 from practice_rx.plugins.national.form import national_form
 
+PRACTICE_RX_API = ">=1.1,<2"
 CATALOGUE_FILE = "national_services.yaml"
 
 
@@ -22,10 +24,9 @@ def practice_rx_register_referral_forms() -> list[FormDefinition]:
 
 
 @hookimpl
-def practice_rx_register_services() -> list[object]:
+def practice_rx_register_services(report: Report) -> list[object]:
     catalogue = load_catalogue_file(files(__name__) / CATALOGUE_FILE)
-    if catalogue.problems:
-        raise ValueError("; ".join(catalogue.problems))
+    report.each(catalogue.problems)
     return list(catalogue.services)
 
 

@@ -1,0 +1,106 @@
+"""Plugins warn without failing (shown once each), and declare the API range they support."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from importlib.metadata import EntryPoint
+from pathlib import Path
+
+from practice_rx.plugin_api import API_VERSION, ReferralSnapshot
+from practice_rx.plugin_host import PluginHost, suggested_range
+
+SAMPLES = "tests.plugins.reporting_plugins"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def entry(name: str, value: str) -> EntryPoint:
+    return EntryPoint(name=name, value=value, group="practice_rx")
+
+
+def test_a_warning_keeps_the_answer_and_is_listed_once():
+    host = PluginHost(discovered=[entry("feed", SAMPLES)])
+    assert [s.name for s in host.services()["feed"]] == ["Park walks"]
+    host.services()  # asked again (a second sync): still one warning each
+    snapshot = ReferralSnapshot(1, 1, "draft", "national", 1, {}, (), "routine")
+    for _ in range(3):
+        assert host.validate_referral(snapshot) == {}
+    [info] = [info for info in host.info() if info.name == "feed"]
+    assert [(w.hook, w.message) for w in info.warnings] == [
+        ("practice_rx_register_services", "row 3: the feed's category 'zumba' is unknown; "
+                                          "skipped"),
+        ("practice_rx_register_services", "row 5: no name; skipped"),
+        ("practice_rx_validate_referral", "the eligibility list is a day old; checked "
+                                          "against yesterday's"),
+    ]
+    assert info.errors == [] and host.errors == []
+    assert all(w.warning for w in host.warnings)
+
+
+def test_a_plugin_for_another_api_version_is_reported_and_not_used():
+    host = PluginHost(discovered=[entry("future", f"{SAMPLES}:future"),
+                                  entry("nonsense", f"{SAMPLES}:nonsense"),
+                                  entry("fits", f"{SAMPLES}:compatible")])
+    problems = {e.plugin: e.message for e in host.errors}
+    assert problems["future"] == (f"supports plugin API >=2.0, but this PracticeRx provides "
+                                  f"{API_VERSION}; the plugin is not used (install a version "
+                                  f"of it made for this PracticeRx)")
+    assert "'version one please' is not a version range" in problems["nonsense"]
+    assert "fits" not in problems
+    catalogues = host.services()
+    assert "future" not in catalogues and "nonsense" not in catalogues
+    assert [s.name for s in catalogues["fits"]] == ["Community choir"]
+    assert {i.name: i.hooks for i in host.info()}["future"] == []
+
+
+def test_a_plugin_that_declares_no_range_is_loaded_with_a_warning():
+    host = PluginHost(discovered=[entry("old", f"{SAMPLES}:undeclared")])
+    assert host.errors == []
+    assert [s.name for s in host.services()["old"]] == ["Community choir"]
+    [warning] = [w for w in host.warnings if w.plugin == "old"]
+    assert warning.hook == "load"
+    assert f'PRACTICE_RX_API = "{suggested_range()}"' in warning.message
+
+
+def test_the_shipped_plugins_declare_a_range_that_fits():
+    host = PluginHost()
+    assert [w for w in host.warnings if w.hook == "load"] == []
+    assert host.errors == []
+
+
+def _installed_plugin(site: Path, name: str, body: str) -> None:
+    """A real installed distribution on ``site``: a module and its entry-point metadata."""
+    (site / f"{name}.py").write_text(body)
+    meta = site / f"{name}-1.0.dist-info"
+    meta.mkdir()
+    (meta / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (meta / "entry_points.txt").write_text(f"[practice_rx]\n{name} = {name}\n")
+
+
+def test_practice_rx_plugins_prints_each_problem_and_warning_once(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    _installed_plugin(site, "noisy_area", (
+        "from practice_rx import hookimpl\n"
+        "PRACTICE_RX_API = '>=1.1,<2'\n"
+        "@hookimpl\n"
+        "def practice_rx_register_services(report):\n"
+        "    report('row 7: phone number too long; skipped')\n"
+        "    return []\n"
+        "@hookimpl\n"
+        "def practice_rx_register_letter_templates():\n"
+        "    raise RuntimeError('template folder missing')\n"))
+    env = {**os.environ, "PYTHONPATH": f"{site}{os.pathsep}{ROOT}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "practice_rx.cli", "--database",
+         f"sqlite:///{tmp_path / 'p.sqlite3'}", "plugins"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output  # an error makes the check fail; a warning alone not
+    assert output.count("template folder missing") == 1
+    assert output.count("row 7: phone number too long") == 1
+    assert ("    warning in practice_rx_register_services: row 7: phone number too long; "
+            "skipped") in result.stdout
+    assert "    ERROR in practice_rx_register_letter_templates: raised RuntimeError: " \
+           "template folder missing" in result.stdout
