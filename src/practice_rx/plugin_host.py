@@ -24,9 +24,9 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from practice_rx import hookspecs
 from practice_rx.catalogue_files import first_of_each_id, service_from_row
+from practice_rx.domain.letter_kinds import LetterKind
 from practice_rx.errors import ValidationError
 from practice_rx.forms import FormDefinition, FormDefinitionError, form_from_dict
-from practice_rx.domain.letter_kinds import LetterKind
 from practice_rx.plugin_api import (
     API_VERSION,
     ActionResult,

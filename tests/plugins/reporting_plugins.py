@@ -13,15 +13,14 @@ PRACTICE_RX_API = ">=1.1,<2"
 @hookimpl
 def practice_rx_register_services(report):
     report("row 3: the feed's category 'zumba' is unknown; skipped")
-    report.each(["row 5: no name; skipped", "row 3: the feed's category 'zumba' is unknown; "
-                 "skipped"])  # the same warning again is kept once
+    again = "row 3: the feed's category 'zumba' is unknown; skipped"
+    report.each(["row 5: no name; skipped", again])  # the same warning again is kept once
     return [ServiceDetails("walk", "Park walks", "physical_activity")]
 
 
 @hookimpl
 def practice_rx_validate_referral(referral, report):
     report("the eligibility list is a day old; checked against yesterday's")
-    return None
 
 
 def _declaring(declared: str | None) -> SimpleNamespace:
