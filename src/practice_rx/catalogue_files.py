@@ -11,6 +11,7 @@ import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime
 from importlib.resources.abc import Traversable
 from os import PathLike
 from pathlib import Path
@@ -43,6 +44,8 @@ def service_from_row(row: Any, where: str) -> ServiceDetails:
     for key, raw in row.items():
         if key == "response_days":
             values[key] = _days(raw, where)
+        elif key == "last_modified":
+            values[key] = _moment(raw, where)
         elif key == "is_link_worker":
             values[key] = str(raw).strip().lower() in ("1", "true", "yes")
         else:
@@ -67,6 +70,33 @@ def _days(raw: Any, where: str) -> int | None:
         raise ValidationError.single(
             "response_days", f"{where}: Response window: enter a whole number of working days"
         ) from None
+
+
+def utc_moment(raw: Any) -> datetime | None:
+    """An ISO 8601 date and time as naive UTC (as the database keeps times); a time without
+    a zone is taken as UTC. None for an empty value; ValueError (TypeError) otherwise."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, datetime):
+        moment = raw
+    elif isinstance(raw, date):
+        moment = datetime(raw.year, raw.month, raw.day)
+    elif isinstance(raw, str):
+        moment = datetime.fromisoformat(raw.strip())
+    else:
+        raise TypeError(f"expected a date and time, not {type(raw).__name__}")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def _moment(raw: Any, where: str) -> datetime | None:
+    try:
+        return utc_moment(raw)
+    except (TypeError, ValueError):
+        raise ValidationError.single(
+            "last_modified", f"{where}: Last modified: enter an ISO 8601 date and time, "
+            "such as 2026-11-24T09:30:00Z") from None
 
 
 def load_catalogue_file(path: str | PathLike[str] | Traversable) -> CatalogueFile:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from practice_rx.domain.categories import SERVICE_CATEGORIES
 from practice_rx.domain.permissions import Action
@@ -15,6 +17,9 @@ from practice_rx.services.limits import text_errors
 from practice_rx.storage.models import Service
 
 LOCAL_PLUGIN = "local"
+#: catalogues imported by an administrator (``practice-rx catalogue import-oruk``) are kept
+#: under ``oruk:<name>``; only their own import changes them, never the plugins' sync
+IMPORTED_PREFIXES = ("oruk:",)
 COSTS = ("free", "low_cost", "paid")
 REFERRAL_METHODS = ("self_referral", "phone", "email", "letter", "online_form")
 SERVICE_LABELS = {
@@ -46,6 +51,8 @@ class ServiceDetails:
     referral_method: str = "email"
     response_days: int | None = None
     is_link_worker: bool = False
+    #: when the source last changed the service (UTC, no zone), if it says
+    last_modified: datetime | None = None
 
     def check(self) -> None:
         """Every problem at once, each naming its field; text is checked against its column."""
@@ -69,6 +76,9 @@ class ServiceDetails:
         if days is not None and (isinstance(days, bool) or not isinstance(days, int)
                                  or not 1 <= days <= 90):
             errors["response_days"] = "Response window: enter working days from 1 to 90, or none"
+        stamp = self.last_modified
+        if stamp is not None and (not isinstance(stamp, datetime) or stamp.tzinfo is not None):
+            errors["last_modified"] = "Last modified: expected a UTC date and time without a zone"
         if errors:
             raise ValidationError(errors)
 
@@ -81,6 +91,11 @@ class SyncReport:
     unchanged: int = 0
 
 
+def is_imported(plugin: str) -> bool:
+    """Whether ``plugin`` names a catalogue an administrator imported, not a loaded plugin."""
+    return plugin.startswith(IMPORTED_PREFIXES)
+
+
 class CatalogueService(ServiceBase):
     def sync(self, catalogues: dict[str, list[ServiceDetails]],
              keep: Iterable[str] = ()) -> SyncReport:
@@ -89,38 +104,47 @@ class CatalogueService(ServiceBase):
         Services are matched by (plugin, id): new ones added, changed ones
         updated, and any a loaded plugin no longer supplies (or whose plugin is
         gone) marked inactive, never deleted. The practice's own local services,
-        and those of the plugins in ``keep`` (whose hook failed this time, so a
+        imported catalogues (:func:`is_imported`; no plugin supplies them) and
+        those of the plugins in ``keep`` (whose hook failed this time, so a
         missing drive does not empty the catalogue), are left alone. An
         unchanged catalogue writes nothing.
         """
-        added = updated = deactivated = unchanged = 0
         kept = {LOCAL_PLUGIN, *keep}
         with self.db.transaction() as session:
             existing = {
                 (service.plugin, service.external_id): service
-                for service in session.scalars(select(Service)) if service.plugin not in kept
+                for service in session.scalars(select(Service))
+                if service.plugin not in kept and not is_imported(service.plugin)
             }
-            for plugin, details_list in catalogues.items():
-                if plugin in kept:
-                    continue
-                for details in details_list:
-                    values = {**details.__dict__, "active": True}
-                    service = existing.pop((plugin, details.external_id), None)
-                    if service is None:
-                        session.add(Service(plugin=plugin, **values))
-                        added += 1
-                    elif any(getattr(service, key) != value for key, value in values.items()):
-                        for key, value in values.items():
-                            setattr(service, key, value)
-                        updated += 1
-                    else:
-                        unchanged += 1
-            for service in existing.values():
-                if service.active:
-                    service.active = False
-                    deactivated += 1
-        return SyncReport(added, updated, deactivated, unchanged)
+            supplied = {plugin: details for plugin, details in catalogues.items()
+                        if plugin not in kept and not is_imported(plugin)}
+            return _apply(session, existing, supplied)
 
+    def sync_one(self, plugin: str, services: list[ServiceDetails], *,
+                 audited: bool = False, user_id: int | None = None) -> SyncReport:
+        """Make one plugin's (or imported catalogue's) services match ``services``, and leave
+        every other plugin's alone: the same matching as :meth:`sync`, in one transaction.
+
+        ``audited``: a sync that changed something records a ``catalogue_import`` audit
+        entry by ``user_id``, who must be allowed to manage the catalogue; None is an
+        administrator at the command line, as for ``practice-rx users``. A sync that
+        changes nothing writes nothing, not even that.
+        """
+        if plugin == LOCAL_PLUGIN:
+            raise ValueError("the practice's own services are not synced from a catalogue")
+        with self.db.transaction() as session:
+            if user_id is not None:
+                self.authorize(session, user_id, Action.MANAGE_CATALOGUE)
+            existing = {
+                (service.plugin, service.external_id): service
+                for service in session.scalars(select(Service).where(Service.plugin == plugin))
+            }
+            report = _apply(session, existing, {plugin: services})
+            if audited and (report.added or report.updated or report.deactivated):
+                self.audit.record(session, at=self.clock(), user_id=user_id,
+                                  action="catalogue_import", entity="catalogue",
+                                  after={"plugin": plugin, **report.__dict__})
+            return report
 
     def add_local(self, user_id: int, details: ServiceDetails) -> Service:
         """A practice's own service, kept apart from every plugin's catalogue."""
@@ -162,3 +186,28 @@ class CatalogueService(ServiceBase):
         query = query.order_by(Service.is_link_worker.desc(), Service.name, Service.id)
         with self.db.reading() as session:
             return list(session.scalars(query))
+
+
+def _apply(session: Session, existing: dict[tuple[str, str], Service],
+           catalogues: dict[str, list[ServiceDetails]]) -> SyncReport:
+    """Add, update and deactivate so the ``existing`` rows match ``catalogues``; a row
+    left in ``existing`` (no longer supplied) is marked inactive. Touches only what differs."""
+    added = updated = deactivated = unchanged = 0
+    for plugin, details_list in catalogues.items():
+        for details in details_list:
+            values = {**details.__dict__, "active": True}
+            service = existing.pop((plugin, details.external_id), None)
+            if service is None:
+                session.add(Service(plugin=plugin, **values))
+                added += 1
+            elif any(getattr(service, key) != value for key, value in values.items()):
+                for key, value in values.items():
+                    setattr(service, key, value)
+                updated += 1
+            else:
+                unchanged += 1
+    for service in existing.values():
+        if service.active:
+            service.active = False
+            deactivated += 1
+    return SyncReport(added, updated, deactivated, unchanged)

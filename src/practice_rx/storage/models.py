@@ -29,7 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from practice_rx.domain.search_key import search_key
 
 #: The Alembic revision these models describe; a test keeps it equal to the newest migration.
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -157,6 +157,9 @@ class Service(Base):
     response_days: Mapped[int | None] = mapped_column(Integer, default=None)
     is_link_worker: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: when the source (an ORUK directory, say) last changed the service, in UTC; None if
+    #: the source does not say
+    last_modified: Mapped[datetime | None] = mapped_column(DateTime, default=None)
 
 
 class FormDefinitionRecord(Base):
