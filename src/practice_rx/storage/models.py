@@ -29,7 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from practice_rx.domain.search_key import search_key
 
 #: The Alembic revision these models describe; a test keeps it equal to the newest migration.
-SCHEMA_REVISION = "0006"
+SCHEMA_REVISION = "0007"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -70,6 +70,8 @@ class Practice(Base):
     contact_days: Mapped[int] = mapped_column(Integer, default=10)
     #: a chase list leaves out referrals chased within this many working days
     chase_again_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    #: failed contact attempts in a row after which "not contactable" is offered
+    contact_attempts: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
 
 
 class User(Base):
@@ -213,6 +215,17 @@ class Referral(Base):
     response_due_on: Mapped[date | None] = mapped_column(Date)
     #: when the practice last chased the service (kept with each :class:`ReferralChase`)
     last_chased_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    #: where it came from (:class:`practice_rx.domain.referral_sources.ReferralSource`), and
+    #: for an inbound one the referring organisation and person, and how it arrived
+    source: Mapped[str] = mapped_column(String(30), default="practice", server_default="practice")
+    referrer_organisation: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    referrer_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    referrer_contact: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    received_by: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    #: the link worker it is allocated to (each allocation kept as a ReferralAllocation)
+    allocated_to_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"),
+                                                        index=True, default=None)
+    next_contact_due_on: Mapped[date | None] = mapped_column(Date, default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -323,3 +336,8 @@ class AuditEvent(Base):
     after: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# The link worker's tables live in their own module; importing it here puts them in
+# Base.metadata wherever the models are used (migrations, the model check, the services).
+from practice_rx.storage import caseload_models  # noqa: F401
