@@ -444,8 +444,12 @@ def build_parser() -> argparse.ArgumentParser:
     chasers.add_argument("--out", default=".", help="the folder to write the PDFs to")
     chasers.set_defaults(handler=cmd_chasers)
 
-    commands.add_parser("plugins", help="list plugins, their versions, hooks and errors"
-                        ).set_defaults(handler=cmd_plugins)
+    plugins = commands.add_parser("plugins", help="list plugins, their versions, hooks and "
+                                  "errors; 'plugins new NAME' writes a new plugin")
+    plugins.set_defaults(handler=cmd_plugins)  # 'practice-rx plugins' alone still lists them
+    from practice_rx.scaffold import add_commands
+
+    add_commands(plugins.add_subparsers(dest="plugins_command", metavar="ACTION"))
     return parser
 
 

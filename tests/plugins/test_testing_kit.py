@@ -1,0 +1,156 @@
+"""practice_rx.testing, run as a plugin author runs it: in a pytest session of its own.
+
+Each test writes an author's test file (and a plugin module beside it) with
+pytester and checks what that session reports: the kit fails loudly on plugin
+problems unless told to expect them, and finds plugins by name or module.
+Those sessions run in subprocesses (in-process, SQLAlchemy's registries would be
+imported twice), so each takes a couple of seconds.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from practice_rx.domain.identifiers import normalise_nhs_number
+from practice_rx.plugins.national.form import national_form
+from practice_rx.testing import filled_answers, synthetic_nhs_number
+
+pytest_plugins = ["pytester"]
+
+BROKEN = '''
+from practice_rx import hookimpl
+
+PRACTICE_RX_API = ">=1.1,<2"
+
+
+@hookimpl
+def practice_rx_register_services():
+    raise RuntimeError("catalogue exploded")
+'''
+
+WARNS = '''
+from practice_rx import hookimpl
+
+PRACTICE_RX_API = ">=1.1,<2"
+
+
+@hookimpl
+def practice_rx_register_services(report):
+    report("row 3: a warning, not an error")
+    return [{"external_id": "a", "name": "Allotment club", "category": "nature"}]
+'''
+
+
+def run(pytester: pytest.Pytester, test: str, **modules: str) -> pytest.RunResult:
+    for name, source in modules.items():
+        pytester.makepyfile(**{name: source})
+    pytester.makepyfile(test_author=test)
+    return pytester.runpytest_subprocess("-p", "practice_rx.testing.plugin", "-q",
+                                        "--strict-markers")
+
+
+@pytest.mark.slow  # a pytest session of its own, about 2 s
+def test_a_problem_at_start_up_fails_the_test_loudly(pytester):
+    result = run(pytester, '''
+import pytest
+
+@pytest.mark.practice_rx_plugins("broken_area")
+def test_anything(practice_rx_kit):
+    pass
+''', broken_area=BROKEN)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*recorded 1 problem(s) when PracticeRx started*",
+                                 ("*broken_area (practice_rx_register_services): raised "
+                                 "RuntimeError: catalogue exploded*")])
+
+
+@pytest.mark.slow  # a pytest session of its own, about 2 s
+def test_a_test_that_expects_problems_sees_them_itself(pytester):
+    result = run(pytester, '''
+import pytest
+
+@pytest.mark.practice_rx_expect_problems
+@pytest.mark.practice_rx_plugins("broken_area")
+def test_the_catalogue_failure_is_recorded(practice_rx_app):
+    assert [p.plugin for p in practice_rx_app.plugins.errors] == ["broken_area"]
+''', broken_area=BROKEN)
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.slow  # a pytest session of its own, about 2 s
+def test_warnings_do_not_fail_and_can_be_read(pytester):
+    result = run(pytester, '''
+import pytest
+
+@pytest.mark.practice_rx_plugins("warning_area")
+def test_warned(practice_rx_kit):
+    assert practice_rx_kit.problems() == []
+    assert any("a warning, not an error" in w for w in practice_rx_kit.warnings())
+    assert [s.name for s in practice_rx_kit.services.catalogue.search(plugin="warning_area")] \\
+        == ["Allotment club"]
+''', warning_area=WARNS)
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.slow  # a pytest session of its own, about 2 s
+def test_an_unknown_plugin_is_named_with_the_installed_ones(pytester):
+    result = run(pytester, '''
+import pytest
+
+@pytest.mark.practice_rx_plugins("no such plugin")
+def test_anything(practice_rx_app):
+    pass
+''')
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*'no such plugin' is neither an installed plugin*"])
+
+
+@pytest.mark.slow  # a pytest session of its own, about 2 s
+def test_the_helpers_drive_the_real_services(pytester):
+    """South Leeds (installed in this environment) named by its entry point, by its
+    module object, and the whole life of a referral through the kit."""
+    result = run(pytester, '''
+import pytest
+import practice_rx_south_leeds
+
+ANSWERS = {"tenure": "council", "at_risk_of_eviction": False}
+
+
+@pytest.mark.practice_rx_plugins(practice_rx_south_leeds)
+def test_by_module(practice_rx_kit):
+    sent = practice_rx_kit.refer(answers=ANSWERS)
+    assert practice_rx_kit.snapshot(sent).service_plugin == "south_leeds"
+
+
+@pytest.mark.practice_rx_plugins("south_leeds")
+def test_a_life(practice_rx_kit, practice_rx_users, practice_rx_clock):
+    sent = practice_rx_kit.refer(answers={**ANSWERS, "reasons": ["money"]})
+    assert sent.referrer_id == practice_rx_users.clinician.id
+    practice_rx_clock.advance(days=1)
+    accepted = practice_rx_kit.change_status(sent, "accepted")
+    assert accepted.status == "accepted"
+    assert practice_rx_kit.change_status(accepted, "contacted").status == "contacted"
+    assert practice_rx_kit.validate(sent) == {}
+    letter = practice_rx_kit.letter(sent, "patient")
+    assert letter.pdf.startswith(b"%PDF") and "Joan" in letter.text
+''')
+    result.assert_outcomes(passed=2)
+
+
+def test_synthetic_nhs_numbers_are_valid_and_in_the_test_range():
+    numbers = {synthetic_nhs_number() for _ in range(50)}
+    assert len(numbers) == 50
+    assert all(n.startswith("999") and normalise_nhs_number(n) == n for n in numbers)
+    assert synthetic_nhs_number(7) == synthetic_nhs_number(7)
+
+
+def test_filled_answers_complete_the_national_form():
+    from datetime import date
+
+    from practice_rx.forms import clean_answers
+
+    answers = filled_answers(national_form(), {"urgency": "soon"}, date(2026, 11, 24))
+    assert answers["urgency"] == "soon"  # what the test gave is kept
+    assert answers["consent_given"] is True and answers["consent_date"] == "2026-11-24"
+    assert "risk_to_self_or_others_details" not in answers  # shown only after a yes
+    clean_answers(national_form(), answers, complete=True, today=date(2026, 11, 24))
