@@ -101,6 +101,42 @@ def practice_rx_register_referral_actions(report: Report) -> list[ReferralAction
     """
 
 
+@hookspec
+def practice_rx_register_outcome_measures(report: Report) -> list[Any]:
+    """Outcome measures (questionnaires) this plugin supplies.
+
+    Called once at start-up, like the forms hook. Each measure is kept by its
+    ``(id, version)`` so scores taken on it stay readable; a changed measure
+    needs a new version. The built-in ``national`` plugin supplies the ONS ones
+    (ONS4, the three-item UCLA loneliness scale, the direct loneliness question);
+    a measure that needs a licence (WEMWBS, SWEMWBS) is installed by the area
+    that holds the licence, with its own wording and conversion table.
+
+    :param report: records a warning against this plugin without failing the answer
+        (:class:`practice_rx.plugin_api.Report`); declare it only if you use it.
+    :returns: a list of :class:`practice_rx.measures.MeasureDefinition`, or of dicts
+        in the shape :func:`practice_rx.measures.measure_from_dict` reads. A bad one
+        is reported with every problem and skipped.
+    """
+
+
+@hookspec
+def practice_rx_register_plan_sections(report: Report) -> list[Any]:
+    """Sections this plugin adds to the personalised care and support plan.
+
+    Called once at start-up. A section has the shape of a referral form's section
+    (``key``, ``title``, optional ``help``, ``fields``); the link worker fills it in
+    with the rest of the plan, its answers are kept with each plan version, and it
+    is printed on the person's copy. Section keys are shared by all plugins: a
+    second section with a key already used is reported and skipped.
+
+    :param report: records a warning against this plugin without failing the answer
+        (:class:`practice_rx.plugin_api.Report`); declare it only if you use it.
+    :returns: a list of :class:`practice_rx.forms.Section`, or of dicts in a form
+        section's shape.
+    """
+
+
 @hookspec(firstresult=True)
 def practice_rx_default_form_id(report: Report) -> str | None:
     """The id of the form a new referral starts on, when the practice has not chosen one.

@@ -26,7 +26,8 @@ from practice_rx import hookspecs
 from practice_rx.catalogue_files import first_of_each_id, service_from_row
 from practice_rx.domain.letter_kinds import LetterKind
 from practice_rx.errors import ValidationError
-from practice_rx.forms import FormDefinition, FormDefinitionError, form_from_dict
+from practice_rx.forms import FormDefinition, FormDefinitionError, Section, form_from_dict
+from practice_rx.measures import MeasureDefinition, MeasureDefinitionError, measure_from_dict
 from practice_rx.plugin_api import (
     API_VERSION,
     ActionResult,
@@ -258,6 +259,49 @@ class PluginHost:
             else:
                 self.record(plugin, hook, f"returned a {type(item).__name__}, expected a form")
         return forms
+
+    def outcome_measures(self) -> list[tuple[str, MeasureDefinition]]:
+        """Each plugin's checked measures; a bad one is recorded with all its problems."""
+        hook = "practice_rx_register_outcome_measures"
+        measures = []
+        for plugin, item in self._lists(hook):
+            if isinstance(item, MeasureDefinition):
+                measures.append((plugin, item))
+            elif isinstance(item, Mapping):
+                try:
+                    measures.append((plugin, measure_from_dict(item, source=f"plugin {plugin}")))
+                except MeasureDefinitionError as error:
+                    self.record(plugin, hook, str(error))
+            else:
+                self.record(plugin, hook, f"returned a {type(item).__name__}, expected a measure")
+        return measures
+
+    def plan_sections(self) -> list[tuple[str, Section]]:
+        """Each plugin's plan sections, checked as a form's sections are; a key already used
+        by an earlier section is recorded and skipped."""
+        hook = "practice_rx_register_plan_sections"
+        sections: dict[str, tuple[str, Section]] = {}
+        for plugin, item in self._lists(hook):
+            data = item.to_dict() if isinstance(item, Section) else item
+            if not isinstance(data, Mapping):
+                self.record(plugin, hook, f"returned a {type(item).__name__}, expected a section")
+                continue
+            try:
+                [section] = form_from_dict({"id": "plan_section", "version": 1,
+                                            "title": "Plan section", "sections": [dict(data)]},
+                                           source=f"plugin {plugin}").sections
+            except FormDefinitionError as error:
+                found = "; ".join(problem.replace("sections[0]", "section", 1)
+                                  for problem in error.problems)
+                self.record(plugin, hook, f"a plan section is not valid: {found}")
+                continue
+            if section.key in sections:
+                owner = sections[section.key][0]
+                self.record(plugin, hook, f"plan section '{section.key}' is already added by "
+                                          f"'{owner}'; skipped")
+                continue
+            sections[section.key] = (plugin, section)
+        return list(sections.values())
 
     def services(self) -> dict[str, list[ServiceDetails]]:
         """Every enabled plugin's services (an empty list for a plugin with none)."""

@@ -47,6 +47,13 @@ class Action(StrEnum):
     MANAGE_SETTINGS = "manage_settings"
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
+    # the link worker's casework
+    ENTER_INBOUND_REFERRALS = "enter_inbound_referrals"  # from an agency, or self-referral
+    ALLOCATE_REFERRALS = "allocate_referrals"  # give a referral to a link worker, or move it
+    VIEW_CASELOAD = "view_caseload"  # who is allocated, contacts counted, what is due
+    VIEW_CASE_SUMMARY = "view_case_summary"  # the plan's summary, scores, the message back
+    VIEW_CASEWORK = "view_casework"  # the conversation: contact notes, the plan in full
+    RECORD_CASEWORK = "record_casework"  # contacts, plans, connections, measures, closing
 
     @property
     def label(self) -> str:
@@ -70,6 +77,12 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_SETTINGS: frozenset({A}),
     Action.MANAGE_USERS: frozenset({A}),
     Action.VIEW_AUDIT: frozenset({A}),
+    Action.ENTER_INBOUND_REFERRALS: frozenset({R, L}),
+    Action.ALLOCATE_REFERRALS: frozenset({L, A}),
+    Action.VIEW_CASELOAD: frozenset({R, L, A}),
+    Action.VIEW_CASE_SUMMARY: frozenset({C, L, A}),
+    Action.VIEW_CASEWORK: frozenset({L, A}),
+    Action.RECORD_CASEWORK: frozenset({L}),
 }
 
 #: The permission each status change needs.

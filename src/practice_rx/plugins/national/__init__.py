@@ -11,6 +11,7 @@ from importlib.resources import files
 from practice_rx import hookimpl
 from practice_rx.catalogue_files import load_catalogue_file
 from practice_rx.forms import FormDefinition
+from practice_rx.measures import MeasureDefinition, builtin_measures
 from practice_rx.plugin_api import Report
 from practice_rx.plugins.national.form import national_form
 
@@ -33,3 +34,9 @@ def practice_rx_register_services(report: Report) -> list[object]:
 @hookimpl(trylast=True)
 def practice_rx_default_form_id() -> str:
     return national_form().id
+
+
+@hookimpl
+def practice_rx_register_outcome_measures() -> list[MeasureDefinition]:
+    """The ONS measures, free to use; licensed ones come from the area that holds the licence."""
+    return list(builtin_measures())
