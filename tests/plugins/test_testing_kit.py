@@ -9,11 +9,15 @@ imported twice), so each takes a couple of seconds.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from practice_rx.domain.identifiers import normalise_nhs_number
 from practice_rx.plugins.national.form import national_form
 from practice_rx.testing import filled_answers, synthetic_nhs_number
+from tests.conftest import BACKENDS
 
 pytest_plugins = ["pytester"]
 
@@ -52,6 +56,9 @@ def run(pytester: pytest.Pytester, test: str, **modules: str) -> pytest.RunResul
 @pytest.mark.slow  # a pytest session of its own, about 2 s
 def test_a_problem_at_start_up_fails_the_test_loudly(pytester):
     result = run(pytester, '''
+import re
+from pathlib import Path
+
 import pytest
 
 @pytest.mark.practice_rx_plugins("broken_area")
@@ -67,6 +74,9 @@ def test_anything(practice_rx_kit):
 @pytest.mark.slow  # a pytest session of its own, about 2 s
 def test_a_test_that_expects_problems_sees_them_itself(pytester):
     result = run(pytester, '''
+import re
+from pathlib import Path
+
 import pytest
 
 @pytest.mark.practice_rx_expect_problems
@@ -80,6 +90,9 @@ def test_the_catalogue_failure_is_recorded(practice_rx_app):
 @pytest.mark.slow  # a pytest session of its own, about 2 s
 def test_warnings_do_not_fail_and_can_be_read(pytester):
     result = run(pytester, '''
+import re
+from pathlib import Path
+
 import pytest
 
 @pytest.mark.practice_rx_plugins("warning_area")
@@ -95,6 +108,9 @@ def test_warned(practice_rx_kit):
 @pytest.mark.slow  # a pytest session of its own, about 2 s
 def test_an_unknown_plugin_is_named_with_the_installed_ones(pytester):
     result = run(pytester, '''
+import re
+from pathlib import Path
+
 import pytest
 
 @pytest.mark.practice_rx_plugins("no such plugin")
@@ -110,6 +126,9 @@ def test_the_helpers_drive_the_real_services(pytester):
     """South Leeds (installed in this environment) named by its entry point, by its
     module object, and the whole life of a referral through the kit."""
     result = run(pytester, '''
+import re
+from pathlib import Path
+
 import pytest
 import practice_rx_south_leeds
 
@@ -154,3 +173,34 @@ def test_filled_answers_complete_the_national_form():
     assert answers["consent_given"] is True and answers["consent_date"] == "2026-11-24"
     assert "risk_to_self_or_others_details" not in answers  # shown only after a yes
     clean_answers(national_form(), answers, complete=True, today=date(2026, 11, 24))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="PRACTICE_RX_TEST_BACKENDS=sqlite")
+def test_an_administrator_url_runs_the_tests_on_postgresql(pytester, postgres_admin_url,
+                                                           monkeypatch):
+    monkeypatch.setenv("PRACTICE_RX_TEST_POSTGRES_URL", postgres_admin_url)
+    result = run(pytester, '''
+import re
+from pathlib import Path
+
+import pytest
+
+@pytest.mark.practice_rx_plugins("south_leeds")
+@pytest.mark.parametrize("run", [1, 2])
+def test_on_postgresql(practice_rx_kit, run):
+    assert practice_rx_kit.services.db.backend == "postgresql"
+    sent = practice_rx_kit.refer(answers={"tenure": "owner", "at_risk_of_eviction": False})
+    assert sent.id == 1  # each test has a new database
+''')
+    result.assert_outcomes(passed=2)
+
+
+@pytest.mark.slow
+def test_the_guides_example_passes(pytester):
+    """docs/plugin-testing.md's example is a real test file, run as an author would."""
+    doc = (Path(__file__).parents[2] / "docs" / "plugin-testing.md").read_text()
+    [(name, source)] = re.findall(r"<!-- test: (\S+) -->\n```python\n(.*?)```", doc, re.DOTALL)
+    pytester.makepyfile(**{name.removesuffix(".py"): source})
+    result = pytester.runpytest_subprocess("-p", "practice_rx.testing.plugin", "-q")
+    result.assert_outcomes(passed=3)
