@@ -50,6 +50,7 @@ from practice_rx.letters.inputs import (
     LetterInputs,
 )
 from practice_rx.letters.templates import LetterTemplate
+from practice_rx.oruk import DirectoryCatalogue
 from practice_rx.plugin_api import (
     API_VERSION,
     ActionResult,
@@ -62,7 +63,8 @@ from practice_rx.services.catalogue import COSTS, REFERRAL_METHODS, ServiceDetai
 
 REGENERATE = "python -m practice_rx.plugin_reference --output docs/plugin-reference.md"
 
-#: The objects hooks receive and return, in the order the reference shows them.
+#: The objects hooks receive and return (and what the catalogue readers give, to
+#: return from a hook), in the order the reference shows them.
 #: The dataclasses their fields hold (a form's sections and fields, a letter's parts)
 #: are found by walking the fields, and shown after the first object that holds them.
 HOOK_OBJECTS: tuple[type, ...] = (
@@ -73,6 +75,7 @@ HOOK_OBJECTS: tuple[type, ...] = (
     ActionResult,
     ServiceDetails,
     CatalogueFile,
+    DirectoryCatalogue,
     FormDefinition,
     LetterTemplate,
     LetterInputs,
@@ -99,6 +102,7 @@ PUBLIC_API: tuple[ApiEntry, ...] = (
     ApiEntry("practice_rx.plugin_api.API_VERSION", "practice_rx.plugin_api.API_VERSION"),
     ApiEntry("practice_rx.catalogue_files.load_catalogue_file",
              "practice_rx.catalogue_files.load_catalogue_file"),
+    ApiEntry("practice_rx.oruk.load_directory", "practice_rx.oruk.directory.load_directory"),
     ApiEntry("practice_rx.forms.form_from_dict", "practice_rx.forms.parse.form_from_dict"),
     ApiEntry("practice_rx.forms.load_form_file", "practice_rx.forms.parse.load_form_file"),
     ApiEntry("practice_rx.forms.clean_answers", "practice_rx.forms.answers.clean_answers"),
@@ -454,7 +458,7 @@ def _indent(text: str, prefix: str = "  ") -> str:
 def _kind_of(cls: type) -> str:
     if dataclasses.is_dataclass(cls):
         frozen = cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
-        return "frozen dataclass" if frozen else "dataclass (made and changed by your code)"
+        return "frozen dataclass" if frozen else "dataclass"
     if getattr(cls, "_is_protocol", False):
         return "protocol: any object with these attributes and methods will do"
     return "class"
@@ -545,8 +549,12 @@ def render_api_entry(renderer: Renderer, entry: ApiEntry) -> list[str]:
     module, _, name = entry.path.rpartition(".")
     if inspect.isfunction(inspect.unwrap(obj)):
         method = "." in obj.__qualname__
-        lines = [f"### {entry.written}{_signature(obj, drop_self=method)}", ""]
+        signature = _signature(obj, drop_self=method)
+        lines = [f"### {entry.written}{signature}", ""]
         doc = renderer.doc(obj)
+        links = renderer.type_links(signature)
+        if links:
+            doc += ("\n\n" if doc else "") + "See " + ", ".join(links) + "."
     elif callable(obj):  # pluggy's marker: its docstring is about pluggy, not PracticeRx
         lines, doc = [f"### {entry.written}", ""], ""
     else:
@@ -598,7 +606,8 @@ def generate() -> str:
             out += ["*firstresult*: PracticeRx stops at the first non-None result.", ""]
         out += [renderer.doc(spec), ""]
     out += ["## Objects passed to and returned by hooks", "",
-            ("Each object, then the objects its fields hold. A field without a default must "
+            ("Each object a hook receives or returns (and the catalogue readers' results), "
+             "then the objects its fields hold. A field without a default must "
              "be given when you make one; a minor API version may add fields, always with a "
              "default."), ""]
     for cls in objects:
