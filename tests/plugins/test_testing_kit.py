@@ -32,6 +32,17 @@ def practice_rx_register_services():
     raise RuntimeError("catalogue exploded")
 '''
 
+RAISES_LATER = '''
+from practice_rx import hookimpl
+
+PRACTICE_RX_API = ">=1.1,<2"
+
+
+@hookimpl
+def practice_rx_referral_status_changed(change):
+    raise RuntimeError("export exploded")
+'''
+
 WARNS = '''
 from practice_rx import hookimpl
 
@@ -69,6 +80,22 @@ def test_anything(practice_rx_kit):
     result.stdout.fnmatch_lines(["*recorded 1 problem(s) when PracticeRx started*",
                                  ("*broken_area (practice_rx_register_services): raised "
                                  "RuntimeError: catalogue exploded*")])
+
+
+@pytest.mark.slow  # a pytest session of its own, about 2 s
+def test_a_problem_during_the_test_fails_it_at_teardown(pytester):
+    result = run(pytester, '''
+import pytest
+
+@pytest.mark.practice_rx_plugins("south_leeds", "raises_later")
+def test_send(practice_rx_kit):
+    practice_rx_kit.refer(answers={"tenure": "owner", "at_risk_of_eviction": False})
+''', raises_later=RAISES_LATER)
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*ERROR at teardown of test_send*",
+                                 "*recorded 1 problem(s) during the test*",
+                                 ("*raises_later (practice_rx_referral_status_changed): raised "
+                                 "RuntimeError: export exploded*")])
 
 
 @pytest.mark.slow  # a pytest session of its own, about 2 s
