@@ -107,6 +107,7 @@ PUBLIC_API: tuple[ApiEntry, ...] = (
     ApiEntry("practice_rx.forms.load_form_file", "practice_rx.forms.parse.load_form_file"),
     ApiEntry("practice_rx.forms.clean_answers", "practice_rx.forms.answers.clean_answers"),
     ApiEntry("practice_rx.forms.is_visible", "practice_rx.forms.answers.is_visible"),
+    ApiEntry("practice_rx.measures.measure_from_dict", "practice_rx.measures.parse.measure_from_dict"),
     ApiEntry("practice_rx.forms.core.core_field_problems",
              "practice_rx.forms.core.core_field_problems"),
     ApiEntry("practice_rx.plugins.national.form.national_form",
@@ -215,8 +216,29 @@ def hook_specs() -> list[tuple[str, Callable[..., Any], dict[str, Any]]]:
             if inspect.isfunction(function) and hasattr(function, marker)]
 
 
+def hook_roots() -> list[type]:
+    """:data:`HOOK_OBJECTS`, then any other class a hook's type hints or docstring
+    (``:class:``) names, so a new hook's objects are documented without a change here."""
+    roots = list(HOOK_OBJECTS)
+    for _, spec, _ in hook_specs():
+        named = [found for hint in typing.get_type_hints(spec).values()
+                 for found in _classes_in(hint)]
+        for target in re.findall(r":class:`~?([\w.]+)`", spec.__doc__ or ""):
+            try:
+                named.append(resolve(target))
+            except (LookupError, AttributeError):
+                continue
+        roots += [cls for cls in named if isinstance(cls, type) and _ours(cls)
+                  and not issubclass(cls, enum.Enum) and cls not in roots]
+    return roots
+
+
+def _ours(cls: type) -> bool:
+    return cls.__module__.startswith("practice_rx.")
+
+
 def documented_objects() -> list[type]:
-    """:data:`HOOK_OBJECTS` and every dataclass their fields contain, each once."""
+    """The hooks' objects and every dataclass their fields contain, each once."""
     found: list[type] = []
 
     def visit(cls: type) -> None:
@@ -226,9 +248,30 @@ def documented_objects() -> list[type]:
         for contained in contained_classes(cls):
             visit(contained)
 
-    for root in HOOK_OBJECTS:
+    for root in hook_roots():
         visit(root)
     return found
+
+
+def enum_code_lists(objects: Iterable[type], covered: Iterable[type]) -> list[CodeList]:
+    """A code list for each enum the objects' fields hold that :func:`code_lists` has not."""
+    places: dict[type, list[str]] = {}
+    for cls in objects:
+        if not dataclasses.is_dataclass(cls):
+            continue
+        hints = typing.get_type_hints(cls)
+        for field in dataclasses.fields(cls):
+            for named in _classes_in(hints[field.name]):
+                if issubclass(named, enum.Enum) and _ours(named) and named not in covered:
+                    places.setdefault(named, []).append(f"{cls.__name__}.{field.name}")
+    lists = []
+    for kind, held in places.items():
+        words = re.sub(r"(?<!^)(?=[A-Z])", " ", kind.__name__).lower().capitalize()
+        lists.append(CodeList(
+            f"{words}s", f"{kind.__module__}.{kind.__qualname__}", own_doc(kind),
+            {str(member.value): str(getattr(member, "label", "")) for member in kind},
+            fields=tuple(held)))
+    return lists
 
 
 def contained_classes(cls: type) -> list[type]:
@@ -239,8 +282,7 @@ def contained_classes(cls: type) -> list[type]:
     contained: list[type] = []
     for field in dataclasses.fields(cls):
         for named in _classes_in(hints[field.name]):
-            if (dataclasses.is_dataclass(named) and named.__module__.startswith("practice_rx")
-                    and named not in contained):
+            if dataclasses.is_dataclass(named) and _ours(named) and named not in contained:
                 contained.append(named)
     return contained
 
@@ -529,13 +571,13 @@ def render_object(renderer: Renderer, cls: type, codes: Mapping[str, CodeList]) 
     return lines + [""]
 
 
-def render_code_list(codes: CodeList) -> list[str]:
+def render_code_list(renderer: Renderer, codes: CodeList) -> list[str]:
     has_labels = any(codes.codes.values())
     headings = ["code"] + (["label"] if has_labels else []) + [h for h, _ in codes.extra]
-    lines = [f"### {codes.title}", "", f"`{codes.source}`. {codes.about}"]
+    lines = [f"### {codes.title}", "", f"`{codes.source}`. {renderer.doc(codes.about)}"]
     if codes.fields:
-        lines[-1] += " Held in " + ", ".join(
-            f"[`{held}`](#{anchor(held.split('.')[0])})" for held in codes.fields) + "."
+        lines += ["", "Held in " + ", ".join(
+            f"[`{held}`](#{anchor(held.split('.')[0])})" for held in codes.fields) + "."]
     lines += ["", "| " + " | ".join(headings) + " |", "|" + " --- |" * len(headings)]
     for code, label in codes.codes.items():
         cells = [f"`{code}`"] + ([label] if has_labels else [])
@@ -572,11 +614,16 @@ def render_api_entry(renderer: Renderer, entry: ApiEntry) -> list[str]:
 
 def generate() -> str:
     """The whole reference, as Markdown."""
-    lists = code_lists()
     objects = documented_objects()
+    lists = code_lists()
+    covered = [kind for kind in map(resolve, (codes.source for codes in lists))
+               if isinstance(kind, type)]
+    lists += enum_code_lists(objects, covered)
     links = {cls.__name__: anchor(cls.__name__) for cls in objects}
-    links.update(Status=anchor("Statuses"), LetterKind=anchor("Letter kinds"),
-                 FieldType=anchor("Form field types"))
+    for codes in lists:
+        kind = resolve(codes.source)
+        if isinstance(kind, type):
+            links[kind.__name__] = anchor(codes.title)
     renderer = Renderer(links)
     held = {place: codes for codes in lists for place in codes.fields}
     out = [
@@ -617,7 +664,7 @@ def generate() -> str:
              "never changes meaning. A minor API version may add codes, so treat one you do "
              "not know as unknown (show it as it is) rather than fail."), ""]
     for codes in lists:
-        out += render_code_list(codes)
+        out += render_code_list(renderer, codes)
     out += ["## Functions a plugin or script may call", "",
             ("The public API (`practice_rx.plugin_reference.PUBLIC_API`), kept compatible "
              "within a major API version; anything else in `practice_rx` may change in any "

@@ -214,6 +214,20 @@ def test_every_code_is_in_the_reference_with_its_label(title, sections):
     assert set(rows) == set(CODES[title]), f"{title}: codes the code does not have"
 
 
+ENUMS = sorted({named for cls in OBJECTS if dataclasses.is_dataclass(cls)
+                for hint in typing.get_type_hints(cls).values()
+                for named in _named_classes(hint)
+                if issubclass(named, enum.Enum) and named.__module__.startswith("practice_rx.")},
+               key=lambda kind: kind.__name__)
+
+
+@pytest.mark.parametrize("kind", ENUMS, ids=[kind.__name__ for kind in ENUMS])
+def test_every_enum_a_hook_object_holds_has_its_codes_in_a_table(kind, reference):
+    """Codes the table above does not know of yet (a new enum on a new object) too."""
+    for member in kind:
+        assert f"\n| `{member.value}` |" in reference, f"{kind.__name__}.{member.name} missing"
+
+
 def test_the_statuses_table_shows_the_snomed_code_recorded_with_each_event(sections):
     for status, code in EVENT_CODES.items():
         row = next(line for line in sections["Statuses"].splitlines()
@@ -230,6 +244,13 @@ def test_every_public_name_is_in_the_reference_and_exists(entry, reference):
     assert f"### {entry.written}" in reference
     if entry.written.startswith("practice_rx."):
         assert resolve(entry.written) is obj, f"{entry.written} is not {entry.path}"
+
+
+def test_every_function_a_hook_docstring_names_is_public():
+    public = {entry.path for entry in PUBLIC_API} | {entry.written for entry in PUBLIC_API}
+    for spec in HOOKS.values():
+        for target in re.findall(r":func:`~?([\w.]+)`", spec.__doc__ or ""):
+            assert target in public, f"{target} is named by a hook but not in PUBLIC_API"
 
 
 def test_the_reference_names_the_api_version_and_has_no_rest_markup_left(reference):
