@@ -13,9 +13,11 @@ import pytest
 
 from practice_rx import hookspecs
 from practice_rx.forms import is_visible
+from practice_rx.plugin_reference import anchor
 from practice_rx.startup import start
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
+REFERENCE = DOC.with_name("plugin-reference.md")
 HOOKS = [(name, spec) for name, spec in inspect.getmembers(hookspecs, inspect.isfunction)
          if name.startswith("practice_rx_")]
 
@@ -31,6 +33,17 @@ def test_the_docs_link_to_the_pages_they_name():
     text = DOC.read_text()
     for page in ("plugin-reference.md", "plugin-testing.md", "oruk-catalogues.md"):
         assert f"]({page}" in text, f"docs/plugins.md does not link to {page}"
+
+
+def test_every_link_into_the_reference_and_within_the_page_finds_its_heading():
+    anchors = {anchor(line.lstrip("#")) for line in REFERENCE.read_text().splitlines()
+               if line.startswith("#")}
+    own = {anchor(line.lstrip("#")) for line in DOC.read_text().splitlines()
+           if line.startswith("#")}
+    links = re.findall(r"\]\((plugin-reference\.md)?#([\w-]+)\)", DOC.read_text())
+    assert links
+    for page, target in links:
+        assert target in (anchors if page else own), f"no heading for #{target} ({page})"
 
 
 def _tutorial(tmp_path: Path) -> tuple[Path, str, str]:
