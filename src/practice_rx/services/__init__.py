@@ -19,6 +19,7 @@ from practice_rx.services.audit import AuditService, AuditWriter
 from practice_rx.services.auth import AuthService
 from practice_rx.services.catalogue import CatalogueService
 from practice_rx.services.chasing import ChaseService
+from practice_rx.services.closing import ClosingService
 from practice_rx.services.forms import FormService
 from practice_rx.services.patients import PatientService
 from practice_rx.services.practice import PracticeService
@@ -55,6 +56,7 @@ class Services:
         self.patients = PatientService(db, clock, writer)
         self.referrals = ReferralService(db, clock, writer, hooks)
         self.worklist = WorklistService(db, clock, writer)
+        self.closing = ClosingService(db, clock, writer, self.referrals.hooks)
         self.chasing = ChaseService(db, clock, writer, self.worklist, lambda: self.letters)
         self._writer = writer
         self._letter_templates = list(letter_templates)
