@@ -9,6 +9,8 @@ the built-in ones in ``practice_rx.plugins`` use these same hooks.
 Every call to a plugin is isolated: an exception, or a result of the wrong
 shape, is recorded against the plugin and that hook, the answer is skipped, and
 the rest of the application carries on. ``practice-rx plugins`` lists them.
+The exception is ``practice_rx_validate_referral``, a safety rule: when it
+fails, the send is refused (fails closed) rather than made without the rule.
 
 Every hook may also declare ``report``: a :class:`practice_rx.plugin_api.Report`
 bound to the plugin and hook, with which a plugin warns of a problem it worked
@@ -18,8 +20,6 @@ once each beside the errors, and do not make ``practice-rx plugins`` fail.
 A plugin module declares the plugin API versions it supports, e.g.
 ``PRACTICE_RX_API = ">=1.1,<2"``; :data:`practice_rx.plugin_api.API_VERSION` is
 this release's. A plugin whose range excludes it is reported and not loaded.
-The exception is ``practice_rx_validate_referral``, a safety rule: when it
-fails, the send is refused (fails closed) rather than made without the rule.
 
 Families, as in datasette: ``practice_rx_register_*`` hooks return things to
 add (called once at start-up); ``practice_rx_validate_*`` and

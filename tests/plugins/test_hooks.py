@@ -94,6 +94,18 @@ def test_hook_practice_rx_register_letter_templates(db_url, clock):
         app.close()
 
 
+def test_hook_practice_rx_register_outcome_measures(app):
+    measures = {measure.id: plugin for plugin, measure in app.plugins.outcome_measures()}
+    assert measures == {"ons4": "national", "ucla3": "national", "ons_lonely": "national"}
+    assert not [e for e in app.plugins.errors if e.hook.endswith("outcome_measures")]
+
+
+def test_hook_practice_rx_register_plan_sections(app):
+    [(plugin, section)] = app.plugins.plan_sections()
+    assert (plugin, section.title) == ("south_leeds", "Housing and money plan (South Leeds PCN)")
+    assert section.fields[1].show_if.equals is True  # a yes/no's show_if compares with True
+
+
 def test_hook_practice_rx_register_referral_actions(app):
     user, draft = leeds_draft(app)
     sent = app.services.referrals.send(user.id, draft.id, draft.version)

@@ -67,6 +67,30 @@ def practice_rx_register_referral_forms() -> list[FormDefinition]:
     return [south_leeds_form()]
 
 
+HOUSING_PLAN = {
+    "key": "south_leeds_housing_plan",
+    "title": "Housing and money plan (South Leeds PCN)",
+    "help": "Filled in with the person when housing or money is one of the reasons.",
+    "fields": [
+        {"key": "housing_options_booked", "label": "Housing options appointment booked",
+         "type": "yes_no"},
+        {"key": "housing_options_date", "label": "Appointment date", "type": "date",
+         "show_if": {"field": "housing_options_booked", "equals": True}},
+        {"key": "welfare_rights_check", "label": "Benefits check by the welfare rights worker",
+         "type": "single_choice",
+         "choices": [{"code": "not_needed", "label": "Not needed"},
+                     {"code": "booked", "label": "Booked"},
+                     {"code": "done", "label": "Done"}]},
+    ],
+}
+
+
+@hookimpl
+def practice_rx_register_plan_sections() -> list[dict[str, object]]:
+    """The PCN's housing and money workers pick up from this part of the plan."""
+    return [HOUSING_PLAN]
+
+
 @hookimpl
 def practice_rx_register_services(report: Report) -> list[object]:
     """The PCN's services; a bad row is a warning to the practice, the good rows are kept."""
