@@ -17,10 +17,13 @@ from typing import TYPE_CHECKING
 from practice_rx.domain.calendar import utcnow
 from practice_rx.services.audit import AuditService, AuditWriter
 from practice_rx.services.auth import AuthService
+from practice_rx.services.care_plans import CarePlanService
 from practice_rx.services.catalogue import CatalogueService
 from practice_rx.services.chasing import ChaseService
 from practice_rx.services.closing import ClosingService
+from practice_rx.services.connections import ConnectionService
 from practice_rx.services.forms import FormService
+from practice_rx.services.outcome_measures import OutcomeMeasureService
 from practice_rx.services.patients import PatientService
 from practice_rx.services.practice import PracticeService
 from practice_rx.services.referrals import ReferralHooks, ReferralService
@@ -29,6 +32,7 @@ from practice_rx.services.worklist import WorklistService
 from practice_rx.storage.database import Database
 
 if TYPE_CHECKING:
+    from practice_rx.forms.model import Section
     from practice_rx.letters.service import LetterService
     from practice_rx.letters.templates import LetterTemplate
 
@@ -43,6 +47,7 @@ class Services:
         hooks: ReferralHooks | None = None,
         workstation: str | None = None,
         letter_templates: Iterable[LetterTemplate] = (),
+        plan_sections: Iterable[tuple[str, Section]] = (),
     ) -> None:
         self.db = db
         self.clock = clock
@@ -56,6 +61,9 @@ class Services:
         self.patients = PatientService(db, clock, writer)
         self.referrals = ReferralService(db, clock, writer, hooks)
         self.worklist = WorklistService(db, clock, writer)
+        self.care_plans = CarePlanService(db, clock, writer, plan_sections)
+        self.connections = ConnectionService(db, clock, writer)
+        self.outcome_measures = OutcomeMeasureService(db, clock, writer)
         self.closing = ClosingService(db, clock, writer, self.referrals.hooks)
         self.chasing = ChaseService(db, clock, writer, self.worklist, lambda: self.letters)
         self._writer = writer
