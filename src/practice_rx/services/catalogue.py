@@ -20,8 +20,11 @@ LOCAL_PLUGIN = "local"
 #: catalogues imported by an administrator (``practice-rx catalogue import-oruk``) are kept
 #: under ``oruk:<name>``; only their own import changes them, never the plugins' sync
 IMPORTED_PREFIXES = ("oruk:",)
-COSTS = ("free", "low_cost", "paid")
-REFERRAL_METHODS = ("self_referral", "phone", "email", "letter", "online_form")
+#: What a service costs, code to label.
+COSTS = {"free": "Free", "low_cost": "Low cost", "paid": "Paid"}
+#: How a service takes referrals, code to label.
+REFERRAL_METHODS = {"self_referral": "Self-referral", "phone": "Phone", "email": "Email",
+                    "letter": "Letter", "online_form": "Online form"}
 SERVICE_LABELS = {
     "external_id": "Service id", "name": "Service name", "category": "Category",
     "provider": "Provider", "description": "Description", "eligibility": "Who it is for",

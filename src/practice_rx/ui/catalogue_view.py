@@ -27,21 +27,18 @@ from PySide6.QtWidgets import (
 
 from practice_rx.domain.categories import SERVICE_CATEGORIES
 from practice_rx.domain.permissions import Action
-from practice_rx.services.catalogue import LOCAL_PLUGIN, ServiceDetails
+from practice_rx.services.catalogue import COSTS, LOCAL_PLUGIN, REFERRAL_METHODS, ServiceDetails
 from practice_rx.storage.models import Service
 from practice_rx.ui import messages
 from practice_rx.ui.formatting import category_label
-from practice_rx.ui.service_picker import service_details
 from practice_rx.ui.screen_fit import open_size
+from practice_rx.ui.service_picker import service_details
 from practice_rx.ui.session import Session
 from practice_rx.ui.widgets import FieldMessage, heading, hint, labelled
 
 Index = QModelIndex | QPersistentModelIndex
 NO_PARENT = QModelIndex()
 SERVICE_ROLE = Qt.ItemDataRole.UserRole + 1
-COST_LABELS = {"free": "Free", "low_cost": "Low cost", "paid": "Paid"}
-METHOD_LABELS = {"self_referral": "Self-referral", "phone": "Phone", "email": "Email",
-                 "letter": "Letter", "online_form": "Online form"}
 
 
 class ServiceTableModel(QAbstractTableModel):
@@ -81,7 +78,7 @@ class ServiceTableModel(QAbstractTableModel):
             name = service.name + (" (link workers)" if service.is_link_worker else "")
             return (name, category_label(service.category), service.provider,
                     "Practice's own" if service.plugin == LOCAL_PLUGIN else service.plugin,
-                    COST_LABELS.get(service.cost, service.cost),
+                    COSTS.get(service.cost, service.cost),
                     "Yes" if service.active else "No – no longer supplied")[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
             return service.description or None
@@ -113,8 +110,8 @@ class AddServiceDialog(QDialog):
             ("email", "E&mail (optional)", QLineEdit()),
             ("website", "&Website (optional)", QLineEdit()),
             ("opening_times", "&Opening times (optional)", QLineEdit()),
-            ("cost", "Cos&t", self._combo(COST_LABELS)),
-            ("referral_method", "&Referral method", self._combo(METHOD_LABELS)),
+            ("cost", "Cos&t", self._combo(COSTS)),
+            ("referral_method", "&Referral method", self._combo(REFERRAL_METHODS)),
             ("response_days", "Response window (wor&king days)", self._days()),
             ("external_id", "Service &id", QLineEdit()),
         )

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from practice_rx.domain.categories import SERVICE_CATEGORIES
+from practice_rx.services.catalogue import COSTS
 from practice_rx.storage.models import Service
 from practice_rx.ui import messages
 from practice_rx.ui.formatting import category_label
@@ -49,7 +50,7 @@ def service_details(service: Service) -> str:
         facts.append(f"Open: {_escape(service.opening_times)}")
     if service.phone:
         facts.append(f"Phone: {_escape(service.phone)}")
-    cost = {"free": "Free", "low_cost": "Low cost", "paid": "Paid"}.get(service.cost, service.cost)
+    cost = COSTS.get(service.cost, service.cost)
     facts.append(f"Cost: {cost}")
     if service.response_days:
         facts.append(f"Replies within {service.response_days} working days")
