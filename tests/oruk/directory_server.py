@@ -108,6 +108,7 @@ class Directory:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
+    disable_nagle_algorithm = True  # headers and body go in two writes; do not hold one back
     directory: Directory
 
     def do_GET(self) -> None:

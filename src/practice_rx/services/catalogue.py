@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from practice_rx.domain.categories import SERVICE_CATEGORIES
@@ -195,14 +195,14 @@ def _apply(session: Session, existing: dict[tuple[str, str], Service],
            catalogues: dict[str, list[ServiceDetails]]) -> SyncReport:
     """Add, update and deactivate so the ``existing`` rows match ``catalogues``; a row
     left in ``existing`` (no longer supplied) is marked inactive. Touches only what differs."""
-    added = updated = deactivated = unchanged = 0
+    updated = deactivated = unchanged = 0
+    new_rows: list[dict[str, object]] = []
     for plugin, details_list in catalogues.items():
         for details in details_list:
             values = {**details.__dict__, "active": True}
             service = existing.pop((plugin, details.external_id), None)
             if service is None:
-                session.add(Service(plugin=plugin, **values))
-                added += 1
+                new_rows.append({"plugin": plugin, **values})
             elif any(getattr(service, key) != value for key, value in values.items()):
                 for key, value in values.items():
                     setattr(service, key, value)
@@ -213,4 +213,6 @@ def _apply(session: Session, existing: dict[tuple[str, str], Service],
         if service.active:
             service.active = False
             deactivated += 1
-    return SyncReport(added, updated, deactivated, unchanged)
+    if new_rows:  # one multi-row INSERT, not an ORM object per new service
+        session.execute(insert(Service), new_rows)
+    return SyncReport(len(new_rows), updated, deactivated, unchanged)
