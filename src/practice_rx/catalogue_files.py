@@ -27,6 +27,9 @@ _FIELDS = {field.name: field for field in fields(ServiceDetails)}
 
 @dataclass(frozen=True)
 class CatalogueFile:
+    """What a catalogue file held: the good rows, and a message for each bad or repeated one
+    (pass them to ``report.each`` so the practice sees them)."""
+
     services: list[ServiceDetails]
     problems: list[str]
 
@@ -100,7 +103,11 @@ def _moment(raw: Any, where: str) -> datetime | None:
 
 
 def load_catalogue_file(path: str | PathLike[str] | Traversable) -> CatalogueFile:
-    """Every good row of a catalogue file, and a message for each bad one."""
+    """Every good row of a catalogue file, and a message for each bad one.
+
+    Raises :class:`~practice_rx.errors.ValidationError` (field ``file``) when the file
+    cannot be read at all: an unknown extension, or text that is not CSV, JSON or YAML.
+    """
     source = path if isinstance(path, Traversable) else Path(path)
     text = source.read_text(encoding="utf-8")
     name = source.name

@@ -50,14 +50,22 @@ class Report:
 class ReferralSnapshot:
     """What a plugin may see of a referral: no names, addresses or NHS numbers."""
 
+    #: PracticeRx's id of the referral (letters print it as PRX-000123)
     referral_id: int
+    #: PracticeRx's internal id of the patient: stable, but not an NHS number
     patient_id: int
+    #: the status code (see the statuses table)
     status: str
+    #: the form the answers were given on, by id and version
     form_id: str
     form_version: int
+    #: the form's answers by field key: codes for choices, ``YYYY-MM-DD`` for dates
     answers: Mapping[str, Any]
+    #: the reason codes chosen (see the reasons table)
     reasons: tuple[str, ...]
+    #: ``routine`` or ``soon``
     urgency: str
+    #: the chosen service's plugin and id in that plugin's catalogue ("" before one is chosen)
     service_plugin: str = ""
     service_external_id: str = ""
     service_name: str = ""
@@ -67,12 +75,18 @@ class ReferralSnapshot:
 class StatusChange:
     """A referral moved from one status to another; passed to plugins after it is saved."""
 
+    #: the referral as it is after the change
     referral: ReferralSnapshot
-    from_status: str | None
+    #: the status codes before and after
+    from_status: str
     to_status: str
+    #: PracticeRx's id of the user who made the change
     user_id: int
+    #: when it happened, in UTC without a time zone (may be earlier than it was recorded)
     at: datetime
+    #: the note given with the change ("" for none)
     note: str
+    #: the SNOMED CT code recorded with the change, "" when the change has none
     snomed_code: str
 
 
@@ -100,4 +114,5 @@ class ReferralAction:
     statuses: frozenset[str] = field(default_factory=frozenset)
 
     def applies_to(self, status: str) -> bool:
+        """Whether the button shows on a referral in ``status``."""
         return not self.statuses or status in self.statuses
