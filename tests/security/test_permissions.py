@@ -10,11 +10,13 @@ from sqlalchemy import func, select
 from practice_rx.domain.permissions import PERMISSIONS, Action, Role, allowed
 from practice_rx.errors import PermissionDenied
 from practice_rx.services.audit import AuditFilter
+from practice_rx.services.care_plans import Agreement
 from practice_rx.services.catalogue import ServiceDetails
 from practice_rx.services.patients import PatientDetails
 from practice_rx.services.practice import PracticeDetails
 from practice_rx.services.worklist import WorklistQuery
 from practice_rx.storage.models import AuditEvent
+from tests.caseload.casework_cases import PLAN, install_measures, open_case
 from tests.support.factories import (
     NATIONAL,
     admin,
@@ -63,6 +65,11 @@ ATTEMPTS = {
         uid, "new.user", "New User", "receptionist", "a long password"),
     Action.VIEW_AUDIT: lambda s, uid, env: s.audit.list(uid, AuditFilter()),
     Action.PRINT_LETTERS: lambda s, uid, env: s.letters.generate(uid, env["sent"].id, "referral"),
+    Action.RECORD_CASEWORK: lambda s, uid, env: s.care_plans.save(
+        uid, env["case"].referral_id, env["case"].version, PLAN),
+    Action.VIEW_CASEWORK: lambda s, uid, env: s.care_plans.versions(uid, env["case"].referral_id),
+    Action.VIEW_CASE_SUMMARY: lambda s, uid, env: s.care_plans.summary(
+        uid, env["case"].referral_id),
 }
 
 
@@ -80,6 +87,7 @@ def test_role_by_action(services, db, action, role):
     env["draft"] = _draft(services, env)
     env["sent"] = _sent(services, env)
     env["accepted"] = move(services, _sent(services, env), "accepted")
+    env["case"] = open_case(services)  # accepted, allocated to a link worker and contacted
     user = make_user(services, role.value, f"A {role.value}")
     with db.reading() as session:
         audit_rows = session.scalar(select(func.count()).select_from(AuditEvent))
@@ -110,3 +118,58 @@ def test_the_matrix_in_the_docs_is_the_one_in_the_code():
     for action, roles in PERMISSIONS.items():
         cells = " | ".join("yes" if role in roles else "no" for role in Role)
         assert f"| {action.label} | {cells} |" in doc, action
+
+
+#: Each casework call of the plan, connections and outcome measures, with the action it needs.
+CASEWORK_CALLS = {
+    "care_plans.save": (Action.RECORD_CASEWORK, lambda s, uid, env: s.care_plans.save(
+        uid, env["case"].referral_id, env["case"].version, PLAN)),
+    "care_plans.save agreed": (Action.RECORD_CASEWORK, lambda s, uid, env: s.care_plans.save(
+        uid, env["case"].referral_id, env["case"].version, PLAN,
+        Agreement(agreed_on=s.clock().date()))),
+    "care_plans.versions": (Action.VIEW_CASEWORK, lambda s, uid, env: s.care_plans.versions(
+        uid, env["case"].referral_id)),
+    "care_plans.summary": (Action.VIEW_CASE_SUMMARY, lambda s, uid, env: s.care_plans.summary(
+        uid, env["case"].referral_id)),
+    "connections.connect": (Action.RECORD_CASEWORK, lambda s, uid, env: s.connections.connect(
+        uid, env["case"].referral_id, env["case"].version, env["group"].id)),
+    "connections.move": (Action.RECORD_CASEWORK, lambda s, uid, env: s.connections.move(
+        uid, env["connection"].id, env["connection"].version, "referred")),
+    "connections.list": (Action.VIEW_CASE_SUMMARY, lambda s, uid, env: s.connections.list(
+        uid, env["case"].referral_id)),
+    "outcome_measures.record": (Action.RECORD_CASEWORK,
+                                lambda s, uid, env: s.outcome_measures.record(
+        uid, env["case"].referral_id, env["case"].version, ("ons_lonely", 1), "baseline",
+        s.clock().date(), {"lonely": 2})),
+    "outcome_measures.results": (Action.VIEW_CASE_SUMMARY,
+                                 lambda s, uid, env: s.outcome_measures.results(
+        uid, env["case"].referral_id)),
+    "outcome_measures.changes": (Action.VIEW_CASE_SUMMARY,
+                                 lambda s, uid, env: s.outcome_measures.changes(
+        uid, env["case"].referral_id)),
+}
+
+
+@pytest.mark.parametrize(("call", "role"), list(itertools.product(CASEWORK_CALLS, Role)),
+                         ids=lambda value: str(value))
+def test_role_by_casework_call(services, db, call, role):
+    """Every role against every call of the plan, its connections and outcome measures."""
+    install_measures(services)
+    env = {"case": open_case(services), "group": make_service(services, "Lunch club")}
+    env["connection"] = services.connections.connect(
+        env["case"].worker.id, env["case"].referral_id, env["case"].version,
+        make_service(services, "Art class").id)
+    user = make_user(services, role.value, f"A {role.value}")
+    action, attempt = CASEWORK_CALLS[call]
+    with db.reading() as session:
+        audit_rows = session.scalar(select(func.count()).select_from(AuditEvent))
+    if allowed(role, action):
+        attempt(services, user.id, env)
+        with db.reading() as session:  # done, and audited
+            assert session.scalar(select(func.count()).select_from(AuditEvent)) > audit_rows
+    else:
+        with pytest.raises(PermissionDenied) as caught:
+            attempt(services, user.id, env)
+        assert str(caught.value) == f"Not allowed: the {role.label} role cannot {action.label}"
+        with db.reading() as session:
+            assert session.scalar(select(func.count()).select_from(AuditEvent)) == audit_rows
