@@ -81,6 +81,8 @@ def test_a_plugin_can_serve_a_saved_directory_as_its_catalogue(services, db, tmp
                                              group="practice_rx")])
     catalogues = host.catalogues()
     assert host.errors == []
+    [warning] = [w.message for w in host.warnings if w.plugin == "area"]
+    assert warning.startswith(f"service {service(3)['id']}: none of its taxonomy terms")
     assert [s.name for s in catalogues.services["area"]] == ["Synthetic service 1",
                                                               "Synthetic service 2"]
     assert services.catalogue.sync(catalogues.services).added == 2
