@@ -8,10 +8,11 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
+from practice_rx.errors import PermissionDenied
 from practice_rx.services.catalogue import ServiceDetails, SyncReport
 from practice_rx.storage.models import AuditEvent, Service
 from tests.oruk.writes import writes_to
-from tests.support.factories import make_service
+from tests.support.factories import admin, make_service, make_user
 
 WALK = ServiceDetails("walk", "Park walks", "physical_activity",
                       last_modified=datetime(2026, 3, 15, 10, 30, 45))
@@ -67,3 +68,16 @@ def test_an_unchanged_sync_one_writes_nothing_and_is_not_audited(services, db):
 def test_the_practices_own_services_cannot_be_synced_over(services):
     with pytest.raises(ValueError, match="own services"):
         services.catalogue.sync_one("local", [WALK])
+
+
+def test_an_import_by_a_user_needs_the_catalogue_permission_and_names_them(services, db):
+    clinician = make_user(services, "clinician")
+    with pytest.raises(PermissionDenied):
+        services.catalogue.sync_one("oruk:leeds", [WALK], audited=True, user_id=clinician.id)
+    assert _active(db) == {}
+    keeper = admin(services)
+    assert services.catalogue.sync_one("oruk:leeds", [WALK], audited=True,
+                                       user_id=keeper) == SyncReport(added=1)
+    with db.reading() as session:
+        assert session.scalar(select(AuditEvent.user_id).where(
+            AuditEvent.action == "catalogue_import")) == keeper
