@@ -11,9 +11,12 @@ from practice_rx.domain.permissions import PERMISSIONS, Action, Role, allowed
 from practice_rx.errors import PermissionDenied
 from practice_rx.services.audit import AuditFilter
 from practice_rx.services.care_plans import Agreement
+from practice_rx.services.caseload import CaseloadQuery
 from practice_rx.services.catalogue import ServiceDetails
 from practice_rx.services.patients import PatientDetails
 from practice_rx.services.practice import PracticeDetails
+from practice_rx.services.referral_source import SourceDetails
+from practice_rx.services.referrals import DraftChanges
 from practice_rx.services.worklist import WorklistQuery
 from practice_rx.storage.models import AuditEvent
 from tests.caseload.casework_cases import PLAN, install_measures, open_case
@@ -65,6 +68,12 @@ ATTEMPTS = {
         uid, "new.user", "New User", "receptionist", "a long password"),
     Action.VIEW_AUDIT: lambda s, uid, env: s.audit.list(uid, AuditFilter()),
     Action.PRINT_LETTERS: lambda s, uid, env: s.letters.generate(uid, env["sent"].id, "referral"),
+    Action.ENTER_INBOUND_REFERRALS: lambda s, uid, env: s.referrals.create_draft(
+        uid, env["patient"].id, NATIONAL,
+        DraftChanges(source=SourceDetails("self_referral", received_by="phone"))),
+    Action.ALLOCATE_REFERRALS: lambda s, uid, env: s.allocation.allocate(
+        uid, env["accepted"].id, env["accepted"].version, env["case"].worker.id),
+    Action.VIEW_CASELOAD: lambda s, uid, env: s.caseload.page(uid, CaseloadQuery()),
     Action.RECORD_CASEWORK: lambda s, uid, env: s.care_plans.save(
         uid, env["case"].referral_id, env["case"].version, PLAN),
     Action.VIEW_CASEWORK: lambda s, uid, env: s.care_plans.versions(uid, env["case"].referral_id),

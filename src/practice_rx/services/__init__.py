@@ -15,13 +15,16 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from practice_rx.domain.calendar import utcnow
+from practice_rx.services.allocation import AllocationService
 from practice_rx.services.audit import AuditService, AuditWriter
 from practice_rx.services.auth import AuthService
 from practice_rx.services.care_plans import CarePlanService
+from practice_rx.services.caseload import CaseloadService
 from practice_rx.services.catalogue import CatalogueService
 from practice_rx.services.chasing import ChaseService
 from practice_rx.services.closing import ClosingService
 from practice_rx.services.connections import ConnectionService
+from practice_rx.services.contacts import ContactService
 from practice_rx.services.forms import FormService
 from practice_rx.services.outcome_measures import OutcomeMeasureService
 from practice_rx.services.patients import PatientService
@@ -60,6 +63,9 @@ class Services:
         self.forms = FormService(db, clock, writer)
         self.patients = PatientService(db, clock, writer)
         self.referrals = ReferralService(db, clock, writer, hooks)
+        self.allocation = AllocationService(db, clock, writer)
+        self.contacts = ContactService(db, clock, writer, self.referrals)
+        self.caseload = CaseloadService(db, clock, writer)
         self.worklist = WorklistService(db, clock, writer)
         self.care_plans = CarePlanService(db, clock, writer, plan_sections)
         self.connections = ConnectionService(db, clock, writer)

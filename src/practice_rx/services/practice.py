@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from practice_rx.domain import identifiers as ids
 from practice_rx.domain.calendar import DEFAULT_RESPONSE_DAYS
+from practice_rx.domain.contacts import DEFAULT_ATTEMPTS_BEFORE_NOT_CONTACTABLE
 from practice_rx.domain.permissions import Action
 from practice_rx.errors import ValidationError
 from practice_rx.services.audit import changed, values_of
@@ -29,6 +30,8 @@ class PracticeDetails:
     response_days: int = DEFAULT_RESPONSE_DAYS
     contact_days: int = DEFAULT_RESPONSE_DAYS
     chase_again_days: int = 5
+    #: failed contact attempts in a row after which "not contactable" is offered
+    contact_attempts: int = DEFAULT_ATTEMPTS_BEFORE_NOT_CONTACTABLE
 
     def clean(self) -> dict[str, object]:
         errors = {key: f"{label}: {problem}" for key, label in PRACTICE_LABELS.items()
@@ -56,6 +59,10 @@ class PracticeDetails:
             days = getattr(self, key)
             if not isinstance(days, int) or not 1 <= days <= 90:
                 errors[key] = f"{label}: enter a number of working days from 1 to 90"
+        attempts = self.contact_attempts
+        if not isinstance(attempts, int) or isinstance(attempts, bool) or not 1 <= attempts <= 20:
+            errors["contact_attempts"] = ("Attempts before 'not contactable': enter a number "
+                                          "from 1 to 20")
         errors.update(text_errors(Practice, values, PRACTICE_LABELS))
         if errors:
             raise ValidationError(errors)

@@ -33,6 +33,12 @@ from practice_rx.services.audit import AuditWriter, changed, values_of
 from practice_rx.services.base import ServiceBase, get_or_raise, load_for_change
 from practice_rx.services.forms import load_form
 from practice_rx.services.practice import load_practice
+from practice_rx.services.referral_source import (
+    SOURCE_FIELDS,
+    SourceDetails,
+    draft_action,
+    source_of,
+)
 from practice_rx.storage.database import Database
 from practice_rx.storage.models import (
     Patient,
@@ -56,7 +62,7 @@ def check_note_text(note: object, field: str = "note", label: str = "Note") -> s
     return note.strip()
 
 
-AUDITED_FIELDS = ("status", "service_id", "form_id", "form_version", "answers")
+AUDITED_FIELDS = ("status", "service_id", "form_id", "form_version", "answers", *SOURCE_FIELDS)
 
 
 @dataclass
@@ -65,11 +71,14 @@ class DraftChanges:
 
     ``answers`` replace the draft's answers as a whole, checked against its form
     (incomplete is fine until it is sent). Notes are not here: they are only
-    ever added, with :meth:`ReferralService.add_note`.
+    ever added, with :meth:`ReferralService.add_note`. ``source`` says where an inbound
+    referral came from (see :mod:`practice_rx.services.referral_source`); it decides
+    which role may write and send the draft.
     """
 
     service_id: int | None = None
     answers: Mapping[str, Any] | None = None
+    source: SourceDetails | None = None
 
 
 class ReferralHooks(Protocol):
@@ -121,10 +130,16 @@ class ReferralService(ServiceBase):
         changes: DraftChanges | None = None,
         previous_referral_id: int | None = None,
     ) -> Referral:
-        """A new draft for a patient on ``form`` (id, version); nothing is sent until :meth:`send`."""
+        """A new draft for a patient on ``form`` (id, version); nothing is sent until :meth:`send`.
+
+        A practice draft needs WRITE_REFERRALS; an inbound one (``changes.source`` not the
+        practice) needs ENTER_INBOUND_REFERRALS.
+        """
         now = self.clock()
+        changes = changes or DraftChanges()
+        source = changes.source.clean()["source"] if changes.source else "practice"
         with self.db.transaction() as session:
-            self.authorize(session, user_id, Action.WRITE_REFERRALS)
+            self.authorize(session, user_id, draft_action(source))
             get_or_raise(session, Patient, patient_id, "Patient")
             load_form(session, *form)
             if previous_referral_id is not None:
@@ -142,7 +157,7 @@ class ReferralService(ServiceBase):
                 reasons=[],
                 answers={},
             )
-            self._apply(session, referral, changes or DraftChanges(), user_id)
+            self._apply(session, referral, changes, user_id)
             session.add(referral)
             session.flush()
             session.add(self._event(referral, None, Status.DRAFT, user_id, now, "Draft started"))
@@ -153,9 +168,14 @@ class ReferralService(ServiceBase):
     def update_draft(
         self, user_id: int, referral_id: int, expected_version: int, changes: DraftChanges
     ) -> Referral:
+        """Change a draft; the role needed follows its source (and the new source, if given)."""
         given = {f.name for f in fields(changes) if getattr(changes, f.name) is not None}
+        new_source = changes.source.clean()["source"] if changes.source else None
         with self.db.transaction() as session:
-            self.authorize(session, user_id, Action.WRITE_REFERRALS)
+            self.authorize(session, user_id,
+                           draft_action(source_of(session.get(Referral, referral_id))))
+            if new_source is not None:
+                self.authorize(session, user_id, draft_action(new_source))
             referral = load_for_change(session, Referral, referral_id, expected_version, "Referral")
             if referral.status != Status.DRAFT and given:
                 raise TransitionError(
@@ -170,10 +190,14 @@ class ReferralService(ServiceBase):
             return referral
 
     def send(self, user_id: int, referral_id: int, expected_version: int, note: str = "",
-             on_behalf: bool = False) -> Referral:
-        """Send a draft; another clinician's draft only with ``on_behalf`` (recorded)."""
+             on_behalf: bool = False, occurred_at: datetime | None = None) -> Referral:
+        """Send a draft; another's draft only with ``on_behalf`` (recorded).
+
+        An inbound referral is sent to the link worker service as it is entered, dated
+        when it was received (``occurred_at``, which may be before the draft was started).
+        """
         return self.change_status(user_id, referral_id, expected_version, Status.SENT, note,
-                                  on_behalf=on_behalf)
+                                  occurred_at=occurred_at, on_behalf=on_behalf)
 
     def change_status(
         self, user_id: int, referral_id: int, expected_version: int, target: Status | str,
@@ -185,50 +209,69 @@ class ReferralService(ServiceBase):
         future, not before the referral's previous event. Due dates count from it;
         the event keeps both times.
         """
+        with self.db.transaction() as session:
+            referral, change = self.move_in(session, user_id, referral_id, expected_version,
+                                            target, note, occurred_at, on_behalf)
+        self.hooks.status_changed(change)
+        return referral
+
+    def move_in(
+        self, session: Session, user_id: int, referral_id: int, expected_version: int,
+        target: Status | str, note: str = "", occurred_at: datetime | None = None,
+        on_behalf: bool = False,
+    ) -> tuple[Referral, StatusChange]:
+        """:meth:`change_status` inside a transaction the caller holds (a contact that moves
+        the referral on is saved with its move, or neither is). The caller tells the plugins,
+        with ``self.hooks.status_changed(change)``, once the transaction has committed."""
         if note and (problem := text_problem(note)):
             raise ValidationError.single("note", f"Note: {problem}")
         now = self.clock()
-        with self.db.transaction() as session:
-            if target in Status._value2member_map_:
-                user = self.authorize(session, user_id, STATUS_ACTIONS.get(Status(target),
-                                                                           Action.WRITE_REFERRALS))
-            referral = load_for_change(session, Referral, referral_id, expected_version, "Referral")
-            current = Status(referral.status)
-            target_status = check_transition(current, target, note)
-            happened = self._occurred(session, referral, occurred_at, now)
-            before = values_of(referral, ("status", "response_due_on"))
-            if target_status == Status.SENT:
-                note = self._check_sender(session, referral, user, note, on_behalf)
-                self._check_ready_to_send(session, referral)
-                referral.sent_at = happened
-                referral.response_due_on = add_working_days(
-                    happened.date(), self._response_days(session, referral)
-                )
-            elif target_status == Status.ACCEPTED:
-                practice = load_practice(session)
-                days = practice.contact_days if practice else DEFAULT_RESPONSE_DAYS
-                referral.response_due_on = add_working_days(happened.date(), days)
-            else:
-                referral.response_due_on = None
-            referral.status = target_status
-            referral.status_changed_at = happened
-            referral.updated_at = now
-            event = self._event(referral, current, target_status, user_id, now, note, happened)
-            session.add(event)
-            after = values_of(referral, ("status", "response_due_on"))
-            extra = {"note": event.note}
-            if happened != now:
-                extra["occurred_at"] = happened
-            self._audit(session, referral, user_id, "referral_status",
-                        *changed(before, {**after, **extra}))
-            change = StatusChange(
-                referral=snapshot(referral, session.get(Service, referral.service_id)
-                                  if referral.service_id else None),
-                from_status=current, to_status=target_status, user_id=user_id, at=happened,
-                note=event.note, snomed_code=event.snomed_code,
+        if target in Status._value2member_map_:
+            user = self.authorize(session, user_id, self._status_action(
+                session, referral_id, Status(target)))
+        referral = load_for_change(session, Referral, referral_id, expected_version, "Referral")
+        current = Status(referral.status)
+        target_status = check_transition(current, target, note)
+        happened = self._occurred(session, referral, occurred_at, now)
+        before = values_of(referral, ("status", "response_due_on"))
+        if target_status == Status.SENT:
+            note = self._check_sender(session, referral, user, note, on_behalf)
+            self._check_ready_to_send(session, referral)
+            referral.sent_at = happened
+            referral.response_due_on = add_working_days(
+                happened.date(), self._response_days(session, referral)
             )
-        self.hooks.status_changed(change)
-        return referral
+        elif target_status == Status.ACCEPTED:
+            practice = load_practice(session)
+            days = practice.contact_days if practice else DEFAULT_RESPONSE_DAYS
+            referral.response_due_on = add_working_days(happened.date(), days)
+        else:
+            referral.response_due_on = None
+        referral.status = target_status
+        referral.status_changed_at = happened
+        referral.updated_at = now
+        event = self._event(referral, current, target_status, user_id, now, note, happened)
+        session.add(event)
+        after = values_of(referral, ("status", "response_due_on"))
+        extra = {"note": event.note}
+        if happened != now:
+            extra["occurred_at"] = happened
+        self._audit(session, referral, user_id, "referral_status",
+                    *changed(before, {**after, **extra}))
+        change = StatusChange(
+            referral=snapshot(referral, session.get(Service, referral.service_id)
+                              if referral.service_id else None),
+            from_status=current, to_status=target_status, user_id=user_id, at=happened,
+            note=event.note, snomed_code=event.snomed_code,
+        )
+        return referral, change
+
+    @staticmethod
+    def _status_action(session: Session, referral_id: int, target: Status) -> Action:
+        """Sending an inbound referral is entering it; every other move is the matrix's."""
+        if target == Status.SENT:
+            return draft_action(source_of(session.get(Referral, referral_id)), sending=True)
+        return STATUS_ACTIONS.get(target, Action.WRITE_REFERRALS)
 
     def add_note(self, user_id: int, referral_id: int, expected_version: int, note: str,
                  corrects: int | None = None) -> Referral:
@@ -295,6 +338,12 @@ class ReferralService(ServiceBase):
                 errors["service_id"] = "Service: choose a service that is in the catalogue"
             else:
                 referral.service_id = service.id
+        if changes.source is not None:
+            try:
+                for key, value in changes.source.clean().items():
+                    setattr(referral, key, value)
+            except ValidationError as error:
+                errors.update(error.errors)
         if changes.answers is not None:
             form = load_form(session, referral.form_id, referral.form_version)
             try:
@@ -368,8 +417,12 @@ class ReferralService(ServiceBase):
             raise ValidationError.single(
                 "occurred_at", "When it happened: cannot be in the future; leave it as now "
                 "or choose an earlier time")
-        previous = session.scalar(select(func.max(ReferralEvent.occurred_at))
-                                  .where(ReferralEvent.referral_id == referral.id))
+        events = select(func.max(ReferralEvent.occurred_at)).where(
+            ReferralEvent.referral_id == referral.id)
+        if source_of(referral).inbound:
+            # an inbound referral's draft is when it was entered, not when it was received
+            events = events.where(ReferralEvent.from_status.is_not(None))
+        previous = session.scalar(events)
         if previous is not None and occurred_at < previous:
             raise ValidationError.single(
                 "occurred_at", "When it happened: cannot be before the referral's previous "

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from practice_rx.domain.calendar import DEFAULT_RESPONSE_DAYS
+from practice_rx.domain.contacts import DEFAULT_ATTEMPTS_BEFORE_NOT_CONTACTABLE
 from practice_rx.domain.permissions import Action
 from practice_rx.services.chasing import DEFAULT_CHASE_AGAIN_DAYS
 from practice_rx.services.practice import PracticeDetails
@@ -121,6 +122,8 @@ class SettingsDialog(QDialog):
              "From acceptance to the first contact with the patient"),
             ("chase_again_days", "Chase a&gain after", self._days(DEFAULT_CHASE_AGAIN_DAYS),
              "Working days after a chase before the chase list ticks that referral again"),
+            ("contact_attempts", "Contact attempts &before 'not contactable'", self._attempts(),
+             "Failed attempts in a row after which a link worker is offered 'not contactable'"),
         ):
             widget.setObjectName(f"practice_{key}")
             widget.setEnabled(self.may_change)
@@ -204,6 +207,14 @@ class SettingsDialog(QDialog):
         spin.setRange(1, 90)
         spin.setValue(value)
         spin.setSuffix(" working days")
+        spin.setMaximumWidth(180)
+        return spin
+
+    @staticmethod
+    def _attempts() -> QSpinBox:
+        spin = QSpinBox()
+        spin.setRange(1, 20)
+        spin.setValue(DEFAULT_ATTEMPTS_BEFORE_NOT_CONTACTABLE)
         spin.setMaximumWidth(180)
         return spin
 
