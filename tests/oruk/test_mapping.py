@@ -142,3 +142,8 @@ def test_a_shown_url_has_no_credentials_or_tokens():
     assert shown_url("https://user:pw@dir.example.org:8443/api/services?page=2&per_page=50"
                      "&api_key=SECRET") == \
         "https://dir.example.org:8443/api/services?page=2&per_page=50"
+
+
+def test_a_record_without_a_status_is_a_problem():
+    with pytest.raises(RecordProblem, match="has no 'status'"):
+        _details(status=None)

@@ -87,6 +87,9 @@ def to_details(record: Any, mapping: TaxonomyMapping, where: str) -> ServiceDeta
     external_id = _text(record, "id", where)
     if not external_id:
         raise RecordProblem(f"{where}: has no 'id'")
+    if not _text(record, "status", where):
+        raise RecordProblem(f"{where}: has no 'status' (active, inactive, defunct or "
+                            "temporarily closed)")
     organization = _object(record, "organization", where)
     category = _category(record, mapping, where)
     phone = _phone(record, where)
@@ -120,8 +123,9 @@ def to_details(record: Any, mapping: TaxonomyMapping, where: str) -> ServiceDeta
 
 def is_active(record: Any) -> bool:
     """Only an ``active`` service is offered; ``inactive``, ``defunct`` and ``temporarily
-    closed`` ones are left out (and a service imported before is then marked inactive)."""
-    return not isinstance(record, dict) or record.get("status", "active") == "active"
+    closed`` ones are left out (and a service imported before is then marked inactive).
+    A record without a status is not left out here: the mapping reports it."""
+    return not isinstance(record, dict) or record.get("status") in (None, "", "active")
 
 
 def terms_of(record: dict[str, Any], where: str) -> list[Term]:
