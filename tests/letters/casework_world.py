@@ -72,8 +72,9 @@ def add_casework(services: Services, case: Case, *, agreed: bool = True,
     """Two contacts (one only attempted), a plan, two connections, and ONS4 and UCLA-3 scores
     at baseline and at closing."""
     referral_id, worker = case.referral.id, case.worker.id
+    given = case.patient.given_name
     plan_actions = [
-        {"who": "Joan" if n % 2 else "Nadia (link worker)",
+        {"who": given if n % 2 else "Nadia (link worker)",
          "what": f"Action {n + 1}: " + ("go to the Tuesday walk at the park" if n % 2 else
                                         "phone Citizens Advice about the council tax letter"),
          "by_when": date(2026, 12, 1 + n % 27).isoformat(), "done": n % 3 == 0}
@@ -89,10 +90,10 @@ def add_casework(services: Services, case: Case, *, agreed: bool = True,
                     note="Talked about her late husband and the walking they did"),
             CarePlanVersion(
                 referral_id=referral_id, number=1, recorded_at=AT, recorded_by_id=worker,
-                who_involved="Joan, and her daughter Mary", what_matters=what_matters,
+                who_involved=f"{given}, and her daughter Mary", what_matters=what_matters,
                 outcomes=["Feel less lonely", "Sort out the council tax arrears"],
                 actions=plan_actions, review_on=date(2027, 1, 15),
-                agreed_with="Joan Smithson" if agreed else "",
+                agreed_with=case.patient.full_name if agreed else "",
                 agreed_on=date(2026, 11, 21) if agreed else None),
             PlanConnection(referral_id=referral_id, service_id=case.walking.id, created_at=AT,
                            created_by_id=worker, status="attending", status_changed_at=AT),

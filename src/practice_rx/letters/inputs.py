@@ -24,8 +24,8 @@ from practice_rx.domain.reasons import REFERRAL_REASONS
 from practice_rx.domain.statuses import AWAITING_RESPONSE, Status
 from practice_rx.errors import ValidationError
 from practice_rx.forms import FormDefinition, FormField
+from practice_rx.letters.casework_inputs import CaseworkFacts
 from practice_rx.storage.models import Practice, Referral
-
 
 PRACTICE_DETAILS_MESSAGE = (
     "Practice details: set the practice name, address and ODS code in Settings "
@@ -127,6 +127,8 @@ class LetterInputs:
     """One letter's data. ``form`` is a ``FormDefinition.to_dict()``; ``{}`` when none.
 
     ``form`` and ``answers`` are read-only views: the inputs never change once built.
+    ``casework`` is the link worker's record, for the care plan and the message back
+    only (None for the referral letters, and in inputs stored before it existed).
     """
 
     kind: LetterKind
@@ -138,6 +140,7 @@ class LetterInputs:
     referral: ReferralFacts
     form: Mapping[str, Any]
     answers: Mapping[str, Any]
+    casework: CaseworkFacts | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", LetterKind(self.kind))
@@ -162,6 +165,8 @@ class LetterInputs:
         }
         for name in ("practice", "patient", "referrer", "service", "referral"):
             data[name] = _json_dates(asdict(getattr(self, name)))
+        if self.casework is not None:  # left out otherwise: older letters' inputs stay as stored
+            data["casework"] = self.casework.to_dict()
         return data
 
     @classmethod
@@ -172,9 +177,11 @@ class LetterInputs:
             "service": ServiceInfo, "referral": ReferralFacts,
         }
         built = {name: _from_json(kind, data[name]) for name, kind in parts.items()}
+        casework = data.get("casework")
         return cls(kind=LetterKind(data["kind"]),
                    letter_date=date.fromisoformat(data["letter_date"]),
-                   form=data["form"], answers=data["answers"], **built)
+                   form=data["form"], answers=data["answers"],
+                   casework=CaseworkFacts.from_dict(casework) if casework else None, **built)
 
 
 def inputs_for(
@@ -185,12 +192,15 @@ def inputs_for(
     kind: LetterKind | str,
     today: date,
     logo: Path | None = None,
+    casework: CaseworkFacts | None = None,
 ) -> LetterInputs:
     """The inputs of one letter about ``referral``, or a ValidationError saying what to fix first.
 
     ``referral`` needs its patient, service and referrer loaded (as
     ``ReferralService.get`` returns it); ``form`` is the definition its answers
     were given against, ``None`` for a referral written without a form.
+    ``casework`` is needed by the casework kinds (care plan, message back) and
+    ignored by the others, which never show it.
     """
     kind = LetterKind(kind)
     errors: dict[str, str] = {}
@@ -213,6 +223,8 @@ def inputs_for(
             "Chaser: only a referral that is sent or accepted, and waiting for the service, "
             f"can be chased; this one is '{Status(referral.status).label}'"
         )
+    if kind.casework:
+        errors.update(casework_problems(kind, casework))
     if errors:
         raise ValidationError(errors)
     assert practice is not None and service is not None
@@ -252,7 +264,22 @@ def inputs_for(
         referral=_facts(referral, practice, form),
         form=form.to_dict() if form is not None else {},
         answers=answers,
+        casework=casework if kind.casework else None,
     )
+
+
+def casework_problems(kind: LetterKind, casework: CaseworkFacts | None) -> dict[str, str]:
+    """What a casework letter still needs: an agreed plan for the person's copy, and for the
+    message back a closed case or at least an agreed plan (then it is marked interim)."""
+    if kind in (LetterKind.CARE_PLAN, LetterKind.CARE_PLAN_LARGE_PRINT):
+        if casework is None or not casework.plan_agreed:
+            return {"plan": "Care plan: no version of the plan has been agreed yet; record who "
+                            "agreed it and when before printing the person's copy"}
+    elif kind is LetterKind.MESSAGE_BACK and (
+            casework is None or not (casework.closed or casework.plan_agreed)):
+        return {"plan": "Message back: agree the plan with the person, or close the case, "
+                        "before writing to the GP and referrer"}
+    return {}
 
 
 def _missing_practice_details(practice: Practice | None) -> list[str]:

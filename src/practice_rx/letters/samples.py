@@ -9,6 +9,15 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from practice_rx.letters.casework_inputs import (
+    CODE_DISPLAYS,
+    CaseworkFacts,
+    ClinicalCode,
+    ConnectionFact,
+    MeasureFact,
+    PlanAction,
+    ScoreFact,
+)
 from practice_rx.letters.inputs import (
     LetterInputs,
     LetterKind,
@@ -89,6 +98,78 @@ SAMPLE_ANSWERS = {
 }
 
 
+SAMPLE_CASEWORK = CaseworkFacts(
+    link_worker="Nadia Ahmed",
+    plan_number=2,
+    plan_agreed_with="Joan, with her daughter Mary",
+    plan_agreed_on=date(2026, 12, 3),
+    what_matters="\u201cI want to feel part of something again. Since Bill died the days are "
+                 "long and I don't see anyone from one week to the next. I used to love "
+                 "walking, and I'd like to sort out the council tax letters that keep "
+                 "coming.\u201d",
+    who_involved="Joan, and her daughter Mary, who comes on Sundays",
+    outcomes=("Feel less lonely, and see people at least twice a week",
+              "Walk for half an hour without stopping",
+              "Get the council tax arrears sorted out"),
+    actions=(
+        PlanAction("Joan", "Go to the Tuesday morning walk at Holbeck Moor", date(2026, 12, 8),
+                   True),
+        PlanAction("Nadia (link worker)", "Book an appointment with Citizens Advice about "
+                   "the council tax letters", date(2026, 12, 10), True),
+        PlanAction("Mary", "Help Joan set up video calls with her grandson",
+                   date(2027, 1, 10), False),
+    ),
+    review_on=date(2027, 1, 14),
+    connections=(
+        ConnectionFact("Leeds Walking Friends", "Holbeck Community Trust", "attending",
+                       "Attending", True),
+        ConnectionFact("Citizens Advice Leeds", "Citizens Advice", "completed", "Completed",
+                       True),
+        ConnectionFact("Armley Lunch Club", "Armley Helping Hands", "did_not_start",
+                       "Did not start", False),
+    ),
+    measures=(
+        MeasureFact("ONS personal wellbeing (ONS4)", date(2026, 11, 26), date(2027, 2, 18), (
+            ScoreFact("Overall, how satisfied are you with your life nowadays?", 4, 7,
+                      "better"),
+            ScoreFact("Overall, to what extent do you feel that the things you do in your "
+                      "life are worthwhile?", 5, 7, "better"),
+            ScoreFact("Overall, how happy did you feel yesterday?", 3, 6, "better"),
+            ScoreFact("Overall, how anxious did you feel yesterday?", 8, 4, "better", True),
+        )),
+        MeasureFact("Loneliness (three-item UCLA scale)", date(2026, 11, 26),
+                    date(2027, 2, 18), (ScoreFact("Total", 8, 5, "better", True),)),
+    ),
+    contacts_made=7,
+    contacts_attempted=2,
+    goals_met="partly",
+    goals_met_label="Partly met",
+    why_not="The council tax arrears are still being paid off under a plan.",
+    summary="Joan walks with the group every Tuesday and has made two friends there. "
+            "Citizens Advice set up a payment plan for the arrears.",
+    closed_on=date(2027, 2, 18),
+    codes=(ClinicalCode("871731000000106", CODE_DISPLAYS["871731000000106"],
+                        "Once per episode: record it if it was not recorded when the "
+                        "referral was made"),),
+    source="voluntary_community",
+    source_label="A voluntary or community organisation",
+    referrer_organisation="Holbeck Community Trust",
+    referrer_name="Priya Shah",
+    referrer_contact="0113 496 0770",
+)
+
+
+def long_casework(actions: int = 12) -> CaseworkFacts:
+    """A plan that runs over pages: many actions and long own words."""
+    words = " ".join(["I want to get back to how things were, seeing people and getting out "
+                      "of the flat, and not feeling so alone in the evenings."] * 12)
+    return replace(SAMPLE_CASEWORK, what_matters=words, actions=tuple(
+        PlanAction("Joan" if n % 2 else "Nadia (link worker)",
+                   f"Step {n + 1}: try the {['walk', 'lunch club', 'craft group'][n % 3]} "
+                   "again and tell Nadia how it went, with Mary coming along the first time",
+                   date(2026, 12, 1 + n), n % 3 == 0) for n in range(actions)))
+
+
 def sample_inputs(kind: LetterKind | str = LetterKind.REFERRAL, *, serial: int = 42,
                   letter_date: date = date(2026, 11, 24)) -> LetterInputs:
     """A complete, realistic letter's inputs (national form, sent referral, due date set)."""
@@ -116,6 +197,9 @@ def sample_inputs(kind: LetterKind | str = LetterKind.REFERRAL, *, serial: int =
     if kind is LetterKind.CHASER:
         facts = replace(facts, created_on=date(2026, 11, 2), sent_on=date(2026, 11, 2),
                         consent_on=date(2026, 11, 2), response_due_on=date(2026, 11, 16))
+    if kind.casework:
+        facts = replace(facts, status="completed" if kind is LetterKind.MESSAGE_BACK
+                        else "in_progress", response_due_on=None)
     return LetterInputs(
         kind=kind,
         letter_date=letter_date,
@@ -126,4 +210,5 @@ def sample_inputs(kind: LetterKind | str = LetterKind.REFERRAL, *, serial: int =
         referral=facts,
         form=national_form().to_dict(),
         answers=SAMPLE_ANSWERS,
+        casework=SAMPLE_CASEWORK if kind.casework else None,
     )

@@ -21,12 +21,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from practice_rx.domain.identifiers import format_date
-from practice_rx.domain.permissions import Action
+from practice_rx.domain.permissions import Action, allowed
 from practice_rx.errors import NotFoundError, PracticeRxError, ValidationError
 from practice_rx.forms import FormDefinition
-from practice_rx.letters.inputs import LetterInputs, LetterKind, inputs_for
+from practice_rx.letters.casework_facts import casework_for
+from practice_rx.letters.casework_inputs import CaseworkFacts
+from practice_rx.letters.inputs import LetterInputs, LetterKind, casework_problems, inputs_for
 from practice_rx.letters.resources import default_logo
 from practice_rx.letters.templates import LetterTemplate, TemplateSet, builtin_templates
+from practice_rx.measures import MeasureDefinition
 from practice_rx.services.audit import AuditWriter
 from practice_rx.services.base import ServiceBase, get_or_raise
 from practice_rx.services.chasing import record_chase
@@ -75,8 +78,11 @@ def sha256(pdf: bytes) -> str:
 class LetterService(ServiceBase):
     """Letters for referrals. ``templates`` defaults to the built-ins (plugins' come after).
 
-    Making, previewing and reprinting a letter needs the ``print_letters``
-    permission, and each is audited against the patient, like opening a record.
+    Making, previewing and reprinting a letter needs the permission of its kind
+    (``LetterKind.action``: ``print_letters`` for the referral letters,
+    ``view_case_summary`` for the care plan and the message back, which show what
+    the person said), and each is audited against the patient, like opening a
+    record. ``measures`` label outcome scores of measures known only to plugins.
     """
 
     def __init__(
@@ -86,8 +92,10 @@ class LetterService(ServiceBase):
         audit: AuditWriter,
         templates: Iterable[LetterTemplate] | None = None,
         logo: Path | None = None,
+        measures: Sequence[MeasureDefinition] = (),
     ) -> None:
         super().__init__(db, clock, audit)
+        self.measures = tuple(measures)
         self.templates = TemplateSet(builtin_templates() if templates is None else templates)
         self.logo = logo if logo is not None else default_logo()
 
@@ -96,11 +104,13 @@ class LetterService(ServiceBase):
     def inputs(self, user_id: int, referral_id: int, kind: LetterKind | str,
                on: date | None = None) -> LetterInputs:
         """What the letter would show (dated ``on``, default today), e.g. for a plugin's preview."""
+        kind = LetterKind(kind)
         with self.db.reading() as session:
-            self.authorize(session, user_id, Action.PRINT_LETTERS)
+            self.authorize(session, user_id, kind.action)
             referral, practice, form = self._load(session, referral_id, {})
+            casework = self._casework(session, referral, kind)
         return inputs_for(referral, practice, form, kind=kind, today=on or self.today(),
-                          logo=self.logo)
+                          logo=self.logo, casework=casework)
 
     def preview(self, user_id: int, referral_id: int, kind: LetterKind | str,
                 template: LetterTemplate | None = None) -> bytes:
@@ -119,14 +129,17 @@ class LetterService(ServiceBase):
                  template: LetterTemplate | None = None) -> GeneratedLetter:
         """Make a letter and record it; a letter to print, post or save is always made here."""
         chosen = self._template(kind, template)
+        kind = LetterKind(kind)
         now = self.clock()
         with self.db.reading() as session:
-            self.authorize(session, user_id, Action.PRINT_LETTERS)
+            self.authorize(session, user_id, kind.action)
             referral, practice, form = self._load(session, referral_id, {})
-        inputs = inputs_for(referral, practice, form, kind=kind, today=now.date(), logo=self.logo)
+            casework = self._casework(session, referral, kind)
+        inputs = inputs_for(referral, practice, form, kind=kind, today=now.date(), logo=self.logo,
+                            casework=casework)
         pdf = chosen.render(inputs)
         with self.db.transaction() as session:
-            self.authorize(session, user_id, Action.PRINT_LETTERS)
+            self.authorize(session, user_id, kind.action)
             record = self._record(session, user_id, referral, chosen, now, pdf, inputs)
         return GeneratedLetter(pdf, record)
 
@@ -137,7 +150,10 @@ class LetterService(ServiceBase):
         version it was printed with; the SHA-256 proves it is the letter recorded.
         """
         with self.db.reading() as session:
-            self.authorize(session, user_id, Action.PRINT_LETTERS)
+            record = session.get(Letter, letter_id)
+            known = record is not None and record.kind in LetterKind._value2member_map_
+            self.authorize(session, user_id,
+                           LetterKind(record.kind).action if known else Action.PRINT_LETTERS)
             record = get_or_raise(session, Letter, letter_id, "Letter")
             patient_id = self._patient_id(session, record.referral_id)
         template = self.templates.find(record.template_id, record.template_version)
@@ -185,16 +201,19 @@ class LetterService(ServiceBase):
         time, so a batch of hundreds is not hundreds of transactions.
         """
         chosen = self._template(kind, template)
+        kind = LetterKind(kind)
         total = len(referral_ids)
         items: list[BatchItem] = []
         forms: dict[tuple[str, int], FormDefinition | None] = {}
         with self.db.reading() as session:
-            self.authorize(session, user_id, Action.PRINT_LETTERS)
+            self.authorize(session, user_id, kind.action)
         for start in range(0, total, BATCH_CHUNK):
             chunk = referral_ids[start:start + BATCH_CHUNK]
             now = self.clock()
             with self.db.reading() as session:
                 loaded = self._load_many(session, chunk, forms)
+                casework = {referral_id: self._casework(session, item[0], kind)
+                            for referral_id, item in loaded.items() if not isinstance(item, str)}
             # (index in items, referral, pdf, what it shows)
             made: list[tuple[int, Referral, bytes, LetterInputs]] = []
             stop = False
@@ -209,7 +228,8 @@ class LetterService(ServiceBase):
                     referral, practice, form = item
                     try:
                         inputs = inputs_for(referral, practice, form, kind=kind,
-                                            today=now.date(), logo=self.logo)
+                                            today=now.date(), logo=self.logo,
+                                            casework=casework.get(referral_id))
                     except ValidationError as error:
                         items.append(BatchItem(referral_id, error=str(error)))
                     else:
@@ -219,7 +239,7 @@ class LetterService(ServiceBase):
                     progress(len(items), total)
             if made:
                 with self.db.transaction() as session:
-                    self.authorize(session, user_id, Action.PRINT_LETTERS)
+                    self.authorize(session, user_id, kind.action)
                     for index, referral, pdf, inputs in made:
                         record = self._record(session, user_id, referral, chosen, now, pdf,
                                               inputs)
@@ -228,7 +248,30 @@ class LetterService(ServiceBase):
                 break
         return items
 
+    def available(self, user_id: int, referral_id: int) -> list[LetterKind]:
+        """The kinds this user may make for this referral now, for the letters screen.
+
+        The referral letters are offered to roles that print letters (what they
+        lack is said when one is made); a casework letter only to roles that see
+        the case summary, and only once it can be made (an agreed plan; for the
+        message back a closed case or an agreed plan).
+        """
+        with self.db.reading() as session:
+            user = self.authorize(session, user_id, Action.VIEW_REFERRALS)
+            kinds = [kind for kind in LetterKind if allowed(user.role, kind.action)]
+            if not any(kind.casework for kind in kinds):
+                return kinds
+            referral = get_or_raise(session, Referral, referral_id, "Referral")
+            casework = casework_for(session, referral, self.measures)
+        return [kind for kind in kinds
+                if not kind.casework or not casework_problems(kind, casework)]
+
     # -- helpers ----------------------------------------------------------------------
+
+    def _casework(self, session: Session, referral: Referral,
+                  kind: LetterKind) -> CaseworkFacts | None:
+        """The casework a casework letter shows; nothing is read for the other kinds."""
+        return casework_for(session, referral, self.measures) if kind.casework else None
 
     def _template(self, kind: LetterKind | str, template: LetterTemplate | None) -> LetterTemplate:
         kind = LetterKind(kind)

@@ -1,4 +1,4 @@
-"""Letter templates: the built-in four, and the shape a plugin's template must have.
+"""Letter templates: the built-in ones, and the shape a plugin's template must have.
 
 A template is named by ``id`` and ``version``, and both are recorded with every
 letter printed, so an old letter can be reprinted identically. The rule for
@@ -323,7 +323,10 @@ CHASER_LETTER = ComposedTemplate(
 
 def builtin_templates() -> list[LetterTemplate]:
     """PracticeRx's own templates, one per kind; what the built-in plugin's hook returns."""
-    return [REFERRAL_LETTER, PATIENT_LETTER, PATIENT_LARGE_PRINT_LETTER, CHASER_LETTER]
+    from practice_rx.letters.casework_letters import CASEWORK_TEMPLATES  # built on this module
+
+    return [REFERRAL_LETTER, PATIENT_LETTER, PATIENT_LARGE_PRINT_LETTER, CHASER_LETTER,
+            *CASEWORK_TEMPLATES]
 
 
 class TemplateNotFoundError(PracticeRxError, LookupError):
