@@ -27,7 +27,8 @@ _HOMES = {
     "TaxonomyMapping": "taxonomy_mapping", "default_mapping": "taxonomy_mapping",
     "load_mapping": "taxonomy_mapping",
 }
-__all__ = sorted(_HOMES)
+__all__ = ["DirectoryCatalogue", "DirectoryError", "TaxonomyMapping", "default_mapping",
+           "load_directory", "load_mapping"]
 
 
 def __getattr__(name: str) -> Any:
