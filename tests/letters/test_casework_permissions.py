@@ -88,8 +88,10 @@ def test_each_role_is_offered_only_the_letters_it_may_make(services, case, role)
 def test_role_by_closing(services, db, case, role):
     user = make_user(services, role.value, f"A {role.value}")
     before = counts(db)
-    attempt = lambda: services.closing.close(  # noqa: E731
-        user.id, case.referral.id, case.referral.version, Closing("fully", "Done"))
+    def attempt():
+        return services.closing.close(user.id, case.referral.id, case.referral.version,
+                                      Closing("fully", "Done"))
+
     if allowed(role, Action.RECORD_CASEWORK):
         assert attempt().goals_met == "fully"
     else:

@@ -181,15 +181,14 @@ def compose_message_back(inputs: LetterInputs, look: Look) -> Letter:
                             "offered, the services they were referred to and the outcomes, as "
                             "the PRSB social prescribing standard sets them out."))
     story += section(look, SectionRows("The person", patient_rows(inputs, full=False)))
-    referrer_rows = [("Referred on", referred), ("Referred by", facts.source_label)]
+    referrer_rows = [("Referred by", facts.source_label)]
     who = ", ".join(part for part in (facts.referrer_name, facts.referrer_organisation) if part)
     if who:
         referrer_rows.append(("Referrer", who))
     elif facts.source == "practice" and inputs.referrer.name:
         referrer_rows.append(("Referrer", ", ".join(
             part for part in (inputs.referrer.name, inputs.referrer.role) if part)))
-    referrer_rows += [("Reasons for referral", reasons_text(referral)),
-                      ("Our reference", referral.reference)]
+    referrer_rows.append(("Reasons for referral", reasons_text(referral)))
     story += section(look, SectionRows("Referral", tuple(referrer_rows)))
     story += section(look, SectionRows("Needs and concerns: what mattered to them", (
         ("In their own words", facts.what_matters or NOT_RECORDED),

@@ -161,8 +161,9 @@ SAMPLE_CASEWORK = CaseworkFacts(
 
 def long_casework(actions: int = 12) -> CaseworkFacts:
     """A plan that runs over pages: many actions and long own words."""
-    words = " ".join(["I want to get back to how things were, seeing people and getting out "
-                      "of the flat, and not feeling so alone in the evenings."] * 12)
+    sentence = ("I want to get back to how things were, seeing people and getting out of the "
+                "flat, and not feeling so alone in the evenings.")
+    words = " ".join([sentence] * 12)
     return replace(SAMPLE_CASEWORK, what_matters=words, actions=tuple(
         PlanAction("Joan" if n % 2 else "Nadia (link worker)",
                    f"Step {n + 1}: try the {['walk', 'lunch club', 'craft group'][n % 3]} "
