@@ -123,3 +123,18 @@ def test_the_actions_model_passes_the_model_tester(qtmodeltester):
     model = ActionsModel(list(PLAN.actions))
     model.add("Joan")
     qtmodeltester.check(model)
+
+
+def test_escape_with_changes_typed_asks_before_discarding_them(core, qtbot):
+    from tests.ui.helpers import message_box
+
+    case, session, editor = _editor(core, qtbot)
+    QTest.keyClick(editor.what_matters, Qt.Key.Key_Escape)
+    assert not editor.isVisible()  # nothing typed: Esc just closes
+    case, session, editor = _editor(core, qtbot, case)
+    QTest.keyClicks(editor.what_matters, "Seeing my grandchildren")
+    QTest.keyClick(editor.what_matters, Qt.Key.Key_Escape)
+    box = message_box(editor, "discard")
+    assert box is not None and editor.isVisible()
+    box.button(box.StandardButton.Cancel).click()  # keep editing
+    assert editor.what_matters.toPlainText() == "Seeing my grandchildren"

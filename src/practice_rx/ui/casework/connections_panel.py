@@ -167,7 +167,13 @@ class ConnectionsPanel(QWidget):
         self.note.returnPressed.connect(self.move_current)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._offer_moves())
         self._version: int | None = None
+        session.referral_changed.connect(self._changed_elsewhere)
         self.reload()
+
+    def _changed_elsewhere(self, referral_id: int) -> None:
+        """A contact, plan or closing saved in another view moves the case's version."""
+        if referral_id == self.referral_id:
+            self.reload()
 
     # -- loading -------------------------------------------------------------------------
 
@@ -236,8 +242,7 @@ class ConnectionsPanel(QWidget):
         def done(_row) -> None:
             self.note.clear()
             self.changed.emit(self.referral_id)
-            self.session.referral_changed.emit(self.referral_id)
-            self.reload()
+            self.session.referral_changed.emit(self.referral_id)  # which reloads this too
 
         def failed(error: Exception) -> None:
             self.message.set_message(messages.describe(error)[1])

@@ -51,6 +51,8 @@ class OutcomesPanel(QWidget):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.record_button)
+        session.referral_changed.connect(
+            lambda referral_id: referral_id == self.referral_id and self.reload())
         self.reload()
 
     def reload(self) -> None:
@@ -93,5 +95,4 @@ class OutcomesPanel(QWidget):
 
     def record(self) -> None:
         dialog = MeasureEntryDialog(self.session, self.referral_id, parent=self)
-        dialog.saved.connect(lambda _: self.reload())
         dialog.open()

@@ -73,6 +73,8 @@ class PlanEditor(QDialog):
         self.session = session
         self.referral_id = referral_id
         self.referral = None
+        self._loaded_content: PlanContent | None = None
+        self._discard_confirmed = False
         self.banner = PatientBanner(lambda: session.services.clock().date())
         self.state = hint("Loading the plan…")
         self.state.setObjectName("plan_state")
@@ -205,6 +207,8 @@ class PlanEditor(QDialog):
                 f"{latest.recorded_by}: {agreed}. Saving makes version {latest.number + 1}.")
         if latest is not None and not keep_typed:
             self.set_content(latest.content)
+        if not keep_typed:
+            self._loaded_content = self.content()
         self._set_buttons(True)
         self.what_matters.setFocus()
 
@@ -294,6 +298,20 @@ class PlanEditor(QDialog):
             if base in inputs:
                 inputs[base].setFocus()
                 return
+
+    def reject(self) -> None:
+        """Esc or Cancel with changes typed asks before discarding them."""
+        if self._discard_confirmed or self.referral is None \
+                or self.content() == self._loaded_content:
+            super().reject()
+            return
+
+        def discard() -> None:
+            self._discard_confirmed = True
+            super(PlanEditor, self).reject()
+
+        messages.ask_discard(self, "Discard the changes to the plan?",
+                             "What you typed has not been saved. Discard it?", discard)
 
     def _set_buttons(self, enabled: bool) -> None:
         self.save_button.setEnabled(enabled)
