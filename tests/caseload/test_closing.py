@@ -154,3 +154,13 @@ def test_the_closing_lists_connections_with_their_status(services, case):
     desk = make_user(services, "receptionist", "Sam Jones")
     with pytest.raises(PermissionDenied):
         services.closing.connections(desk.id, case.referral.id)
+
+
+def test_the_closing_shows_the_scores_from_baseline_to_follow_up(services, case):
+    measures = {measure.title: measure for measure in
+                services.closing.scores(case.gp.id, case.referral.id)}
+    ucla = measures["Loneliness (three-item UCLA scale)"].scores[0]
+    assert (ucla.baseline, ucla.follow_up, ucla.change, ucla.lower_is_better) == (
+        8, 4, "better", True)
+    with pytest.raises(PermissionDenied):
+        services.closing.scores(make_user(services, "receptionist", "Sam").id, case.referral.id)

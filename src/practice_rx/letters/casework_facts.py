@@ -150,6 +150,12 @@ def _connections(session: Session, referral_id: int) -> tuple[ConnectionFact, ..
     return tuple(lines)
 
 
+def measure_facts(session: Session, referral_id: int,
+                  extra: Sequence[MeasureDefinition] = ()) -> tuple[MeasureFact, ...]:
+    """Each measure taken for the referral: its baseline and latest follow-up scores."""
+    return _measures(session, referral_id, extra)
+
+
 def _measures(session: Session, referral_id: int,
               extra: Sequence[MeasureDefinition]) -> tuple[MeasureFact, ...]:
     results = session.scalars(
@@ -228,4 +234,4 @@ def _definition(session: Session, measure_id: str, version: int,
     return None
 
 
-__all__ = ["casework_for", "codes_for"]
+__all__ = ["casework_for", "codes_for", "measure_facts"]

@@ -186,6 +186,16 @@ class ClosingService(ServiceBase):
                                         bool(code and code.connected)))
         return lines
 
+    def scores(self, user_id: int, referral_id: int) -> tuple:
+        """Each outcome measure's scores from baseline to the latest follow-up
+        (``letters.casework_inputs.MeasureFact``), as the message back will show them."""
+        from practice_rx.letters.casework_facts import measure_facts  # loads reportlab: late
+
+        with self.db.reading() as session:
+            self.authorize(session, user_id, Action.VIEW_CASE_SUMMARY)
+            get_or_raise(session, Referral, referral_id, "Referral")
+            return measure_facts(session, referral_id)
+
     @staticmethod
     def _connected_ids(session, referral_id: int) -> list[int]:
         connected = [status.value for status in ConnectionStatus if status.connected]

@@ -82,11 +82,12 @@ class LettersPanel(QWidget):
         self.referral: Referral | None = None
         self.kind = QComboBox()
         self.kind.setObjectName("letter_kind")
-        for kind in LetterKind:
-            self.kind.addItem(KIND_LABELS[kind], kind.value)
         self.make_button = QPushButton("&Make letter")
         self.make_button.setObjectName("make_letter")
         self.make_button.setAccessibleName("Make the letter and preview it")
+        # until the referral is read: the kinds this role may make that need no casework
+        self._offer([kind for kind in LetterKind
+                     if not kind.casework and session.can(kind.action)])
         self.history = QTreeWidget()
         self.history.setObjectName("letter_history")
         self.history.setHeaderLabels(["When", "Letter", "Template"])
@@ -136,11 +137,14 @@ class LettersPanel(QWidget):
         def read():
             names = {user.id: user.display_name for user in services.users.list()}
             return [(letter, names.get(letter.created_by_id, ""))
-                    for letter in services.letters.history(user_id, referral_id)]
+                    for letter in services.letters.history(user_id, referral_id)], \
+                services.letters.available(user_id, referral_id)
 
-        def done(letters) -> None:
+        def done(result) -> None:
+            letters, kinds = result
             if self.referral is None or self.referral.id != referral_id:
                 return
+            self._offer(kinds)
             self.history.clear()
             self._records = {letter.id: letter for letter, _ in letters}
             for letter, who in letters:
@@ -156,6 +160,17 @@ class LettersPanel(QWidget):
 
         self.session.operations.run(read, done=done, failed=self._failed, owner=self,
                                     message="Reading the letters…")
+
+    def _offer(self, kinds: list[LetterKind]) -> None:
+        """Only the kinds this user may make for this referral now (the casework letters
+        need the case summary permission and an agreed plan or a closed case)."""
+        chosen = self.kind.currentData()
+        self.kind.clear()
+        for kind in kinds:
+            self.kind.addItem(KIND_LABELS[kind], kind.value)
+        if chosen is not None and self.kind.findData(chosen) >= 0:
+            self.kind.setCurrentIndex(self.kind.findData(chosen))
+        self.make_button.setEnabled(self.kind.count() > 0)
 
     def _say(self, text: str, ok: bool = True) -> None:
         self.message.setStyleSheet("" if ok else f"color: {ERROR_COLOUR}; font-weight: bold;")
