@@ -230,6 +230,83 @@ def shortcuts(core: App, qtbot) -> QMessageBox:
     return box
 
 
+def _caseload_session(core: App, qtbot, role: str = "link_worker"):
+    """A link worker with three of the demo's accepted referrals allocated to them."""
+    from practice_rx.ui.session import Session
+
+    services = core.services
+    nadia = services.users.ensure("nadia.ahmed", "Nadia Ahmed", "link_worker")
+    user = nadia if role == "link_worker" else services.users.ensure(
+        f"screen.{role}", f"A {role}", role)
+    rows = services.worklist.page(nadia.id, WorklistQuery(
+        WorklistFilter(statuses=frozenset({"accepted"})))).rows[:3]
+    for row in rows:
+        referral = services.referrals.get(nadia.id, row.id)
+        if referral.allocated_to_id is None:
+            services.allocation.allocate(nadia.id, row.id, referral.version, nadia.id)
+    return Session(core, user), [row.id for row in rows]
+
+
+def caseload(core: App, qtbot) -> QWidget:
+    from practice_rx.ui.caseload.view import CaseloadView
+    from practice_rx.ui.screen_fit import open_size
+
+    session, _ = _caseload_session(core, qtbot)
+    view = CaseloadView(session)
+    qtbot.addWidget(view)
+    open_size(view, 1340, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    settle(qtbot, session)
+    return view
+
+
+def record_contact_refused(core: App, qtbot) -> QWidget:
+    """Saved with nothing typed: its messages showing, the tallest it gets."""
+    from practice_rx.ui.caseload.record_contact import RecordContactDialog
+
+    session, ids = _caseload_session(core, qtbot)
+    dialog = RecordContactDialog(session, ids[0])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    settle(qtbot, session)
+    dialog.submit()
+    settle(qtbot, session)
+    return dialog
+
+
+def allocate(core: App, qtbot) -> QWidget:
+    from practice_rx.ui.caseload.allocate import AllocateDialog
+
+    session, ids = _caseload_session(core, qtbot)
+    session.services.users.ensure("lee.worker", "Lee Worker", "link_worker")
+    dialog = AllocateDialog(session, ids[0])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    settle(qtbot, session)
+    return dialog
+
+
+def new_referral_inbound_refused(core: App, qtbot) -> QWidget:
+    """Reception's new referral, sent with nothing answered: the source's messages and the
+    form's all showing."""
+    window = _main(core, qtbot, "reception.jones", "receptionist")
+    dialog = window.new_referral()
+    qtbot.waitExposed(dialog)
+    search = dialog.patient_picker.search
+    search.search.setText("smith")
+    search.find()
+    settle(qtbot, window.session)
+    search.choose_current()
+    settle(qtbot, window.session)
+    dialog.inbound.source.setCurrentIndex(dialog.inbound.source.findData("social_care"))
+    dialog.save(send=True)
+    settle(qtbot, window.session)
+    return dialog
+
+
 WINDOWS: dict[str, Opener] = {
     "main-window": main_window,
     **{f"main-window-tab-{index}": main_window_tab(index) for index in (1, 2, 3)},
@@ -255,4 +332,8 @@ WINDOWS: dict[str, Opener] = {
     "first-admin": first_admin,
     "idle-lock": idle_lock,
     "shortcuts": shortcuts,
+    "caseload": caseload,
+    "record-contact-refused": record_contact_refused,
+    "allocate": allocate,
+    "new-referral-inbound-refused": new_referral_inbound_refused,
 }

@@ -42,6 +42,7 @@ from practice_rx.startup import default_form
 from practice_rx.storage.models import Patient, Referral, Service, User
 from practice_rx.ui import messages
 from practice_rx.ui.answers_view import answers_html
+from practice_rx.ui.caseload.inbound import InboundPanel, wants_inbound_panel
 from practice_rx.ui.form_renderer import FormRenderer
 from practice_rx.ui.formatting import ROLE_LABELS
 from practice_rx.ui.patient_banner import PatientBanner, banner_text
@@ -117,6 +118,11 @@ class NewReferralDialog(QDialog):
                                       description="The practice's default form is chosen"))
         choice_row.addWidget(self.form_choice, 1)
         form_layout.addLayout(choice_row)
+        # reception and link workers enter referrals from outside the practice
+        self.inbound = InboundPanel() if wants_inbound_panel(session) else None
+        if self.inbound is not None:
+            self.inbound.start_at(session.services.clock())
+            form_layout.addWidget(self.inbound)
         form_layout.addWidget(self.form_scroll, 1)
         self.pages.addWidget(self._page("Referral details and consent", form_page))
         # 3. service
@@ -387,6 +393,8 @@ class NewReferralDialog(QDialog):
         self.form_choice.blockSignals(False)
         self.form_choice.setEnabled(False)
         self._load_form(key, dict(referral.answers))
+        if self.inbound is not None:
+            self.inbound.set_from(referral)
         self.service = referral.service
         if referral.service is not None:
             self.service_picker.select(referral.service.id)
@@ -438,6 +446,9 @@ class NewReferralDialog(QDialog):
             return
         if self.renderer is None or self._saving:
             return  # a second Ctrl+Enter while the first is saving would make a second draft
+        if self.inbound is not None and (problem := self.inbound.problem()):
+            self._show_errors({"occurred_at": problem})
+            return
         if send and self.author is not None:
             self._confirm_on_behalf()
             return
@@ -469,7 +480,8 @@ class NewReferralDialog(QDialog):
         self.status.setText("Sending…" if send else "Saving the draft…")
         services, user_id = self.session.services, self.session.user.id
         changes = DraftChanges(service_id=self.service.id if self.service else None,
-                               answers=self.renderer.answers())
+                               answers=self.renderer.answers(),
+                               source=self.inbound.source_details() if self.inbound else None)
         if self.draft is None:
             form_key = (self.renderer.form.id, self.renderer.form.version)
             self.session.operations.run(
@@ -492,7 +504,9 @@ class NewReferralDialog(QDialog):
             return
         self.session.operations.run(
             self.session.services.referrals.send, self.session.user.id, referral.id,
-            referral.version, "", on_behalf, done=self._sent, failed=self._refused, owner=self,
+            referral.version, "", on_behalf,
+            self.inbound.received_at() if self.inbound else None, done=self._sent,
+            failed=self._refused, owner=self,
             message="Sending the referral…")
 
     def _sent(self, referral: Referral) -> None:
@@ -525,13 +539,17 @@ class NewReferralDialog(QDialog):
 
     def _show_errors(self, errors: dict[str, str]) -> None:
         on_form = self.renderer.show_errors(errors) if self.renderer is not None else []
+        inbound = self.inbound.show_errors(errors) if self.inbound is not None else []
         service_error = errors.get("service_id")
         self.service_picker.message.set_message(service_error)
         rest = [text for key, text in errors.items()
-                if key not in on_form and key != "service_id"]
+                if key not in on_form and key not in inbound and key != "service_id"]
         self._refused_elsewhere = rest
         self.problems.set_message("Not sent: " + "; ".join(errors.values()) if errors else None)
-        if on_form:
+        if inbound:
+            self.go(FORM)
+            self.inbound.inputs[inbound[0]].setFocus()
+        elif on_form:
             self.go(FORM)
             self.renderer.focus_field(on_form[0])
         elif service_error:

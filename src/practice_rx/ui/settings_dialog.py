@@ -122,8 +122,8 @@ class SettingsDialog(QDialog):
              "From acceptance to the first contact with the patient"),
             ("chase_again_days", "Chase a&gain after", self._days(DEFAULT_CHASE_AGAIN_DAYS),
              "Working days after a chase before the chase list ticks that referral again"),
-            ("contact_attempts", "Contact attempts &before 'not contactable'", self._attempts(),
-             "Failed attempts in a row after which a link worker is offered 'not contactable'"),
+            # beside the first contact window (see below): a row more would not fit 1280×720
+            ("contact_attempts", "then offer 'not contactable' after", self._attempts(), ""),
         ):
             widget.setObjectName(f"practice_{key}")
             widget.setEnabled(self.may_change)
@@ -131,10 +131,22 @@ class SettingsDialog(QDialog):
             message = FieldMessage(label.replace("&", ""))
             message.setObjectName(f"practice_message_{key}")
             self.messages[key] = message
+            if key == "contact_attempts":
+                attempts_cell.addWidget(message)
+                attempts_row.addWidget(labelled(f"{label.replace('after', '&after')}", widget,
+                                                name="Contact attempts"))
+                attempts_row.addWidget(widget)
+                attempts_row.addStretch(1)
+                continue
             cell = QVBoxLayout()
             cell.setSpacing(1)
             cell.addWidget(message)
-            cell.addWidget(widget)
+            if key == "contact_days":
+                attempts_cell, attempts_row = cell, QHBoxLayout()
+                attempts_row.addWidget(widget)
+                cell.addLayout(attempts_row)
+            else:
+                cell.addWidget(widget)
             if description:
                 note = hint(description)
                 note.setWordWrap(False)
@@ -213,7 +225,11 @@ class SettingsDialog(QDialog):
     @staticmethod
     def _attempts() -> QSpinBox:
         spin = QSpinBox()
+        spin.setToolTip("Failed attempts in a row after which a link worker is offered "
+                        "'not contactable'")
+        spin.setAccessibleDescription(spin.toolTip())
         spin.setRange(1, 20)
+        spin.setSuffix(" failed attempts")
         spin.setValue(DEFAULT_ATTEMPTS_BEFORE_NOT_CONTACTABLE)
         spin.setMaximumWidth(180)
         return spin
