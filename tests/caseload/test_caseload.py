@@ -88,8 +88,9 @@ def test_a_link_worker_sees_their_open_allocated_cases_with_what_is_due(services
             ben.measures_due) == ("accepted", 0, None, date(2026, 11, 30), ())
     assert (cal.review_on, cal.measures_due, cal.days_since_referral) == (
         date(2026, 11, 21), ("follow_up",), 14)
+    # not contacted yet: due its first contact, ten working days from acceptance
     assert (dee.contacts_made, dee.next_contact_due_on, dee.review_on, dee.measures_due) == (
-        0, None, None, ())
+        0, date(2026, 11, 30), None, ())
     with services.db.reading() as session:
         assert dee.nhs_number == session.get(Patient, dee.patient_id).nhs_number
     assert ada.link_worker_name == "Nadia Ahmed" and ada.version == current(
@@ -102,7 +103,7 @@ def test_a_link_worker_sees_their_open_allocated_cases_with_what_is_due(services
     ("referred", ["ada", "ben", "cal", "dee"]),
     ("contacts", ["ben", "dee", "cal", "ada"]),
     ("last_contact", ["ben", "dee", "ada", "cal"]),
-    ("next_contact", ["ada", "ben", "cal", "dee"]),
+    ("next_contact", ["ada", "ben", "dee", "cal"]),  # Ben and Dee both 30 Nov: by id
     ("review", ["cal", "ada", "ben", "dee"]),
     ("measures", ["ben", "dee", "cal", "ada"]),
     ("link_worker", ["ada", "ben", "cal", "dee"]),
@@ -178,3 +179,9 @@ def test_a_bad_sort_or_page_is_refused(services, load):
         _page(services, load["nadia"], sort="colour")
     with pytest.raises(ValidationError):
         _page(services, load["nadia"], page=-1)
+
+
+def test_a_newly_allocated_case_past_its_first_contact_window_is_due(services, load, clock):
+    clock.now = datetime(2026, 12, 1, 9, 0)
+    due = _page(services, load["nadia"], due_only=True, sort="id")
+    assert "dee" in _ids(due, load)

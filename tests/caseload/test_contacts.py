@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from practice_rx.domain.contacts import MAX_CONTACT_MINUTES
-from practice_rx.errors import PermissionDenied, ValidationError
+from practice_rx.errors import ConflictError, PermissionDenied, ValidationError
+from practice_rx.services.contacts import ContactDetails
 from practice_rx.services.practice import PracticeDetails
 from practice_rx.storage.caseload_models import Contact
 from practice_rx.storage.models import AuditEvent, ReferralEvent
@@ -170,3 +171,13 @@ def test_only_a_link_worker_records_contacts(services, case):
     for role in ("receptionist", "clinician", "admin"):
         with pytest.raises(PermissionDenied, match="cannot record casework"):
             contact(services, make_user(services, role, f"A {role}"), referral.id)
+
+
+def test_a_contact_on_a_stale_version_is_refused_and_nothing_saved(services, case):
+    nadia, referral = case
+    contact(services, nadia, referral.id)
+    with pytest.raises(ConflictError):
+        services.contacts.record(nadia.id, referral.id, referral.version, ContactDetails(
+            "phone", True, services.clock().date(), minutes=5, note="Second desk"))
+    with services.db.reading() as session:
+        assert len(session.scalars(select(Contact)).all()) == 1

@@ -229,3 +229,24 @@ def test_the_inbound_panel_collects_the_source_and_shows_the_services_messages(q
                                "consent_given": "elsewhere"})
     assert shown == ["referrer_name"]
     assert panel.messages["referrer_name"].message == "Referring person: enter the name"
+
+
+def test_the_highlighted_case_stays_by_id_or_none_is_highlighted(qtbot, practice):
+    """A refresh never moves the highlight onto another person (hazard H30)."""
+    services = practice["app"].services
+    session = _session(practice, practice["nadia"])
+    view = _view(qtbot, session)
+    view.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)
+    settle(qtbot, session)
+    view.table.setCurrentIndex(view.model.index(1, 0))  # Ada, below Ben
+    assert view.current_referral_id() == practice["ada"].id
+    contact(services, practice["nadia"], practice["ben"].id)
+    session.referral_changed.emit(practice["ben"].id)
+    settle(qtbot, session)
+    assert view.current_referral_id() == practice["ada"].id
+    ada = current(services, practice["ada"].id)
+    services.allocation.allocate(practice["nadia"].id, ada.id, ada.version, practice["lee"].id)
+    session.referral_changed.emit(ada.id)
+    settle(qtbot, session)
+    assert _patients(view) == ["ADAMS, Ben"]
+    assert view.current_referral_id() is None and not view.record_button.isEnabled()

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Select, and_, case, exists, func, or_, select
 
 from practice_rx.domain.casework import MeasureOccasion
 from practice_rx.domain.permissions import Action, Role
+from practice_rx.domain.statuses import Status
 from practice_rx.errors import PermissionDenied, ValidationError
 from practice_rx.services.allocation import ALLOCATABLE
 from practice_rx.services.base import ServiceBase, check_active_role
@@ -71,6 +72,8 @@ class CaseloadRow:
     days_since_referral: int | None
     contacts_made: int
     last_contact_at: datetime | None
+    #: the next contact agreed at the last contact; for an accepted case with no contact
+    #: yet, its first contact's due date (so nobody newly allocated is without a date)
     next_contact_due_on: date | None
     review_on: date | None
     baseline_due: bool
@@ -113,7 +116,12 @@ def _expressions(today: date) -> dict[str, object]:
     any_made = exists().where(made)
     baseline_due = and_(any_made, ~has_baseline)
     follow_up_due = and_(review_on.is_not(None), review_on < today, ~has_follow_up)
+    # an accepted case not yet contacted is due its first contact (the practice's window)
+    next_contact = func.coalesce(Referral.next_contact_due_on, case(
+        (and_(Referral.status == Status.ACCEPTED, ~exists().where(
+            Contact.referral_id == Referral.id)), Referral.response_due_on), else_=None))
     return {
+        "next_contact": next_contact,
         "contacts_made": contacts_made,
         "last_contact": last_contact,
         "review_on": review_on,
@@ -136,7 +144,7 @@ class CaseloadService(ServiceBase):
             Referral.id, Referral.patient_id, Patient.given_name, Patient.family_name,
             Patient.nhs_number, Patient.date_of_birth, Referral.status,
             Referral.allocated_to_id, worker.c.display_name, Referral.sent_at,
-            exprs["contacts_made"], exprs["last_contact"], Referral.next_contact_due_on,
+            exprs["contacts_made"], exprs["last_contact"], exprs["next_contact"],
             exprs["review_on"], exprs["baseline_due"], exprs["follow_up_due"], Referral.version,
         ).join(worker, worker.c.id == Referral.allocated_to_id)
         with self.db.connect() as connection:
@@ -191,7 +199,7 @@ class CaseloadService(ServiceBase):
         if filter.due_only:
             review_on = exprs["review_on"]
             statement = statement.where(or_(
-                Referral.next_contact_due_on <= today,
+                exprs["next_contact"] <= today,
                 and_(review_on.is_not(None), review_on <= today),
                 exprs["baseline_due"], exprs["follow_up_due"]))
         if filter.text.strip():
@@ -206,7 +214,7 @@ class CaseloadService(ServiceBase):
     def _order(query: CaseloadQuery, exprs: dict, worker) -> list:
         """The sort, the same on both backends: a missing date sorts as 'nothing due' (last
         when ascending), a missing last contact as 'never' (first when ascending)."""
-        later_if_missing = {"next_contact": Referral.next_contact_due_on,
+        later_if_missing = {"next_contact": exprs["next_contact"],
                             "review": exprs["review_on"]}
         earlier_if_missing = {"last_contact": exprs["last_contact"], "referred": Referral.sent_at}
         plain = {"patient": (Patient.family_name, Patient.given_name),

@@ -82,6 +82,7 @@ class CaseloadView(QWidget):
         self.table.setObjectName("caseload_table")
         self.table.setAccessibleName("Caseload")
         self.table.setModel(self.model)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._current_moved())
         self.table.setSortingEnabled(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -133,9 +134,13 @@ class CaseloadView(QWidget):
         self.allocate_button.clicked.connect(self.allocate)
         self.table.activated_row.connect(self._activated)
         self.table.doubleClicked.connect(lambda index: self._activated(index.row()))
+        self.model.modelAboutToBeReset.connect(self._remember_current)
         self.model.loaded.connect(self._loaded)
         self.model.failed.connect(self.message.set_message)
         session.referral_changed.connect(lambda _id: self.model.refresh())
+        #: the case highlighted before a refresh (its id), kept by id, never by row number
+        self._kept_id: int | None = None
+        self._first_load = True
         self._fill_workers()
 
     # -- reading ---------------------------------------------------------------------
@@ -192,14 +197,30 @@ class CaseloadView(QWidget):
         self.summary.setText(f"{people} · page {page.page + 1} of {page.page_count}")
         self.previous_page.setEnabled(page.page > 0)
         self.next_page.setEnabled(page.page + 1 < page.page_count)
-        if page.rows and not self.table.currentIndex().isValid():
+        # The same case stays highlighted when a refresh, filter or sort moves it; if it left
+        # the list none is, so "Record contact" cannot land on the person who took its row.
+        row = self.model.row_of(self._kept_id) if self._kept_id is not None else None
+        if row is not None:
+            self.table.setCurrentIndex(self.model.index(row, 0))
+        elif self._first_load and page.rows:
             self.table.setCurrentIndex(self.model.index(0, 0))
+        self._first_load = False
+        self.record_button.setEnabled(self.current_referral_id() is not None)
+        self.allocate_button.setEnabled(self.current_referral_id() is not None)
+
+    def _remember_current(self) -> None:
+        self._kept_id = self.current_referral_id()
 
     # -- acting on a case ------------------------------------------------------------
 
     def current_referral_id(self) -> int | None:
         index = self.table.currentIndex()
         return self.model.data(index, ROW_ID_ROLE) if index.isValid() else None
+
+    def _current_moved(self) -> None:
+        chosen = self.current_referral_id() is not None
+        self.record_button.setEnabled(chosen)
+        self.allocate_button.setEnabled(chosen)
 
     def _activated(self, row: int) -> None:
         self.table.setCurrentIndex(self.model.index(row, 0))
