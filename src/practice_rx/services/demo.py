@@ -23,6 +23,7 @@ from practice_rx.domain.statuses import EVENT_CODES, NOTE_REQUIRED, Status
 from practice_rx.services.audit import AuditWriter
 from practice_rx.services.auth import hash_password
 from practice_rx.services.catalogue import LOCAL_PLUGIN
+from practice_rx.services.demo_casework import DemoReferral, add_casework, decorate_sources
 from practice_rx.services.demo_guard import DEMO_PASSWORD, check_demo_allowed, mark_demo
 from practice_rx.services.forms import load_form
 from practice_rx.storage.database import Database
@@ -128,8 +129,11 @@ def fill(db: Database, size: DemoSize = DemoSize(), seed: int = 2026,
         service_ids = _ensure_services(session, rng, size.services)
         patient_ids = _insert_patients(session, rng, size.patients, int(existing[3:9]) + 1, now,
                                        report)
-        _insert_referrals(session, rng, size.referrals, patient_ids, service_ids, staff, now,
-                          report, form.id, form.version)
+        casework_rng = random.Random(seed + 13)  # its own draws: the rest stays as it was
+        made = _insert_referrals(session, rng, size.referrals, patient_ids, service_ids, staff,
+                                 now, report, form.id, form.version, casework_rng)
+        link_service, *community = _link_worker_first(session, service_ids)
+        add_casework(session, casework_rng, made, link_service, community, staff[5:], now)
         loaded = {f"{entity}_ids": [before[entity] + 1, last]
                   for entity, last in _last_ids(session).items() if last > before[entity]}
         (audit or AuditWriter(socket.gethostname())).record(
@@ -156,7 +160,8 @@ def _ensure_staff(session, now: datetime) -> list[int]:
               ("dr.okafor", "Dr Chidi Okafor", "clinician", "GP"),
               ("nurse.lee", "Kim Lee", "clinician", "Practice nurse"),
               ("reception.jones", "Sam Jones", "receptionist", "Care navigator"),
-              ("linkworker.ahmed", "Nadia Ahmed", "link_worker", "Social prescribing link worker")]
+              ("linkworker.ahmed", "Nadia Ahmed", "link_worker", "Social prescribing link worker"),
+              ("linkworker.brook", "Chris Brook", "link_worker", "Social prescribing link worker")]
     ids = []
     for username, name, role, title in people:
         user = session.scalar(select(User).where(User.username == username))
@@ -231,13 +236,21 @@ def _insert_patients(session, rng: random.Random, count: int, first_serial: int,
     return ids
 
 
+def _link_worker_first(session, service_ids: list[int]) -> list[int]:
+    """The link worker service's id, then every other service's."""
+    linked = set(session.scalars(select(Service.id).where(Service.is_link_worker.is_(True))))
+    first = next(service_id for service_id in service_ids if service_id in linked)
+    return [first, *(service_id for service_id in service_ids if service_id not in linked)]
+
+
 def _insert_referrals(session, rng, count, patient_ids, service_ids, staff, now, report,
-                      form_id, form_version) -> None:
+                      form_id, form_version, casework_rng) -> list[DemoReferral]:
     clinicians, receptionist = staff[1:4], staff[4]
     names = dict(session.execute(select(User.id, User.display_name)).all())
     reason_codes = [code for code in REFERRAL_REASONS if code != "other"]
     response_days = dict(session.execute(select(Service.id, Service.response_days)).all())
     done = 0
+    made: list[DemoReferral] = []
     for start in range(0, count, BATCH):
         planned = []
         for _ in range(start, min(count, start + BATCH)):
@@ -253,11 +266,13 @@ def _insert_referrals(session, rng, count, patient_ids, service_ids, staff, now,
                        answers=_answers(rng, row, names[row["referrer_id"]]),
                        last_chased_at=_chased_at(row, times, now))
             planned.append((final, created, times, row))
+        decorate_sources([row for *_, row in planned], casework_rng, receptionist)
         new_ids = session.scalars(
             insert(Referral).returning(Referral.id, sort_by_parameter_order=True),
             [row for *_, row in planned]).all()
         events, chases = [], []
         for referral_id, (final, created, times, row) in zip(new_ids, planned):
+            made.append(DemoReferral(referral_id, row["patient_id"], final, times))
             events.extend(_events(referral_id, final, created, times, row, receptionist))
             if row["last_chased_at"] is not None:
                 chases.append(dict(referral_id=referral_id, at=row["last_chased_at"],
@@ -267,6 +282,7 @@ def _insert_referrals(session, rng, count, patient_ids, service_ids, staff, now,
             session.execute(insert(ReferralChase), chases)
         done += len(new_ids)
         report("referrals", done, count)
+    return made
 
 
 def _chased_at(row: dict, times: list[datetime], now: datetime) -> datetime | None:
