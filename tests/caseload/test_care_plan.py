@@ -179,3 +179,20 @@ def test_a_referral_with_no_link_worker_moves_on_without_a_plan(services):
     services.referrals.change_status(case.worker.id, case.referral_id, case.version,
                                      "in_progress")
     assert case.status == "in_progress"
+
+
+def test_the_audit_trail_still_verifies_after_the_casework(services):
+    from tests.caseload.casework_cases import install_measures
+    from tests.support.factories import make_service
+
+    install_measures(services)
+    case = open_case(services)
+    agree_plan(case)
+    row = services.connections.connect(case.worker.id, case.referral_id, case.version,
+                                       make_service(services, "Lunch club").id)
+    services.connections.move(case.worker.id, row.id, row.version, "referred")
+    services.outcome_measures.record(case.worker.id, case.referral_id, case.version,
+                                     ("ons_lonely", 1), "baseline", services.clock().date(),
+                                     {"lonely": 3})
+    services.care_plans.summary(case.worker.id, case.referral_id)
+    assert services.audit.verify() is None
