@@ -307,6 +307,29 @@ def new_referral_inbound_refused(core: App, qtbot) -> QWidget:
     return dialog
 
 
+def closing_refused(core: App, qtbot) -> QWidget:
+    """Close case, saved as not met with nothing typed: connections, scores and both messages
+    showing, the tallest it gets."""
+    from practice_rx.ui.casework.closing_dialog import ClosingDialog
+    from practice_rx.ui.session import Session
+    from tests.letters.casework_world import add_casework, in_progress
+    from tests.support.factories import test_nhs_number
+
+    # a number of its own: the demo's patients hold the factory's first ones
+    case = in_progress(core.services, "Screen", "Closing", nhs_number=test_nhs_number(131_313))
+    add_casework(core.services, case, actions=12)
+    session = Session(core, case.worker)
+    dialog = ClosingDialog(session, case.referral.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    settle(qtbot, session)
+    dialog.goal_buttons["not_met"].setChecked(True)
+    dialog.submit()
+    settle(qtbot, session)
+    return dialog
+
+
 WINDOWS: dict[str, Opener] = {
     "main-window": main_window,
     **{f"main-window-tab-{index}": main_window_tab(index) for index in (1, 2, 3)},
@@ -336,4 +359,5 @@ WINDOWS: dict[str, Opener] = {
     "record-contact-refused": record_contact_refused,
     "allocate": allocate,
     "new-referral-inbound-refused": new_referral_inbound_refused,
+    "closing-refused": closing_refused,
 }
