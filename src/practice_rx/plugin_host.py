@@ -87,6 +87,8 @@ class PluginInfo:
     source: str
     builtin: bool
     enabled: bool
+    #: enabled, imported, compatible and registered: its hooks are called
+    loaded: bool = False
     hooks: list[str] = field(default_factory=list)
     errors: list[PluginError] = field(default_factory=list)
     warnings: list[PluginError] = field(default_factory=list)
@@ -148,6 +150,8 @@ class PluginHost:
             self.pm.register(plugin, name=name)
         except (pluggy.PluginValidationError, ValueError) as error:
             self.record(name, "load", f"cannot be registered: {error}")
+            return
+        self._info[name].loaded = True
 
     def _compatible(self, name: str, plugin: object) -> bool:
         """Whether the plugin supports this API version (one that does not say is
@@ -180,6 +184,8 @@ class PluginHost:
                 name = self.pm.get_name(error.plugin) or "?"
                 self.record(name, "load", f"{error}; the plugin is not used")
                 self.pm.unregister(error.plugin)
+                if name in self._info:
+                    self._info[name].loaded = False
 
     def record(self, plugin: str, hook: str, message: str, *, warning: bool = False) -> None:
         """Keep a problem once, however often it recurs (a rule runs on every send).
@@ -195,7 +201,7 @@ class PluginHost:
         if plugin in self._info:
             info = self._info[plugin]
             (info.warnings if warning else info.errors).append(problem)
-        log.info("plugin %s: %s in %s", "warning" if warning else "problem", plugin, hook)
+        log.debug("plugin %s: %s in %s", "warning" if warning else "problem", plugin, hook)
 
     def _report(self, plugin: str, hook: str) -> Report:
         return Report(lambda message: self.record(plugin, hook, message, warning=True))
@@ -312,7 +318,9 @@ class PluginHost:
 
         A hook that raised, returned something other than a list, or returned
         only bad items is a failure, not an empty catalogue: the sync keeps that
-        plugin's last good catalogue instead of hiding every service.
+        plugin's last good catalogue instead of hiding every service. So is an
+        enabled plugin that could not be loaded (it failed to import, or supports
+        another plugin API version): its services stay as they were until it loads.
         """
         hook = "practice_rx_register_services"
         since = len(self.errors)  # problems recorded by this call start here
@@ -334,7 +342,9 @@ class PluginHost:
             del services[plugin]
             self._add_to_problem(plugin, hook, since, "no usable catalogue this time; the "
                                  "services from the last good catalogue are kept")
-        return Catalogues(services, failed)
+        not_loaded = frozenset(name for name, info in self._info.items()
+                               if info.enabled and not info.loaded)
+        return Catalogues(services, failed | not_loaded)
 
     def _add_to_problem(self, plugin: str, hook: str, since: int, consequence: str) -> None:
         """Say what a failure led to in the same problem, so one failure is one problem

@@ -97,9 +97,28 @@ def test_practice_rx_plugins_prints_each_problem_and_warning_once(tmp_path):
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=False)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output  # an error makes the check fail; a warning alone not
+    assert result.stderr == "", result.stderr  # the listing is the one place they are said
     assert output.count("template folder missing") == 1
     assert output.count("row 7: phone number too long") == 1
     assert ("    warning in practice_rx_register_services: row 7: phone number too long; "
             "skipped") in result.stdout
     assert "    ERROR in practice_rx_register_letter_templates: raised RuntimeError: " \
            "template folder missing" in result.stdout
+
+
+def test_a_plugin_that_stops_loading_keeps_its_services_until_it_loads_again(db_url, clock):
+    """A PracticeRx upgrade past a plugin's API range must not empty the local catalogue."""
+    from practice_rx.startup import start
+
+    def area_services(value: str) -> dict[str, bool]:
+        app = start(db_url, discovered=[entry("area", value)], clock=clock)
+        try:
+            return {s.name: s.active for s in app.services.catalogue.search(
+                include_inactive=True) if s.plugin == "area"}
+        finally:
+            app.close()
+
+    assert area_services(f"{SAMPLES}:compatible") == {"Community choir": True}
+    assert area_services(f"{SAMPLES}:future") == {"Community choir": True}  # refused, kept
+    assert area_services("no_such_module_anywhere") == {"Community choir": True}
+    assert area_services(f"{SAMPLES}:compatible") == {"Community choir": True}
