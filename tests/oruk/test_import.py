@@ -104,7 +104,7 @@ def test_a_reimport_that_changes_nothing_writes_nothing(services, db, directory,
         entries = session.scalars(select(AuditEvent.after).where(
             AuditEvent.action == "catalogue_import")).all()
     assert entries == [{"plugin": "oruk:area", "added": 5, "updated": 0, "deactivated": 0,
-                        "unchanged": 0}]
+                        "unchanged": 0, "source": directory_url}]
 
 
 def test_a_changed_or_withdrawn_service_is_updated_or_marked_inactive(

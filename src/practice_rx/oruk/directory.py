@@ -48,7 +48,7 @@ def catalogue_from(raw: RawDirectory, mapping: TaxonomyMapping) -> DirectoryCata
             not_active += 1
             continue
         try:
-            good.append((where, to_details(record, mapping, where)))
+            good.append((where, to_details(record, mapping, where, problems)))
         except UnmappedTerms as problem:
             unmapped += 1
             problems.append(str(problem))

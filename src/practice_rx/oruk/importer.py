@@ -9,11 +9,12 @@ changes it: services it no longer lists are marked inactive, never deleted.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from practice_rx.oruk.catalogues import ImportedCatalogues, SameDirectory
 from practice_rx.oruk.directory import DirectoryCatalogue, load_directory
 from practice_rx.oruk.directory_reader import DEFAULT_PER_PAGE, is_url
 from practice_rx.oruk.http_client import DirectoryError, JsonGetter
@@ -30,6 +31,14 @@ class ImportReport:
     plugin: str
     catalogue: DirectoryCatalogue
     sync: SyncReport
+    #: other imported catalogues of the same directory, found before this one was stored
+    same_directory: list[SameDirectory] = field(default_factory=list)
+
+
+def source_key(source: str | PathLike[str], catalogue: DirectoryCatalogue) -> str:
+    """Where the services came from, as recorded and compared: the printable URL (no
+    credentials or tokens), or a file's full path, so two files of one name differ."""
+    return catalogue.source if is_url(source) else str(Path(source).resolve())
 
 
 def default_name(source: str | PathLike[str]) -> str:
@@ -68,6 +77,9 @@ def import_directory(
                              f"catalogue {plugin} was left as it was"
                              + (f" ({len(catalogue.problems)} problem(s))"
                                 if catalogue.problems else " (the directory listed none)"))
+    where = source_key(source, catalogue)
+    same = ImportedCatalogues.of(services).same_directory(
+        plugin, where, (details.external_id for details in catalogue.services))
     report = services.catalogue.sync_one(plugin, catalogue.services, audited=True,
-                                         user_id=user_id)
-    return ImportReport(plugin, catalogue, report)
+                                         user_id=user_id, source=where)
+    return ImportReport(plugin, catalogue, report, same)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -80,8 +81,13 @@ def record_label(record: Any, number: int, source: str) -> str:
     return f"{source} record {number}"
 
 
-def to_details(record: Any, mapping: TaxonomyMapping, where: str) -> ServiceDetails:
-    """The service's details; RecordProblem (UnmappedTerms) when it cannot be imported."""
+def to_details(record: Any, mapping: TaxonomyMapping, where: str,
+               notes: list[str] | None = None) -> ServiceDetails:
+    """The service's details; RecordProblem (UnmappedTerms) when it cannot be imported.
+
+    ``notes`` receives what is worth a look but does not keep the service out: a
+    referral route that is the organisation's, not the service's own.
+    """
     if not isinstance(record, dict):
         raise RecordProblem(f"{where}: expected a service object, not {type(record).__name__}")
     external_id = _text(record, "id", where)
@@ -92,9 +98,11 @@ def to_details(record: Any, mapping: TaxonomyMapping, where: str) -> ServiceDeta
                             "temporarily closed)")
     organization = _object(record, "organization", where)
     category = _category(record, mapping, where)
-    phone = _phone(record, where)
-    email = (_text(record, "email", where) or _contact_email(record, where)
-             or _text(organization, "email", where))
+    route = referral_route(record, organization, where)
+    if route.from_organization and notes is not None:
+        notes.append(f"{where}: has no email or phone of its own, so its referral route is "
+                     f"the organisation's ({_text(organization, 'name', where) or 'no name'}:"
+                     f" {route.email or route.phone}); imported, check it")
     website = _text(record, "url", where) or _text(organization, "website", where)
     try:
         last_modified = utc_moment(record.get("last_modified"))
@@ -110,9 +118,8 @@ def to_details(record: Any, mapping: TaxonomyMapping, where: str) -> ServiceDeta
     }
     details = ServiceDetails(
         external_id=external_id, name=_text(record, "name", where), category=category,
-        provider=_text(organization, "name", where), phone=phone, email=email,
-        website=website, cost=_cost(record, where),
-        referral_method="email" if email else "phone" if phone else "self_referral",
+        provider=_text(organization, "name", where), phone=route.phone, email=route.email,
+        website=website, cost=_cost(record, where), referral_method=route.method,
         last_modified=last_modified, **{key: _fit(value, key) for key, value in values.items()})
     try:
         details.check()
@@ -205,14 +212,52 @@ def _address(record: dict[str, Any], where: str) -> str:
     return ""
 
 
-def _phone(record: dict[str, Any], where: str) -> str:
-    """The first contact phone number. The UK profile's contact has no phones of its own;
-    HSDS 3.0 nests them as ``contacts[].phones[].number``, which is read when present."""
-    for contact in _objects(record, "contacts", where):
-        for phone in _objects(contact, "phones", where):
-            number = _text(phone, "number", where)
-            if number:
-                return number
+@dataclass(frozen=True)
+class ReferralRoute:
+    """How a referral reaches the service, and whether that is only its organisation's."""
+
+    method: str
+    email: str = ""
+    phone: str = ""
+    from_organization: bool = False
+
+
+def referral_route(record: dict[str, Any], organization: dict[str, Any],
+                   where: str) -> ReferralRoute:
+    """The service's own contact details decide: its email (or a contact's) is an email
+    referral, else its phone (or a contact's or location's) a phone one. Only a service
+    with neither falls back to its organisation's, since an umbrella body's address
+    would send a referral to the wrong desk; with nothing at all it is self-referral."""
+    email = _text(record, "email", where) or _contact_email(record, where)
+    phone = _own_phone(record, where)
+    if email or phone:
+        return ReferralRoute("email" if email else "phone", email, phone)
+    email = _text(organization, "email", where)
+    phone = _first_number(organization, where)
+    if email or phone:
+        return ReferralRoute("email" if email else "phone", email, phone, True)
+    return ReferralRoute("self_referral")
+
+
+def _first_number(holder: dict[str, Any], where: str) -> str:
+    for phone in _objects(holder, "phones", where):
+        number = _text(phone, "number", where)
+        if number:
+            return number
+    return ""
+
+
+def _own_phone(record: dict[str, Any], where: str) -> str:
+    """The service's first phone number: its own, a contact's, then a location's. The UK
+    profile has no phones; HSDS 3.0 nests them as ``phones[].number`` on the service, its
+    contacts and its locations, which is read when a directory includes them."""
+    holders = [record, *_objects(record, "contacts", where)]
+    for at_location in _objects(record, "service_at_locations", where):
+        holders += [at_location, _object(at_location, "location", where)]
+    for holder in holders:
+        number = _first_number(holder, where)
+        if number:
+            return number
     return ""
 
 

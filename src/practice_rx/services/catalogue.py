@@ -124,14 +124,16 @@ class CatalogueService(ServiceBase):
             return _apply(session, existing, supplied)
 
     def sync_one(self, plugin: str, services: list[ServiceDetails], *,
-                 audited: bool = False, user_id: int | None = None) -> SyncReport:
+                 audited: bool = False, user_id: int | None = None,
+                 source: str | None = None) -> SyncReport:
         """Make one plugin's (or imported catalogue's) services match ``services``, and leave
         every other plugin's alone: the same matching as :meth:`sync`, in one transaction.
 
         ``audited``: a sync that changed something records a ``catalogue_import`` audit
         entry by ``user_id``, who must be allowed to manage the catalogue; None is an
         administrator at the command line, as for ``practice-rx users``. A sync that
-        changes nothing writes nothing, not even that.
+        changes nothing writes nothing, not even that. ``source`` (where the services came
+        from, printable) is kept in that entry, so ``practice-rx catalogue list`` can say.
         """
         if plugin == LOCAL_PLUGIN:
             raise ValueError("the practice's own services are not synced from a catalogue")
@@ -146,7 +148,8 @@ class CatalogueService(ServiceBase):
             if audited and (report.added or report.updated or report.deactivated):
                 self.audit.record(session, at=self.clock(), user_id=user_id,
                                   action="catalogue_import", entity="catalogue",
-                                  after={"plugin": plugin, **report.__dict__})
+                                  after={"plugin": plugin, **report.__dict__,
+                                         **({"source": source} if source else {})})
             return report
 
     def add_local(self, user_id: int, details: ServiceDetails) -> Service:
