@@ -147,3 +147,44 @@ def test_a_shown_url_has_no_credentials_or_tokens():
 def test_a_record_without_a_status_is_a_problem():
     with pytest.raises(RecordProblem, match="has no 'status'"):
         _details(status=None)
+
+
+ORG = {"id": "o", "name": "Harrowgate Vale Trust", "description": "An umbrella charity",
+       "email": "hello@trust.example.org"}
+
+
+@pytest.mark.parametrize(("changes", "route"), [
+    ({"email": "shed@example.org"}, ("email", "shed@example.org", "0113 496 0001")),
+    ({}, ("phone", "", "0113 496 0001")),  # the Men's Shed: a contact's phone only
+    ({"contacts": [], "phones": [{"id": "p", "number": "0113 496 0100"}]},
+     ("phone", "", "0113 496 0100")),
+    ({"contacts": [], "service_at_locations": [{"id": "sal", "location": {
+        "id": "l", "location_type": "physical",
+        "phones": [{"id": "p", "number": "0113 496 0200"}]}}]},
+     ("phone", "", "0113 496 0200")),
+])
+def test_the_services_own_contact_details_decide_the_referral_method(changes, route):
+    notes: list[str] = []
+    record = service(1, LUNCH, **{"email": None, "organization": ORG, **changes})
+    details = to_details(record, mapping_from_dict(AREA, "area"), "service s1", notes)
+    assert (details.referral_method, details.email, details.phone) == route
+    assert notes == []
+
+
+def test_the_organisations_route_is_a_fallback_with_a_note_naming_the_service():
+    notes: list[str] = []
+    record = service(1, LUNCH, email=None, contacts=[], organization=ORG)
+    details = to_details(record, mapping_from_dict(AREA, "area"), f"service {record['id']}",
+                         notes)
+    assert (details.referral_method, details.email) == ("email", "hello@trust.example.org")
+    assert notes == [(f"service {record['id']}: has no email or phone of its own, so its "
+                     "referral route is the organisation's (Harrowgate Vale Trust: "
+                     "hello@trust.example.org); imported, check it")]
+    by_phone = {**ORG, "email": None, "phones": [{"id": "p", "number": "0113 496 0999"}]}
+    assert _details(email=None, contacts=[], organization=by_phone).referral_method == "phone"
+    assert _details(email=None, contacts=[]).referral_method == "self_referral"
+
+
+def test_byday_is_comma_separated_text_as_the_schema_says():
+    with pytest.raises(RecordProblem, match="'byday' should be text, not list"):
+        _details(schedules=[{"id": "s", "byday": ["MO", "TH"]}])
