@@ -84,8 +84,10 @@ def cmd_db_info(args: argparse.Namespace) -> int:
     print(f"Database:  {db.url}")
     print(f"Schema:    {revision or 'empty'} (this PracticeRx: {migrate.head_revision()})")
     if revision:
-        for table, count in db.table_counts().items():
-            print(f"  {table:<18} {count:>9,}")
+        counts = db.table_counts()
+        width = max(map(len, counts), default=0)
+        for table, count in counts.items():
+            print(f"  {table:<{width}} {count:>9,}")
     db.close()
     return 0
 
@@ -131,11 +133,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
-    from practice_rx.startup import start
+    """List the plugins and what their hooks give now; nothing is written anywhere."""
+    from practice_rx.startup import check_plugins
 
-    app = start(args.database)
-    for info in app.plugins.info():
-        state = "enabled" if info.enabled else "disabled"
+    plugins, compared = check_plugins(args.database)
+    for info in plugins.info():
+        state = ("enabled" if info.loaded else "enabled, not loaded") if info.enabled \
+            else "disabled"
         print(f"{info.name} {info.version} ({state}; {info.source})")
         for hook in info.hooks:
             print(f"    implements {hook}")
@@ -143,8 +147,9 @@ def cmd_plugins(args: argparse.Namespace) -> int:
             print(f"    ERROR in {error.hook}: {error.message}")
         for warning in info.warnings:
             print(f"    warning in {warning.hook}: {warning.message}")
-    app.close()
-    return 1 if app.plugins.errors else 0
+    print(f"{compared}\nNothing was changed: the plugins' forms and services are installed "
+          "when PracticeRx starts.")
+    return 1 if plugins.errors else 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

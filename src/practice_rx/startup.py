@@ -56,6 +56,47 @@ def start(
     return App(services, plugins, settings, report)
 
 
+def check_plugins(
+    database_url: str | None = None,
+    settings: Settings | None = None,
+    *,
+    discovered: Iterable[EntryPoint] | None = None,
+) -> tuple[PluginHost, str]:
+    """Load the plugins and ask every registration hook, writing nothing anywhere.
+
+    Forms are compared with those installed in the database when there is one at
+    this schema (opened read-only); otherwise that comparison is skipped, and the
+    second value says why. ``practice-rx plugins`` shows the result, so checking a
+    half-finished plugin never installs its form for good.
+    """
+    from practice_rx.errors import PracticeRxError
+    from practice_rx.services.forms import FormService
+
+    settings = settings or Settings.load()
+    plugins = PluginHost(disabled=settings.disabled_plugins, discovered=discovered)
+    forms = plugins.forms()
+    plugins.catalogues()
+    plugins.letter_templates()
+    plugins.referral_actions()
+    plugins.default_form_id()
+    plugins.outcome_measures()
+    plugins.plan_sections()
+    url = database_url or settings.resolved_database_url()
+    try:
+        db = Database.open(url, read_only=True)
+    except PracticeRxError as error:
+        return plugins, f"Forms were not compared with a database: {error}"
+    try:
+        from practice_rx.services.audit import AuditWriter
+
+        checker = FormService(db, utcnow, AuditWriter("plugins check"))
+        for plugin, problem in checker.check(forms):
+            plugins.record(plugin, "practice_rx_register_referral_forms", problem)
+    finally:
+        db.close()
+    return plugins, f"Forms were compared with those installed in {db.url}."
+
+
 def default_form(app: App) -> tuple[str, int] | None:
     """The (id, version) a new referral starts on: the plugins' choice, else the first form."""
     available = {record.form_id: record.version for record in app.services.forms.available()}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from practice_rx.plugin_api import API_VERSION, ReferralSnapshot
 from practice_rx.plugin_host import PluginHost, suggested_range
+from practice_rx.startup import start
 
 SAMPLES = "tests.plugins.reporting_plugins"
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,8 +109,6 @@ def test_practice_rx_plugins_prints_each_problem_and_warning_once(tmp_path):
 
 def test_a_plugin_that_stops_loading_keeps_its_services_until_it_loads_again(db_url, clock):
     """A PracticeRx upgrade past a plugin's API range must not empty the local catalogue."""
-    from practice_rx.startup import start
-
     def area_services(value: str) -> dict[str, bool]:
         app = start(db_url, discovered=[entry("area", value)], clock=clock)
         try:
@@ -122,3 +121,57 @@ def test_a_plugin_that_stops_loading_keeps_its_services_until_it_loads_again(db_
     assert area_services(f"{SAMPLES}:future") == {"Community choir": True}  # refused, kept
     assert area_services("no_such_module_anywhere") == {"Community choir": True}
     assert area_services(f"{SAMPLES}:compatible") == {"Community choir": True}
+
+
+def _plugins_listing(site: Path, database: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": f"{site}{os.pathsep}{ROOT}"}
+    return subprocess.run([sys.executable, "-m", "practice_rx.cli", "--database", database,
+                           "plugins"], capture_output=True, text=True, env=env, cwd=tmp_path,
+                          timeout=120, check=False)
+
+
+def test_the_listing_writes_nothing_so_a_draft_form_is_not_installed_for_good(tmp_path):
+    """Checking a half-finished plugin must not freeze its form into the practice's database
+    (a later change under the same version would then be refused)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    form = ("from practice_rx import hookimpl\n"
+            "from practice_rx.plugins.national.form import national_form\n"
+            "PRACTICE_RX_API = '>=1.1,<2'\n"
+            "@hookimpl\n"
+            "def practice_rx_register_referral_forms():\n"
+            "    form = national_form().to_dict()\n"
+            "    form.update(id='draft_area', version=1, title='TITLE')\n"
+            "    return [form]\n")
+    _installed_plugin(site, "draft_area", form.replace("TITLE", "First draft"))
+    missing = tmp_path / "none.sqlite3"
+    result = _plugins_listing(site, f"sqlite:///{missing}", tmp_path)
+    assert result.returncode == 0 and not missing.exists(), result.stdout + result.stderr
+    assert "Forms were not compared with a database" in result.stdout
+
+    database = tmp_path / "practice.sqlite3"
+    start(f"sqlite:///{database}", discovered=[]).close()  # the practice's database
+    before = database.read_bytes()
+    result = _plugins_listing(site, f"sqlite:///{database}", tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Forms were compared with those installed in" in result.stdout
+    assert database.read_bytes() == before
+    (site / "draft_area.py").write_text(form.replace("TITLE", "Second draft"))
+    assert _plugins_listing(site, f"sqlite:///{database}", tmp_path).returncode == 0
+
+
+def test_the_listing_reports_the_form_clash_a_start_would(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    database = tmp_path / "practice.sqlite3"
+    start(f"sqlite:///{database}", discovered=[]).close()
+    _installed_plugin(site, "clash_area", (
+        "from practice_rx import hookimpl\n"
+        "from practice_rx.plugins.national.form import national_form\n"
+        "PRACTICE_RX_API = '>=1.1,<2'\n"
+        "@hookimpl\n"
+        "def practice_rx_register_referral_forms():\n"
+        "    return [national_form()]\n"))
+    result = _plugins_listing(site, f"sqlite:///{database}", tmp_path)
+    assert result.returncode == 1
+    assert "form id 'national' belongs to the plugin 'national'" in result.stdout

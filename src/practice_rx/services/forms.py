@@ -62,7 +62,13 @@ def install(session: Session, plugin: str, form: FormDefinition) -> str | None:
                                          definition=definition, active=True))
         return None
     record.active = True
-    if record.definition != definition:
+    return differs_from_installed(session, form)
+
+
+def differs_from_installed(session: Session, form: FormDefinition) -> str | None:
+    """The problem :func:`install` would report for ``form``, found without writing."""
+    record = session.get(FormDefinitionRecord, (form.id, form.version))
+    if record is not None and record.definition != form.to_dict():
         return (f"form '{form.id}' version {form.version} differs from the installed one "
                 "under the same version; the installed one is kept. Give a changed form a "
                 "new version number.")
@@ -97,6 +103,19 @@ class FormService(ServiceBase):
                     FormDefinitionRecord.active.is_(True))):
                 if (record.form_id, record.version) not in supplied:
                     record.active = False
+        return problems
+
+    def check(self, forms: Iterable[tuple[str, FormDefinition]]) -> list[tuple[str, str]]:
+        """The (plugin, problem) pairs :meth:`sync` would give, without installing anything:
+        for a listing of the plugins that must not change the database it looks at."""
+        problems: list[tuple[str, str]] = []
+        with self.db.reading() as session:
+            owners = form_owners(session)
+            for plugin, form in forms:
+                problem = refusal(plugin, form, owners) or differs_from_installed(session, form)
+                owners.setdefault(form.id, plugin)
+                if problem:
+                    problems.append((plugin, problem))
         return problems
 
     def available(self) -> list[FormDefinitionRecord]:
