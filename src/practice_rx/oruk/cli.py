@@ -82,8 +82,9 @@ def cmd_import_oruk(args: argparse.Namespace) -> int:
         print(f"{catalogue.not_active} service(s) not active in the directory were left out.")
     problems = list(dict.fromkeys(catalogue.problems))
     if problems:
-        print(f"{len(problems)} problem(s), {catalogue.unmapped} of them services whose "
-              "taxonomy terms are not in the mapping:")
+        unmapped = (f", {catalogue.unmapped} of them services whose taxonomy terms are not "
+                    "in the mapping" if catalogue.unmapped else "")
+        print(f"{len(problems)} problem(s){unmapped}:")
         for problem in problems:
             print(f"  {problem}")
     return 0
