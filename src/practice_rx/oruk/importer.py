@@ -3,7 +3,9 @@ in one transaction under ``oruk:<name>``, or nothing stored at all.
 
 The imported catalogue belongs to no plugin, so the start-up sync leaves it alone
 (:func:`practice_rx.services.catalogue.is_imported`) and only its next import
-changes it: services it no longer lists are marked inactive, never deleted.
+changes it: services it no longer lists are marked inactive, never deleted. The
+source is kept in the import's audit entry, and another imported catalogue of the
+same directory is reported, so a second copy under a new name is never a surprise.
 """
 
 from __future__ import annotations
