@@ -45,9 +45,12 @@ def start(
     try:
         plugins = PluginHost(disabled=settings.disabled_plugins, discovered=discovered)
         services = Services(db, clock, hooks=plugins, letter_templates=[
-            template for _, template in plugins.letter_templates()])
+            template for _, template in plugins.letter_templates()],
+            plan_sections=plugins.plan_sections())
         for plugin, problem in services.forms.sync(plugins.forms()):
             plugins.record(plugin, "practice_rx_register_referral_forms", problem)
+        for plugin, problem in services.outcome_measures.sync(plugins.outcome_measures()):
+            plugins.record(plugin, "practice_rx_register_outcome_measures", problem)
         catalogues = plugins.catalogues()
         report = services.catalogue.sync(catalogues.services, keep=catalogues.failed)
     except Exception:

@@ -159,9 +159,6 @@ def test_plugin_sections_are_checked_with_the_form_rules(with_sections):
     assert latest.section_definitions["housing"].title == "Housing"
 
 
-@pytest.mark.xfail(strict=True, reason="waits for the lead to call care_plans.require_agreed_plan "
-                   "from ReferralService.move_in, with test_allocation's in-progress case "
-                   "agreeing a plan first; remove this marker then")
 def test_in_progress_needs_an_agreed_plan_for_an_allocated_case(services):
     case = open_case(services)
     services.care_plans.save(case.worker.id, case.referral_id, case.version, PLAN)

@@ -132,3 +132,25 @@ def test_a_result_cannot_be_dated_in_the_future(services):
     with pytest.raises(ValidationError, match="Answered on: cannot be in the future"):
         services.outcome_measures.record(case.worker.id, case.referral_id, case.version,
                                          ("ons4", 1), "baseline", date(2026, 11, 25), ONS4)
+
+
+
+
+def test_start_up_installs_the_plugins_measures_and_plan_sections(db_url):
+    from practice_rx.settings import Settings
+    from practice_rx.startup import start
+    from tests.plugins.test_casework_hooks import AREA
+
+    for _ in range(2):  # the second start finds them installed, and says nothing more
+        app = start(db_url, Settings(), discovered=[AREA])
+        try:
+            assert {m.id for m in app.services.outcome_measures.available()} == {
+                "ons4", "ucla3", "ons_lonely", "area_wellbeing"}
+            licensed = app.services.outcome_measures.definition("area_wellbeing", 1)
+            assert licensed.conversion[10] == 25.0  # the stored table reads back as numbers
+            assert list(app.services.care_plans.sections) == ["money_plan"]
+            found = [e.message for e in app.plugins.errors
+                     if e.hook == "practice_rx_register_outcome_measures"]
+            assert len(found) == 2 and not any("differs" in text for text in found)
+        finally:
+            app.close()

@@ -31,6 +31,7 @@ from practice_rx.forms import clean_answers
 from practice_rx.plugin_api import ReferralSnapshot, StatusChange
 from practice_rx.services.audit import AuditWriter, changed, values_of
 from practice_rx.services.base import ServiceBase, get_or_raise, load_for_change
+from practice_rx.services.care_plans import require_agreed_plan
 from practice_rx.services.forms import load_form
 from practice_rx.services.practice import load_practice
 from practice_rx.services.referral_source import (
@@ -232,6 +233,8 @@ class ReferralService(ServiceBase):
         referral = load_for_change(session, Referral, referral_id, expected_version, "Referral")
         current = Status(referral.status)
         target_status = check_transition(current, target, note)
+        if target_status == Status.IN_PROGRESS:
+            require_agreed_plan(session, referral)  # allocated cases: the plan is agreed first
         happened = self._occurred(session, referral, occurred_at, now)
         before = values_of(referral, ("status", "response_due_on"))
         if target_status == Status.SENT:
