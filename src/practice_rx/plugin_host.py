@@ -121,8 +121,9 @@ class PluginHost:
             self._load(name, lambda module=module: importlib.import_module(module),
                        version="built in", source=module, builtin=True,
                        enabled=name not in disabled)
-        if discovered is None:
-            discovered = entry_points(group=ENTRY_POINT_GROUP)
+        if discovered is None:  # by name, so which plugin is asked first never depends on
+            discovered = sorted(entry_points(group=ENTRY_POINT_GROUP),  # install order
+                                key=lambda entry: entry.name)
         for entry in discovered:
             version = entry.dist.version if entry.dist is not None else ""
             self._load(entry.name, entry.load, version=version, source=entry.value,
@@ -157,6 +158,10 @@ class PluginHost:
         """Whether the plugin supports this API version (one that does not say is
         loaded, with a warning); an incompatible plugin is an error and not used."""
         declared = getattr(plugin, API_ATTRIBUTE, None)
+        if declared is not None and not self._has_upper_bound(str(declared)):
+            self.record(name, "load", f"{API_ATTRIBUTE} = {declared!r} has no upper bound, so "
+                        f"it claims every future plugin API, which may remove what it uses; "
+                        f"declare e.g. \"{suggested_range()}\"", warning=True)
         if declared is None:
             self.record(name, "load", f"declares no plugin API range; add "
                         f"{API_ATTRIBUTE} = \"{suggested_range()}\" to the plugin module "
@@ -174,6 +179,16 @@ class PluginHost:
                         f"of it made for this PracticeRx)")
             return False
         return True
+
+    @staticmethod
+    def _has_upper_bound(declared: str) -> bool:
+        """Whether the range stops before the next major API version."""
+        try:
+            supported = SpecifierSet(declared)
+        except InvalidSpecifier:
+            return True  # reported as not a range below
+        major = int(API_VERSION.split(".")[0])
+        return f"{major + 1}.0" not in supported and f"{major + 10}.0" not in supported
 
     def _drop_unknown_hooks(self) -> None:
         while True:
@@ -419,13 +434,25 @@ class PluginHost:
         return result if isinstance(result, ActionResult) else ActionResult(str(result))
 
     def default_form_id(self) -> str | None:
-        """The first plugin's non-None answer (later-registered plugins are asked first)."""
+        """The first plugin's non-None answer (later-registered plugins are asked first).
+
+        Two installed plugins that both choose a default are a clash the practice
+        should know of: the one whose choice is not used gets a warning naming the
+        one that won (the built-in ``national`` plugin expects to be overridden).
+        """
         hook = "practice_rx_default_form_id"
+        chosen: tuple[str, str] | None = None
         for plugin, result in self._call(hook):
-            if isinstance(result, str) and result:
-                return result
-            self.record(plugin, hook, f"returned {result!r}, expected a form id")
-        return None
+            if not (isinstance(result, str) and result):
+                self.record(plugin, hook, f"returned {result!r}, expected a form id")
+            elif chosen is None:
+                chosen = (plugin, result)
+            elif plugin not in self._info or not self._info[plugin].builtin:
+                self.record(plugin, hook, f"its default form '{result}' is not used: the "
+                            f"'{chosen[0]}' plugin's '{chosen[1]}' is (it is registered after "
+                            f"this one); the practice can choose the form in a new referral",
+                            warning=True)
+        return chosen[1] if chosen else None
 
     # -- the service layer's hooks (see services.referrals.ReferralHooks) ------------
 

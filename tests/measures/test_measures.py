@@ -144,3 +144,33 @@ def test_a_conversion_table_must_cover_every_raw_total():
 def test_nothing_but_the_definition_error_escapes_whatever_the_input(data):
     with pytest.raises(MeasureDefinitionError):
         measure_from_dict(data)
+
+
+def test_a_definition_read_from_json_takes_numbers_written_as_text():
+    """JSON keys are text: a range's labels and a conversion table come as {"7": ...}."""
+    import json
+
+    data = json.loads(json.dumps({**AREA_MEASURE, "scales": {"five": {
+        "from": 1, "to": 5, "labels": {1: "Never", 5: "Always"}}}}))
+    assert set(data["conversion"]) == {str(raw) for raw in range(3, 16)}
+    measure = measure_from_dict(data)
+    assert measure.scales["five"].label(1) == "Never" and measure.scales["five"].label(3) == "3"
+    assert score(measure, {"q1": 5, "q2": 4, "q3": 1}).scores == {"total": 15.25, "raw": 10}
+    assert measure_from_dict(json.loads(json.dumps(measure.to_dict()))) == measure
+
+
+@pytest.mark.parametrize(("scale", "problem"), [
+    ({"from": 0, "to": 4, "lables": {0: "Never"}},
+     "scales.five: unknown key(s) lables; a range has from, to and labels"),
+    ([{"value": 1, "label": "one"}, {"value": 2, "text": "two"}],
+     "scales.five[1]: expected {value: a whole number, label: text}"),
+    ({"from": 0, "to": 4, "labels": {"zero": "Never"}},
+     "scales.five.labels: expected text labels for points from 0 to 4"),
+])
+def test_a_typo_in_a_scale_is_reported_not_ignored(scale, problem):
+    """A mistyped key would have printed bare numbers instead of the questionnaire's words."""
+    with pytest.raises(MeasureDefinitionError) as refused:
+        measure_from_dict({**AREA_MEASURE, "conversion": None, "scales": {"five": scale}})
+    assert refused.value.problems[0].startswith(problem)
+    assert not any("expected one of the scales: " == p[-len("expected one of the scales: "):]
+                   for p in refused.value.problems)  # no cascade naming an empty list

@@ -33,6 +33,18 @@ def _declaring(declared: str | None) -> SimpleNamespace:
 
 
 compatible = _declaring(">=1.0,<2")
+compatible_too = _declaring("~=1.1")
+unbounded = _declaring(">=1.0")
 future = _declaring(">=2.0")
 nonsense = _declaring("version one please")
 undeclared = _declaring(None)
+
+
+def _choosing(form_id: str) -> SimpleNamespace:
+    """A plugin whose only answer is the default form."""
+    return SimpleNamespace(PRACTICE_RX_API=">=1.1,<2",
+                           practice_rx_default_form_id=hookimpl(lambda: form_id))
+
+
+chooses_first_form = _choosing("first_area")
+chooses_second_form = _choosing("second_area")

@@ -98,3 +98,16 @@ def test_the_tutorial_plugin_works_when_followed_to_the_letter(tmp_path, monkeyp
     finally:
         app.close()
         sys.modules.pop("practice_rx_my_area", None)
+
+
+def test_the_measure_in_the_docs_is_a_valid_measure_that_scores():
+    import yaml
+
+    from practice_rx.measures import measure_from_dict, score
+
+    [text] = re.findall(r"<!-- measure: \w+ -->\n```yaml\n(.*?)```", DOC.read_text(), re.DOTALL)
+    measure = measure_from_dict(yaml.safe_load(text), source="docs/plugins.md")
+    assert [item.key for item in measure.items] == [
+        "know_who_to_ask", "can_plan_my_week", "feel_in_control"]
+    result = score(measure, {"know_who_to_ask": 4, "can_plan_my_week": 2, "feel_in_control": 7})
+    assert result.scores == {"total": 32.0, "raw": 13.0}  # 13 is 32 in its table

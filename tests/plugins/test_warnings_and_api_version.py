@@ -63,6 +63,30 @@ def test_a_plugin_that_declares_no_range_is_loaded_with_a_warning():
     assert f'PRACTICE_RX_API = "{suggested_range()}"' in warning.message
 
 
+def test_a_range_without_an_upper_bound_is_loaded_with_a_warning():
+    host = PluginHost(discovered=[entry("open", f"{SAMPLES}:unbounded"),
+                                  entry("tilde", f"{SAMPLES}:compatible_too")])
+    assert host.errors == []
+    [warning] = host.warnings
+    assert warning.plugin == "open" and warning.hook == "load"
+    assert warning.message.startswith("PRACTICE_RX_API = '>=1.0' has no upper bound")
+    assert {i.name for i in host.info() if i.loaded} >= {"open", "tilde"}
+
+
+def test_two_plugins_choosing_the_default_form_is_a_warning_naming_the_one_used():
+    host = PluginHost(discovered=[entry("area_a", f"{SAMPLES}:chooses_first_form"),
+                                  entry("area_b", f"{SAMPLES}:chooses_second_form")])
+    assert host.default_form_id() == "second_area"  # registered last, asked first
+    [warning] = host.warnings
+    assert (warning.plugin, warning.hook) == ("area_a", "practice_rx_default_form_id")
+    assert "'first_area' is not used: the 'area_b' plugin's 'second_area' is" in warning.message
+
+
+def test_installed_plugins_are_registered_in_name_order_whatever_the_install_order():
+    names = [info.name for info in PluginHost().info()]
+    assert names[0] == "national" and names[1:] == sorted(names[1:])
+
+
 def test_the_shipped_plugins_declare_a_range_that_fits():
     host = PluginHost()
     assert [w for w in host.warnings if w.hook == "load"] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from practice_rx.errors import PracticeRxError
 
@@ -23,6 +24,8 @@ class ScoreMethod(StrEnum):
 
 @dataclass(frozen=True)
 class ScaleOption:
+    """One answer: the number scored, and the words the person chooses."""
+
     value: int
     label: str
 
@@ -36,9 +39,11 @@ class Scale:
 
     @property
     def values(self) -> frozenset[int]:
+        """Every value an answer on this scale may have."""
         return frozenset(option.value for option in self.options)
 
     def label(self, value: int) -> str:
+        """The answer's wording, or the number itself for an unlabelled point of a range."""
         return next((o.label for o in self.options if o.value == value), str(value))
 
 
@@ -70,7 +75,25 @@ class MeasureDefinition:
     higher_is_better: bool = True
     conversion: Mapping[int, float] = field(default_factory=dict)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The definition as JSON-safe data (conversion keys as text), which
+        :func:`practice_rx.measures.measure_from_dict` reads back to an equal measure."""
+        data: dict[str, Any] = {
+            "id": self.id, "version": self.version, "title": self.title,
+            "method": self.method.value, "higher_is_better": self.higher_is_better,
+            "scales": {key: [{"value": o.value, "label": o.label} for o in scale.options]
+                       for key, scale in self.scales.items()},
+            "items": [{"key": i.key, "text": i.text, "scale": i.scale,
+                       "higher_is_better": i.higher_is_better} for i in self.items],
+        }
+        if self.source:
+            data["source"] = self.source
+        if self.conversion:
+            data["conversion"] = {str(raw): metric for raw, metric in self.conversion.items()}
+        return data
+
     def item(self, key: str) -> MeasureItem:
+        """The item with this key."""
         return next(item for item in self.items if item.key == key)
 
     def score_keys(self) -> Sequence[str]:
@@ -80,6 +103,7 @@ class MeasureDefinition:
         return ["total", "raw"] if self.conversion else ["total"]
 
     def score_label(self, key: str) -> str:
+        """How a score is named on screen and in letters: 'Total', or the item's question."""
         if key == "total":
             return "Metric score" if self.conversion else "Total"
         if key == "raw":
@@ -87,6 +111,7 @@ class MeasureDefinition:
         return self.item(key).text
 
     def better_when_higher(self, key: str) -> bool:
+        """Whether a rise in this score is an improvement (not so for UCLA-3 or anxiety)."""
         if self.method is ScoreMethod.EACH:
             return self.item(key).higher_is_better
         return self.higher_is_better

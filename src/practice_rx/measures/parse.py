@@ -11,6 +11,9 @@ The shape mirrors a referral form's, so an area writes both the same way::
       # or a numeric range: {from: 0, to: 10, labels: {0: Not at all, 10: Completely}}
     items: [{key: optimistic, text: ..., scale: five_point}, ...]
     conversion: {7: 7.00, 8: 9.51, ...}   # sum only: every raw total to its metric score
+
+Numbers used as keys (range labels, conversion totals) may be written as text, as
+JSON must ("7": 7.00); :meth:`MeasureDefinition.to_dict` writes them so.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ _SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 _KEYS = ("id", "version", "title", "source", "method", "higher_is_better", "scales", "items",
          "conversion")
 _ITEM_KEYS = ("key", "text", "scale", "higher_is_better")
+_RANGE_KEYS = ("from", "to", "labels")
+_OPTION_KEYS = ("value", "label")
 MAX_OPTIONS = 101  # a 0–100 visual scale is the widest in use
 MAX_VERSION = 2**31 - 1
 
@@ -84,6 +89,15 @@ def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _number_key(key: Any) -> int | None:
+    """A whole number written as a key: itself, or its text as JSON keys must be."""
+    if _whole(key):
+        return key
+    if isinstance(key, str) and key.strip().lstrip("-").isdigit():
+        return int(key)
+    return None
+
+
 def _scales(data: Any, problems: list[str]) -> dict[str, Scale]:
     if not isinstance(data, Mapping) or not data:
         problems.append("scales: expected a mapping of scale key to its answers")
@@ -100,23 +114,32 @@ def _scales(data: Any, problems: list[str]) -> dict[str, Scale]:
 
 def _options(raw: Any, path: str, problems: list[str]) -> tuple[ScaleOption, ...]:
     if isinstance(raw, Mapping):  # a numeric range with labelled points
+        unknown = [key for key in raw if key not in _RANGE_KEYS]
+        if unknown:
+            problems.append(f"{path}: unknown key(s) {', '.join(map(str, unknown))}; a range "
+                            f"has from, to and labels (or give a list of {{value, label}})")
+            return ()
         low, high, labels = raw.get("from"), raw.get("to"), raw.get("labels") or {}
         if not (_whole(low) and _whole(high) and low < high and high - low < MAX_OPTIONS):
             problems.append(f"{path}: expected whole numbers 'from' below 'to', at most "
                             f"{MAX_OPTIONS} points")
             return ()
-        if not isinstance(labels, Mapping) or any(not _whole(v) or not low <= v <= high
-                                                  for v in labels):
-            problems.append(f"{path}.labels: expected labels for points from {low} to {high}")
+        points = {_number_key(key): label for key, label in labels.items()} \
+            if isinstance(labels, Mapping) else {None: None}
+        if any(point is None or not low <= point <= high or not isinstance(label, str)
+               for point, label in points.items()):
+            problems.append(f"{path}.labels: expected text labels for points from {low} to "
+                            f"{high}, e.g. {{{low}: Not at all}}")
             return ()
-        return tuple(ScaleOption(v, str(labels.get(v, v))) for v in range(low, high + 1))
+        return tuple(ScaleOption(v, points.get(v, str(v))) for v in range(low, high + 1))
     if not isinstance(raw, list) or not 2 <= len(raw) <= MAX_OPTIONS:
         problems.append(f"{path}: expected a list of 2 to {MAX_OPTIONS} answers, or from/to")
         return ()
     options = []
     for number, option in enumerate(raw):
         where = f"{path}[{number}]"
-        if not isinstance(option, Mapping) or not _whole(option.get("value")):
+        if not isinstance(option, Mapping) or not _whole(option.get("value")) \
+                or any(key not in _OPTION_KEYS for key in option):
             problems.append(f"{where}: expected {{value: a whole number, label: text}}")
             continue
         label = _text(option.get("label"), f"{where}.label", problems, limit=200)
@@ -146,7 +169,7 @@ def _items(data: Any, scales: Mapping[str, Scale], problems: list[str]) -> tuple
             problems.append(f"{path}.key: '{key}' is used by an earlier item")
         text = _text(raw.get("text"), f"{path}.text", problems, limit=500)
         scale = raw.get("scale")
-        if scale not in scales:
+        if scale not in scales and scales:
             problems.append(f"{path}.scale: expected one of the scales: {', '.join(scales)}")
         items.append(MeasureItem(key, text, str(scale), _flag(raw.get("higher_is_better", True))))
     return tuple(items)
@@ -159,11 +182,13 @@ def _conversion(data: Any, method: Any, items: tuple[MeasureItem, ...],
     if method != ScoreMethod.SUM:
         problems.append("conversion: only a summed measure ('method: sum') converts its total")
         return {}
-    if not isinstance(data, Mapping) or any(
-            not _whole(raw) or isinstance(metric, bool) or not isinstance(metric, (int, float))
-            for raw, metric in data.items()):
+    table = {_number_key(raw): metric for raw, metric in data.items()} \
+        if isinstance(data, Mapping) else {None: None}
+    if any(raw is None or isinstance(metric, bool) or not isinstance(metric, (int, float))
+           for raw, metric in table.items()):
         problems.append("conversion: expected raw total: metric score pairs of numbers")
         return {}
+    data = table
     if any(item.scale not in scales for item in items):
         return {}  # already reported; the totals cannot be known
     low = sum(min(scales[item.scale].values) for item in items)

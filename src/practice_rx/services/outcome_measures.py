@@ -36,28 +36,9 @@ from practice_rx.storage.models import Referral
 FOLLOW_UPS = (MeasureOccasion.REVIEW, MeasureOccasion.CLOSING)
 
 
-def measure_to_dict(measure: MeasureDefinition) -> dict[str, Any]:
-    """The JSON-safe definition stored beside the scores, read back by :func:`stored_measure`."""
-    data: dict[str, Any] = {
-        "id": measure.id, "version": measure.version, "title": measure.title,
-        "method": measure.method.value, "higher_is_better": measure.higher_is_better,
-        "scales": {key: [{"value": o.value, "label": o.label} for o in scale.options]
-                   for key, scale in measure.scales.items()},
-        "items": [{"key": i.key, "text": i.text, "scale": i.scale,
-                   "higher_is_better": i.higher_is_better} for i in measure.items],
-    }
-    if measure.source:
-        data["source"] = measure.source
-    if measure.conversion:  # JSON keys are text; stored_measure turns them back to numbers
-        data["conversion"] = {str(raw): metric for raw, metric in measure.conversion.items()}
-    return data
-
-
 def stored_measure(definition: Mapping[str, Any]) -> MeasureDefinition:
-    data = dict(definition)
-    if "conversion" in data:
-        data["conversion"] = {int(raw): metric for raw, metric in data["conversion"].items()}
-    return measure_from_dict(data, source=f"stored measure '{data.get('id')}'")
+    """A measure as kept beside its scores (:meth:`MeasureDefinition.to_dict`), read back."""
+    return measure_from_dict(definition, source=f"stored measure '{definition.get('id')}'")
 
 
 def load_measure(session: Session, measure_id: str, version: int) -> MeasureDefinition:
@@ -143,7 +124,7 @@ class OutcomeMeasureService(ServiceBase):
                         f"{measure.version} is not installed. Give the measure an id of its "
                         f"own, such as '{plugin}_{measure.id}'.")))
                     continue
-                definition = measure_to_dict(measure)
+                definition = measure.to_dict()
                 record = session.get(MeasureDefinitionRecord, (measure.id, measure.version))
                 if record is None:
                     session.add(MeasureDefinitionRecord(
