@@ -8,11 +8,12 @@ these tests do not depend on that service's screens or rules.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from practice_rx.measures import builtin_measures
 from practice_rx.services import Services
 from practice_rx.services.care_plans import Agreement, PlanAction, PlanContent
+from practice_rx.services.contacts import ContactDetails
 from practice_rx.storage.caseload_models import ReferralAllocation
 from practice_rx.storage.models import Referral, Service, User
 from tests.support.factories import make_patient, make_service, make_user, move, ready_draft
@@ -58,7 +59,11 @@ def open_case(services: Services, status: str = "contacted", allocated: bool = T
     case = Case(services, referral.id, worker, service)
     with services.db.reading() as session:
         referral = session.get(Referral, referral.id)
-    if status in ("contacted", "in_progress"):
+    if status in ("contacted", "in_progress") and allocated:  # as a link worker does it
+        services.contacts.record(worker.id, referral.id, referral.version, ContactDetails(
+            "phone", made=True, next_contact_on=services.clock().date() + timedelta(days=7),
+            minutes=20, note="First call: talked about what matters"))
+    elif status in ("contacted", "in_progress"):
         referral = move(services, referral, "contacted")
     if status == "in_progress":
         agree_plan(case)

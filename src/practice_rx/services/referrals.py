@@ -40,6 +40,7 @@ from practice_rx.services.referral_source import (
     draft_action,
     source_of,
 )
+from practice_rx.storage.caseload_models import Contact
 from practice_rx.storage.database import Database
 from practice_rx.storage.models import (
     Patient,
@@ -235,6 +236,8 @@ class ReferralService(ServiceBase):
         target_status = check_transition(current, target, note)
         if target_status == Status.IN_PROGRESS:
             require_agreed_plan(session, referral)  # allocated cases: the plan is agreed first
+        if referral.allocated_to_id is not None:
+            self._check_casework_move(session, referral, target_status)
         happened = self._occurred(session, referral, occurred_at, now)
         before = values_of(referral, ("status", "response_due_on"))
         if target_status == Status.SENT:
@@ -431,6 +434,21 @@ class ReferralService(ServiceBase):
                 "occurred_at", "When it happened: cannot be before the referral's previous "
                 f"change ({format_moment(previous)}); choose that time or later")
         return occurred_at
+
+    @staticmethod
+    def _check_casework_move(session: Session, referral: Referral, target: Status) -> None:
+        """A link worker's case records what happened, not only the status: it is contacted
+        by a contact recorded with it, and completed by closing it with its outcome."""
+        if target == Status.COMPLETED:
+            raise ValidationError.single(
+                "status", "Completed: a link worker's case is completed by closing it "
+                "(Close case…), which records its outcome for the message back to the GP")
+        if target == Status.CONTACTED and session.scalar(
+                select(func.count()).select_from(Contact).where(
+                    Contact.referral_id == referral.id, Contact.made.is_(True))) == 0:
+            raise ValidationError.single(
+                "status", "Contacted: record the contact with the person (Record contact…), "
+                "which moves a link worker's case to contacted")
 
     @staticmethod
     def _check_sender(session: Session, referral: Referral, user, note: str,
