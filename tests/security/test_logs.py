@@ -19,6 +19,7 @@ PATIENT = dict(nhs_number=test_nhs_number(777), given_name="Zebedee", family_nam
 
 def test_a_whole_day_logs_nothing_that_identifies_a_patient(db_url, clock, caplog):
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="practice_rx")  # the CLI sets it to INFO
     broken = EntryPoint("bad", "tests.plugins.failing_rule:status_hook_raises", "practice_rx")
     app = start(db_url, clock=clock, discovered=[broken])  # plugin failures are logged
     try:

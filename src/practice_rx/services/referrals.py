@@ -319,6 +319,7 @@ class ReferralService(ServiceBase):
                 selectinload(Referral.patient),
                 selectinload(Referral.service),
                 selectinload(Referral.referrer),
+                selectinload(Referral.allocated_to),
                 selectinload(Referral.events).selectinload(ReferralEvent.user),
                 selectinload(Referral.chases).selectinload(ReferralChase.user),
                 selectinload(Referral.notes).selectinload(ReferralNote.author),

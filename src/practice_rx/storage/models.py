@@ -232,6 +232,8 @@ class Referral(Base):
 
     patient: Mapped[Patient] = relationship(lazy="raise")
     referrer: Mapped[User] = relationship(foreign_keys=[referrer_id], lazy="raise")
+    allocated_to: Mapped[User | None] = relationship(foreign_keys=[allocated_to_id],
+                                                     lazy="raise")
     service: Mapped[Service | None] = relationship(lazy="raise")
     events: Mapped[list[ReferralEvent]] = relationship(
         back_populates="referral", order_by="ReferralEvent.id", lazy="raise"

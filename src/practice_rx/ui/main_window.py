@@ -43,6 +43,7 @@ Ctrl+N\tNew referral
 Ctrl+F\tFind a patient in the worklist
 Alt+S\tChoose statuses (Ctrl+click for several)
 Ctrl+Shift+O\tShow overdue referrals (the chase list)
+Ctrl+Shift+C\tCaseload (link workers' cases and what is due)
 Enter\tOpen the chosen referral
 Ctrl+U\tUpdate its status (then Enter to save)
 Ctrl+Shift+N\tAdd a note to it
@@ -166,6 +167,8 @@ class MainWindow(QMainWindow):
         self.act_find = self._action("&Find in the worklist", self.focus_find,
                                      QKeySequence.StandardKey.Find)
         self.act_statuses = self._action("Choose &statuses", self.focus_statuses, "Alt+S")
+        self.act_caseload = self._action("Case&load…", self.open_caseload, "Ctrl+Shift+C",
+                                         "A link worker's caseload: contacts, plans, what is due")
         self.act_overdue = self._action("Show &overdue referrals", self.show_overdue,
                                         "Ctrl+Shift+O")
         self.act_refresh = self._action("&Refresh", self.refresh, QKeySequence.StandardKey.Refresh)
@@ -210,7 +213,8 @@ class MainWindow(QMainWindow):
         referral_menu.addSeparator()
         referral_menu.addAction(self.act_chasers)
         view_menu = menus.addMenu("&View")
-        view_menu.addActions([self.act_find, self.act_statuses, self.act_overdue])
+        view_menu.addActions([self.act_find, self.act_statuses, self.act_overdue,
+                              self.act_caseload])
         tools = menus.addMenu("&Tools")
         tools.addActions([self.act_catalogue, self.act_plugins, self.act_settings])
         tools.addSeparator()
@@ -222,7 +226,8 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("main_toolbar")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        toolbar.addActions([self.act_new, self.act_update, self.act_overdue, self.act_refresh])
+        toolbar.addActions([self.act_new, self.act_update, self.act_overdue, self.act_caseload,
+                            self.act_refresh])
         toolbar.addSeparator()
         toolbar.addActions([self.act_catalogue, self.act_plugins, self.act_settings])
         self.addToolBar(toolbar)
@@ -281,7 +286,9 @@ class MainWindow(QMainWindow):
     def _apply_role(self) -> None:
         """Offer only what the user's role may do; the services refuse the rest anyway."""
         can = self.session.can
-        self.act_new.setEnabled(can(Action.WRITE_REFERRALS))
+        self.act_new.setEnabled(can(Action.WRITE_REFERRALS)
+                                or can(Action.ENTER_INBOUND_REFERRALS))
+        self.act_caseload.setEnabled(can(Action.VIEW_CASELOAD))
         self.act_chasers.setEnabled(can(Action.PRINT_LETTERS))
         self.act_users.setEnabled(can(Action.MANAGE_USERS))
         self.act_audit.setEnabled(can(Action.VIEW_AUDIT))
@@ -609,6 +616,26 @@ class MainWindow(QMainWindow):
 
         return self._single("chasers", lambda: ChaseDialog(
             self.session, self.worklist.model.query.filter, make, self))
+
+    def open_caseload(self):
+        from practice_rx.ui.caseload.window import CaseloadWindow
+
+        if not self.session.can(Action.VIEW_CASELOAD):
+            return None
+
+        def made() -> CaseloadWindow:
+            window = CaseloadWindow(self.session, self)
+            window.open_case.connect(self.show_case)
+            return window
+
+        return self._single("caseload", made)
+
+    def show_case(self, referral_id: int) -> None:
+        """A case chosen in the caseload, shown here on its Casework tab."""
+        self._referral_done(referral_id, "")
+        self.detail.tabs.setCurrentWidget(self.detail.casework)
+        self.raise_()
+        self.activateWindow()
 
     def open_catalogue(self):
         from practice_rx.ui.catalogue_view import CatalogueDialog

@@ -40,6 +40,7 @@ from practice_rx.ui.formatting import (
     nhs,
     status_label,
 )
+from practice_rx.ui.casework.case_tab import CaseworkTab
 from practice_rx.ui.letters_view import LettersPanel
 from practice_rx.ui.patient_banner import PatientBanner
 from practice_rx.ui.referral_timeline import timeline_entries
@@ -130,6 +131,8 @@ class ReferralView(QWidget):
         self.tabs.addTab(self._people_tab(), "Patient and service")
         self.letters = LettersPanel(session)
         self.tabs.addTab(self.letters, "Letters")
+        self.casework = CaseworkTab(session)
+        self.tabs.addTab(self.casework, "Casework")
         self.tabs.setMinimumHeight(300)
 
         layout = QVBoxLayout(body)
@@ -260,6 +263,7 @@ class ReferralView(QWidget):
         """Show nothing (``text`` says why, else what to do next): no referral to act on."""
         self.referral, self.form, self._loading_id = None, None, None
         self.banner.set_patient(None)
+        self.casework.set_referral(None)  # no panel of another case stays behind
         self.empty.setText(text or self.empty_text())
         self.pages.setCurrentIndex(0)
         self.cleared.emit()
@@ -300,6 +304,7 @@ class ReferralView(QWidget):
         self.answers.show_answers(form, referral.answers)
         self._fill_people(referral)
         self.letters.set_referral(referral)
+        self.casework.set_referral(referral)
         self.pages.setCurrentIndex(1)
         if not same:
             self.scroll.verticalScrollBar().setValue(0)

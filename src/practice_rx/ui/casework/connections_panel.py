@@ -134,7 +134,7 @@ class ConnectionsPanel(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setColumnWidth(0, 260)
         self.table.setColumnWidth(1, 140)
-        self.connect_button = QPushButton("Connect to a &service…")
+        self.connect_button = QPushButton("Connect to a &group or service…")
         self.move_to = QComboBox()
         self.move_to.setObjectName("connection_move_to")
         self.note = QLineEdit()
@@ -151,10 +151,10 @@ class ConnectionsPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
         move_row = QHBoxLayout()
-        move_row.addWidget(labelled("Move &to:", self.move_to, name="Move to",
+        move_row.addWidget(labelled("Ne&w status:", self.move_to, name="New status",
                                     description="The statuses this connection may go to now"))
         move_row.addWidget(self.move_to)
-        move_row.addWidget(labelled("N&ote:", self.note, name="Note"))
+        move_row.addWidget(labelled("&Briefly, why:", self.note, name="Note"))
         move_row.addWidget(self.note, 1)
         move_row.addWidget(self.move_button)
         layout.addLayout(move_row)

@@ -37,7 +37,7 @@ class OutcomesPanel(QWidget):
         self.session = session
         self.referral_id = referral_id
         self.charts: dict[str, ScoreChart] = {}
-        self.record_button = QPushButton("&Record an outcome measure…")
+        self.record_button = QPushButton("Record an outcome &questionnaire…")
         self.record_button.setVisible(session.can(Action.RECORD_CASEWORK))
         self.record_button.clicked.connect(self.record)
         self.message = FieldMessage("Outcome measures")
