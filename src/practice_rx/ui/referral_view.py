@@ -31,6 +31,7 @@ from practice_rx.services.referrals import snapshot
 from practice_rx.storage.models import Referral, ReferralNote
 from practice_rx.ui import messages
 from practice_rx.ui.answers_view import AnswersView
+from practice_rx.ui.casework.case_tab import CaseworkTab
 from practice_rx.ui.flow_layout import FlowLayout
 from practice_rx.ui.formatting import (
     URGENCY_LABELS,
@@ -40,7 +41,6 @@ from practice_rx.ui.formatting import (
     nhs,
     status_label,
 )
-from practice_rx.ui.casework.case_tab import CaseworkTab
 from practice_rx.ui.letters_view import LettersPanel
 from practice_rx.ui.patient_banner import PatientBanner
 from practice_rx.ui.referral_timeline import timeline_entries
