@@ -69,6 +69,11 @@ class ReferralSnapshot:
     service_plugin: str = ""
     service_external_id: str = ""
     service_name: str = ""
+    #: where the referral came from (see the referral sources table): ``practice`` for one
+    #: raised in the practice, else another agency or ``self_referral``
+    source: str = "practice"
+    #: for an inbound referral, how it arrived (``phone``, ``email``, ``letter``, …), else ""
+    received_by: str = ""
 
 
 @dataclass(frozen=True)

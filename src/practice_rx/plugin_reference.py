@@ -40,6 +40,7 @@ from practice_rx.catalogue_files import CatalogueFile
 from practice_rx.domain.categories import SERVICE_CATEGORIES
 from practice_rx.domain.letter_kinds import LetterKind
 from practice_rx.domain.reasons import REFERRAL_REASONS
+from practice_rx.domain.referral_sources import ReceivedBy, ReferralSource
 from practice_rx.domain.statuses import EVENT_CODES, NOTE_REQUIRED, TRANSITIONS, Status
 from practice_rx.forms import FieldType, FormDefinition
 from practice_rx.forms.core import CONSENT_METHOD_CODES, CORE_FIELDS, URGENCY_CODES
@@ -172,6 +173,14 @@ def code_lists() -> list[CodeList]:
                  fields=("LetterTemplate.kind", "LetterInputs.kind"),
                  extra=(("to the patient", {kind.value: "yes" if kind.to_patient else ""
                                             for kind in LetterKind}),)),
+        CodeList("Referral sources", "practice_rx.domain.referral_sources.ReferralSource",
+                 "Where a referral came from: the practice, another agency, or the person "
+                 "themself.", {source.value: source.label for source in ReferralSource},
+                 fields=("ReferralSnapshot.source",)),
+        CodeList("Received by", "practice_rx.domain.referral_sources.ReceivedBy",
+                 "How an inbound referral reached the practice.",
+                 {way.value: way.label for way in ReceivedBy},
+                 fields=("ReferralSnapshot.received_by",)),
         CodeList("Form field types", "practice_rx.forms.FieldType",
                  "The kinds of question a form can ask; the options each takes are in "
                  "[Forms are data](plugins.md#forms-are-data).",

@@ -211,3 +211,15 @@ def test_the_audit_trail_still_reconciles_with_inbound_referrals(services, inbou
     services.referrals.send(inbound["desk"].id, draft.id, draft.version,
                             occurred_at=datetime(2026, 11, 20, 14, 0))
     assert services.audit.check().problems == []
+
+
+def test_plugins_see_where_an_inbound_referral_came_from(services, inbound):
+    from practice_rx.services.referrals import snapshot
+
+    draft = _enter(services, inbound["desk"], inbound)
+    sent = services.referrals.send(inbound["desk"].id, draft.id, draft.version)
+    seen = snapshot(sent, None)
+    assert (seen.source, seen.received_by) == ("council_housing", "phone")
+    practice = _enter(services, inbound["gp"], inbound, source=None)
+    assert (snapshot(practice, None).source, snapshot(practice, None).received_by) == (
+        "practice", "")

@@ -24,6 +24,7 @@ from practice_rx.catalogue_files import CatalogueFile, load_catalogue_file
 from practice_rx.domain.categories import SERVICE_CATEGORIES
 from practice_rx.domain.letter_kinds import LetterKind
 from practice_rx.domain.reasons import REFERRAL_REASONS
+from practice_rx.domain.referral_sources import ReceivedBy, ReferralSource
 from practice_rx.domain.statuses import EVENT_CODES, Status
 from practice_rx.forms import FieldType
 from practice_rx.forms.core import CONSENT_METHOD_CODES, CORE_FIELDS, URGENCY_CODES
@@ -192,6 +193,8 @@ CODES: dict[str, dict[str, str]] = {
     "Referral reasons": dict(REFERRAL_REASONS),
     "Statuses": {status.value: status.label for status in Status},
     "Letter kinds": {kind.value: kind.label for kind in LetterKind},
+    "Referral sources": {source.value: source.label for source in ReferralSource},
+    "Received by": {way.value: way.label for way in ReceivedBy},
     "Form field types": {kind.value: "" for kind in FieldType},
     "Costs": dict(COSTS),
     "Referral methods": dict(REFERRAL_METHODS),

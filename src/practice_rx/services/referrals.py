@@ -115,6 +115,8 @@ def snapshot(referral: Referral, service: Service | None) -> ReferralSnapshot:
         service_plugin=service.plugin if service else "",
         service_external_id=service.external_id if service else "",
         service_name=service.name if service else "",
+        source=referral.source,
+        received_by=referral.received_by,
     )
 
 
