@@ -32,7 +32,7 @@ def test_the_plan_letter_speaks_to_the_person_in_their_own_words(kind):
     text = text_of(render(kind))
     for expected in (
         "Your care and support plan", "Dear Joan Smithson",
-        "This is your copy of the plan you made with Nadia Ahmed on 3 Dec 2026",
+        "This is your copy of the plan you made with Nadia Ahmed on 20 Nov 2026",
         "What matters to you", "I want to feel part of something again",
         "I used to love walking", "Who is involved", "her daughter Mary",
         "What you want to achieve", "Walk for half an hour without stopping",

@@ -70,3 +70,24 @@ def test_a_referral_letter_renders(practice_rx_kit):
     assert letter.pdf.startswith(b"%PDF")
     if letter.text is not None:  # pypdf is installed
         assert practice_rx_kit.reload(sent).service.name in letter.text
+
+
+def test_the_housing_plan_section_is_kept_with_the_plan_and_printed_for_the_person(
+        practice_rx_kit):
+    case = practice_rx_kit.case(answers=LEEDS_ANSWERS)
+    practice_rx_kit.agree_plan(case, sections={"south_leeds_housing_plan": {
+        "housing_options_booked": True, "housing_options_date": "2026-12-14",
+        "welfare_rights_check": "booked"}})
+    letter = practice_rx_kit.letter(case, "care_plan")
+    if letter.text is not None:  # pypdf is installed
+        words = " ".join(letter.text.split())  # labels wrap in their column
+        assert "Housing and money plan (South Leeds PCN)" in words
+        assert "Housing options appointment booked Yes" in words
+        assert "Benefits check by the welfare rights worker Booked" in words
+
+
+def test_an_outcome_questionnaire_is_scored_on_the_case(practice_rx_kit):
+    case = practice_rx_kit.case(answers=LEEDS_ANSWERS)
+    result = practice_rx_kit.record_measure(case, "ucla3", {
+        "lack_companionship": 3, "left_out": 2, "isolated": 3})
+    assert result.scores == {"total": 8.0}

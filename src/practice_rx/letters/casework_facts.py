@@ -17,15 +17,20 @@ from sqlalchemy.orm import Session
 from practice_rx.domain.casework import ConnectionStatus, GoalsMet, MeasureOccasion
 from practice_rx.domain.referral_sources import ReferralSource
 from practice_rx.domain.statuses import SNOMED_DECLINED, SNOMED_REFERRED, Status
+from practice_rx.forms import FormDefinition
+from practice_rx.forms.answers import is_visible
 from practice_rx.letters.casework_inputs import (
     CODE_DISPLAYS,
+    AnswerRow,
     CaseworkFacts,
     ClinicalCode,
     ConnectionFact,
     MeasureFact,
     PlanAction,
+    PlanSectionFact,
     ScoreFact,
 )
+from practice_rx.letters.content import answer_text
 from practice_rx.measures import (
     MeasureDefinition,
     MeasureScores,
@@ -85,7 +90,7 @@ def casework_for(session: Session, referral: Referral,
             outcomes=tuple(str(item) for item in plan.outcomes or () if str(item).strip()),
             actions=tuple(_action(item) for item in plan.actions or ()
                           if isinstance(item, Mapping)),
-            review_on=plan.review_on)
+            review_on=plan.review_on, plan_sections=_plan_sections(plan.sections or {}))
     if closure is not None:
         goals = closure.goals_met
         facts.update(
@@ -213,6 +218,27 @@ def _label(definition: MeasureDefinition | None, key: str) -> str:
         return definition.score_label(key)
     except StopIteration:
         return key
+
+
+def _plan_sections(stored: Mapping[str, Any]) -> tuple[PlanSectionFact, ...]:
+    """Each plugin section kept with the plan version (its definition beside its answers,
+    so the plan reads as agreed even after the plugin changed), as rows to print."""
+    made = []
+    for kept in stored.values():
+        if not isinstance(kept, Mapping) or not isinstance(kept.get("section"), Mapping):
+            continue
+        try:
+            form = FormDefinition.from_dict({"id": "plan_section", "version": 1,
+                                             "title": "Plan section",
+                                             "sections": [dict(kept["section"])]})
+        except ValueError:
+            continue  # a definition this version cannot read is left off, not guessed at
+        answers = kept.get("answers") or {}
+        [section] = form.sections
+        rows = tuple(AnswerRow(field.label, answer_text(field, answers))
+                     for field in section.fields if is_visible(field, answers))
+        made.append(PlanSectionFact(section.title, rows))
+    return tuple(made)
 
 
 def _number(value: object) -> float | None:

@@ -74,6 +74,22 @@ class ClinicalCode:
 
 
 @dataclass(frozen=True)
+class AnswerRow:
+    """One answer of a plugin's plan section, as it reads on paper."""
+
+    label: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class PlanSectionFact:
+    """A section a plugin added to the plan, with the answers agreed in it."""
+
+    title: str
+    rows: tuple[AnswerRow, ...] = ()
+
+
+@dataclass(frozen=True)
 class CaseworkFacts:
     """What the link worker recorded, for the person's plan and the message back.
 
@@ -90,6 +106,7 @@ class CaseworkFacts:
     outcomes: tuple[str, ...] = ()
     actions: tuple[PlanAction, ...] = ()
     review_on: date | None = None
+    plan_sections: tuple[PlanSectionFact, ...] = ()
     connections: tuple[ConnectionFact, ...] = ()
     measures: tuple[MeasureFact, ...] = ()
     contacts_made: int = 0
@@ -134,7 +151,8 @@ class CaseworkFacts:
 
 _NESTED: dict[str, type] = {
     "actions": PlanAction, "connections": ConnectionFact, "measures": MeasureFact,
-    "scores": ScoreFact, "codes": ClinicalCode,
+    "scores": ScoreFact, "codes": ClinicalCode, "plan_sections": PlanSectionFact,
+    "rows": AnswerRow,
 }
 
 
@@ -164,5 +182,5 @@ def _load(kind: type, data: Mapping[str, Any]) -> Any:
     return kind(**values)
 
 
-__all__ = ["CODE_DISPLAYS", "CaseworkFacts", "ClinicalCode", "ConnectionFact", "MeasureFact",
-           "PlanAction", "ScoreFact"]
+__all__ = ["CODE_DISPLAYS", "AnswerRow", "CaseworkFacts", "ClinicalCode", "ConnectionFact",
+           "MeasureFact", "PlanAction", "PlanSectionFact", "ScoreFact"]

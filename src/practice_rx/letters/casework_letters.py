@@ -99,6 +99,9 @@ def compose_care_plan(inputs: LetterInputs, look: Look) -> Letter:
             rows.append((action.who or "Not decided", f"{action.what}\n{when}. {state}."))
         story += section(look, SectionRows("What you agreed to do, and who will do it",
                                            tuple(rows)))
+    for extra in facts.plan_sections:  # a plugin's part of the plan, as agreed
+        story += section(look, SectionRows(extra.title, tuple(
+            (row.label, row.answer) for row in extra.rows)))
     if facts.connections:
         rows = [(line.service, line.status_label + (
             f", run by {line.provider}" if line.provider and line.provider != line.service

@@ -11,11 +11,13 @@ from datetime import date
 
 from practice_rx.letters.casework_inputs import (
     CODE_DISPLAYS,
+    AnswerRow,
     CaseworkFacts,
     ClinicalCode,
     ConnectionFact,
     MeasureFact,
     PlanAction,
+    PlanSectionFact,
     ScoreFact,
 )
 from practice_rx.letters.inputs import (
@@ -102,7 +104,7 @@ SAMPLE_CASEWORK = CaseworkFacts(
     link_worker="Nadia Ahmed",
     plan_number=2,
     plan_agreed_with="Joan, with her daughter Mary",
-    plan_agreed_on=date(2026, 12, 3),
+    plan_agreed_on=date(2026, 11, 20),
     what_matters="\u201cI want to feel part of something again. Since Bill died the days are "
                  "long and I don't see anyone from one week to the next. I used to love "
                  "walking, and I'd like to sort out the council tax letters that keep "
@@ -120,6 +122,9 @@ SAMPLE_CASEWORK = CaseworkFacts(
                    date(2027, 1, 10), False),
     ),
     review_on=date(2027, 1, 14),
+    plan_sections=(PlanSectionFact("Housing and money plan (an area's section)", (
+        AnswerRow("Housing options appointment booked", "Yes"),
+        AnswerRow("Appointment date", "14 Dec 2026"))),),
     connections=(
         ConnectionFact("Leeds Walking Friends", "Holbeck Community Trust", "attending",
                        "Attending", True),

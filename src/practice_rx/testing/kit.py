@@ -27,6 +27,9 @@ from practice_rx.forms.core import CORE_FIELDS
 from practice_rx.forms.model import FieldType, FormField
 from practice_rx.plugin_api import ActionResult, ReferralSnapshot
 from practice_rx.plugin_host import ENTRY_POINT_GROUP
+from practice_rx.services.care_plans import Agreement, PlanAction, PlanContent
+from practice_rx.services.catalogue import ServiceDetails
+from practice_rx.services.contacts import ContactDetails
 from practice_rx.services.patients import PatientDetails
 from practice_rx.services.practice import PracticeDetails, load_practice
 from practice_rx.services.referrals import DraftChanges, snapshot
@@ -310,6 +313,68 @@ class Kit:
         """The referral as a plugin's hooks see it."""
         latest = self.reload(referral)
         return snapshot(latest, latest.service)
+
+    # -- the link worker's casework ------------------------------------------------------
+
+    def link_worker_service(self) -> Service:
+        """The link worker service a case is referred to (the practice's own, made once)."""
+        found = [s for s in self.services.catalogue.search() if s.is_link_worker]
+        if found:
+            return found[0]
+        return self.services.catalogue.add_local(self.users.admin.id, ServiceDetails(
+            "kit-link-workers", "Social prescribing link workers (test)", "other",
+            is_link_worker=True))
+
+    def case(self, **draft: Any) -> Referral:
+        """A referral to the link worker service, accepted, allocated to the kit's link
+        worker and contacted once: ready for a plan (``draft``'s arguments as :meth:`draft`)."""
+        draft.setdefault("service", self.link_worker_service())
+        accepted = self.change_status(self.refer(**draft), Status.ACCEPTED)
+        worker = self.users.link_worker
+        self.services.allocation.allocate(worker.id, accepted.id, accepted.version, worker.id)
+        self.contact(accepted)
+        return self.reload(accepted)
+
+    def contact(self, referral: Referral | int, *, made: bool = True,
+                contact_type: str = "phone") -> Referral:
+        """Record a contact (or, with ``made=False``, an attempt) by the link worker, the
+        next one due in a week; the first one made moves an accepted case to contacted."""
+        latest = self.reload(referral)
+        self.services.contacts.record(self.users.link_worker.id, latest.id, latest.version,
+                                      ContactDetails(
+            contact_type, made=made, next_contact_on=self.services.clock().date()
+            + timedelta(days=7), minutes=30 if made else None,
+            note="Talked about what matters" if made else ""))
+        return self.reload(latest)
+
+    def agree_plan(self, referral: Referral | int, *, sections: Mapping[str, Any] | None = None,
+                   what_matters: str = "Getting out of the house and seeing people") -> Referral:
+        """Save a care and support plan with the plugins' ``sections`` answers (by section
+        key) and agree it with the person today; a refused plan raises ValidationError."""
+        latest = self.reload(referral)
+        today = self.services.clock().date()
+        self.services.care_plans.save(
+            self.users.link_worker.id, latest.id, latest.version,
+            PlanContent(what_matters=what_matters, outcomes=("Feel less lonely",),
+                        actions=(PlanAction("The person", "Try a group", today),),
+                        review_on=today + timedelta(weeks=6), sections=dict(sections or {})),
+            Agreement(agreed_on=today))
+        return self.reload(latest)
+
+    def record_measure(self, referral: Referral | int, measure: str | tuple[str, int],
+                       answers: Mapping[str, object], occasion: str = "baseline") -> Any:
+        """Record one outcome questionnaire on the case (the newest version of ``measure``
+        unless a version is given), scored as the application scores it."""
+        latest = self.reload(referral)
+        if isinstance(measure, str):
+            versions = [m.version for m in self.services.outcome_measures.available()
+                        if m.id == measure]
+            if not versions:
+                raise LookupError(f"no outcome measure '{measure}' is installed")
+            measure = (measure, max(versions))
+        return self.services.outcome_measures.record(
+            self.users.link_worker.id, latest.id, latest.version, measure, occasion,
+            self.services.clock().date(), answers)
 
     # -- what the plugins do -----------------------------------------------------------
 
