@@ -288,6 +288,46 @@ def screens(camera: Camera, window, gp):
         new.go(3)
         shoot("new-referral-4-review", new)
 
+    def link_worker() -> None:
+        from sqlalchemy import func, select
+
+        from practice_rx.storage.caseload_models import MeasureResult
+        from practice_rx.storage.models import Referral
+
+        worker = services.users.by_username("linkworker.ahmed")
+        as_user(worker)
+        caseload = window.open_caseload()
+        camera.idle(600)
+        shoot("caseload", caseload)
+        with services.db.reading() as reading:  # a case in progress whose scores moved
+            cases = reading.scalars(
+                select(Referral.id).join(MeasureResult, MeasureResult.referral_id == Referral.id)
+                .where(Referral.allocated_to_id == worker.id, Referral.status == "in_progress")
+                .group_by(Referral.id).having(func.count(MeasureResult.id) >= 4)
+                .order_by(Referral.id)).all()
+            case = next(referral_id for referral_id in cases if len({
+                result.scores["total"] for result in reading.scalars(select(MeasureResult).where(
+                    MeasureResult.referral_id == referral_id,
+                    MeasureResult.measure_id == "ucla3"))}) > 1)
+        caseload.open_case.emit(case)
+        camera.idle(600)
+        shoot("casework", window)
+        from practice_rx.ui.casework.outcomes_panel import OutcomesPanel
+
+        outcomes = window.detail.casework.findChild(OutcomesPanel)
+        window.detail.scroll.ensureWidgetVisible(outcomes, 0, 0)
+        window.detail.scroll.verticalScrollBar().setValue(
+            window.detail.scroll.verticalScrollBar().maximum())
+        camera.idle(300)
+        shoot("outcome-chart", window)
+        for name, key in (("record-contact", "contact"), ("care-plan", "plan"),
+                          ("close-case", "close")):
+            window.detail.casework.commands[key].click()
+            camera.idle(400)
+            shoot(name, opened_over(window))
+            close_dialogs(session)
+            camera.idle()
+
     def admin() -> None:
         as_user(services.users.by_username("admin"))
         for name, open_ in (("catalogue", window.open_catalogue),
@@ -315,7 +355,8 @@ def screens(camera: Camera, window, gp):
     return [("main-window", main_window), ("overdue-chase-list", chase_list),
             ("status-update", status_update), ("referral tabs", tabs),
             ("chaser-letters", chasers), ("letter-preview", letter_preview),
-            ("new-referral", new_referral), ("admin screens", admin),
+            ("new-referral", new_referral), ("link worker screens", link_worker),
+            ("admin screens", admin),
             ("idle-lock", idle_lock)]
 
 

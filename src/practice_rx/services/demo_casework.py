@@ -211,7 +211,7 @@ class _Case:
                        what_matters="I want to feel part of something again, and not be "
                        "stuck in the flat all week.", outcomes=outcomes, actions=actions,
                        review_on=(agreed + timedelta(weeks=6)).date(),
-                       agreed_with="The person and their daughter", agreed_on=agreed.date(),
+                       agreed_with="the person and their daughter", agreed_on=agreed.date(),
                        sections={})
         return [version]
 
@@ -244,7 +244,7 @@ class _Case:
             occasions.append((MeasureOccasion.CLOSING, self.closed, self.rng.choice((1, 2, 2, 3))))
         elif self.in_progress is not None and self.rng.random() < 0.5:
             occasions.append((MeasureOccasion.REVIEW, self.now - timedelta(days=2),
-                              self.rng.choice((0, 1, 2))))
+                              self.rng.choice((0, 1, 1, 2))))
         results = []
         for measure_id in ("ons4", "ucla3"):
             measure = measures[measure_id]

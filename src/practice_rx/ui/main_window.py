@@ -316,7 +316,8 @@ class MainWindow(QMainWindow):
         target = self.target()
         referral = self.detail.referral if target is not None else None
         self.act_update.setEnabled(
-            referral is not None and bool(next_statuses(referral.status, self.session)))
+            referral is not None and bool(next_statuses(
+                referral.status, self.session, casework=referral.allocated_to_id is not None)))
         self.act_note.setEnabled(referral is not None and self.session.can(Action.ADD_NOTES))
         self.act_letters.setEnabled(
             referral is not None and self.session.can(Action.PRINT_LETTERS))
@@ -631,7 +632,11 @@ class MainWindow(QMainWindow):
         return self._single("caseload", made)
 
     def show_case(self, referral_id: int) -> None:
-        """A case chosen in the caseload, shown here on its Casework tab."""
+        """A case chosen in the caseload, shown here on its Casework tab; the caseload steps
+        aside (hidden, as it was: Ctrl+Shift+C brings it back)."""
+        caseload = self._dialogs.get("caseload")
+        if caseload is not None:
+            caseload.hide()
         self._referral_done(referral_id, "")
         self.detail.tabs.setCurrentWidget(self.detail.casework)
         self.raise_()

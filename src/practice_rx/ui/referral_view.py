@@ -331,7 +331,8 @@ class ReferralView(QWidget):
             self.buttons.removeWidget(button)
             button.deleteLater()
         self._action_buttons = []
-        allowed = next_statuses(referral.status, self.session)
+        allowed = next_statuses(referral.status, self.session,
+                                casework=referral.allocated_to_id is not None)
         self.update_button.setEnabled(bool(allowed))
         self._fill_draft_button(referral)
         for status in allowed:
@@ -415,7 +416,9 @@ class ReferralView(QWidget):
 
     def update_status(self, target: str | None = None) -> StatusDialog | None:
         """Open the status dialog (Ctrl+U); ``target`` preselects a status."""
-        if self.referral is None or not next_statuses(self.referral.status, self.session):
+        if self.referral is None or not next_statuses(
+                self.referral.status, self.session,
+                casework=self.referral.allocated_to_id is not None):
             return None
         dialog = StatusDialog(self.session, self.referral, target, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

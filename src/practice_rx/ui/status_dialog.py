@@ -33,12 +33,20 @@ from practice_rx.ui.widgets import FieldMessage, NoteEdit, heading, hint, labell
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def next_statuses(current: str, session: Session | None = None) -> list[Status]:
-    """The statuses allowed now (for this user's role), the usual next step first."""
+#: moved by the link worker's casework, not chosen: a recorded contact, closing the case
+CASEWORK_MOVES = frozenset({Status.CONTACTED, Status.COMPLETED})
+
+
+def next_statuses(current: str, session: Session | None = None, *,
+                  casework: bool = False) -> list[Status]:
+    """The statuses allowed now (for this user's role), the usual next step first; for a
+    link worker's case (``casework``) not those its contacts and closing make."""
     order = list(Status)
     statuses = sorted(allowed_next(current), key=order.index)
     if session is not None:
         statuses = [status for status in statuses if session.can_move_to(status)]
+    if casework:
+        statuses = [status for status in statuses if status not in CASEWORK_MOVES]
     return statuses
 
 
@@ -124,7 +132,8 @@ class StatusDialog(QDialog):
         self.happened.start_at(self.session.services.clock())
         self.current.setText(f"Status now: {status_label(referral.status)}")
         self.statuses.clear()
-        for status in next_statuses(referral.status, self.session):
+        for status in next_statuses(referral.status, self.session,
+                                    casework=referral.allocated_to_id is not None):
             text = status_label(status)
             if status in NOTE_REQUIRED:
                 text += " (give a reason in the note)"

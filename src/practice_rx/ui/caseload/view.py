@@ -29,7 +29,7 @@ from practice_rx.ui.session import Session
 from practice_rx.ui.widgets import FieldMessage, heading, hint, labelled, row_table
 
 ALL = -1
-COLUMN_WIDTHS = (56, 170, 108, 100, 80, 70, 135, 170, 170, 150, 120)
+COLUMN_WIDTHS = (56, 160, 100, 92, 48, 72, 132, 205, 205, 150, 120)
 
 
 class CaseloadTable(QTableView):

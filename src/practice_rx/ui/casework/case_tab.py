@@ -21,6 +21,8 @@ from practice_rx.ui.widgets import hint
 
 OPEN_CASE = (Status.ACCEPTED, Status.CONTACTED, Status.IN_PROGRESS)
 NOT_A_CASE = "Casework is kept for referrals to the link worker service."
+CONNECTIONS_HEIGHT = 150
+OUTCOMES_HEIGHT = 420
 
 
 class CaseworkTab(QWidget):
@@ -87,8 +89,12 @@ class CaseworkTab(QWidget):
             from practice_rx.ui.casework.connections_panel import ConnectionsPanel
             from practice_rx.ui.casework.outcomes_panel import OutcomesPanel
 
-            self.panels.addWidget(ConnectionsPanel(self.session, referral.id, self))
-            self.panels.addWidget(OutcomesPanel(self.session, referral.id, self))
+            connections = ConnectionsPanel(self.session, referral.id, self)
+            connections.table.setMaximumHeight(CONNECTIONS_HEIGHT)  # a few rows; it scrolls
+            self.panels.addWidget(connections)
+            outcomes = OutcomesPanel(self.session, referral.id, self)
+            outcomes.setMinimumHeight(OUTCOMES_HEIGHT)  # a chart and its words, unsquashed
+            self.panels.addWidget(outcomes)
         elif not can(Action.VIEW_CASE_SUMMARY):
             self.panels.addWidget(hint("What the person and their link worker talked about, "
                                        "and their plan, are kept for the link workers and "
