@@ -23,6 +23,11 @@ ALT = Qt.KeyboardModifier.AltModifier
 
 
 def test_a_self_referral_entered_allocated_and_contacted_by_keyboard(core, qtbot):
+    first_contact_by_keyboard(core, qtbot)
+
+
+def first_contact_by_keyboard(core, qtbot) -> tuple[Session, int]:
+    """The journey's first half, by keyboard: the link worker's session and the referral."""
     services = core.services
     nadia = services.users.ensure("nadia.ahmed", "Nadia Ahmed", "link_worker")
     session = Session(core, nadia)
@@ -120,3 +125,4 @@ def test_a_self_referral_entered_allocated_and_contacted_by_keyboard(core, qtbot
     after = current(services, referral_id)
     assert after.status == "contacted" and after.next_contact_due_on is not None
     assert view.model.row_at(0).contacts_made == 1
+    return session, referral_id
