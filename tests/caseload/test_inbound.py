@@ -192,9 +192,11 @@ def test_the_source_of_an_inbound_draft_can_be_corrected_and_is_audited(services
     assert (changed.source, changed.referrer_contact) == ("voluntary_community", "")
     update = _audits(services, "referral_update")[-1]
     assert update.before["source"] == "council_housing"
-    assert update.after == {"source": "voluntary_community",
-                            "referrer_organisation": "Age UK Leeds", "referrer_name": "Jo Bell",
-                            "referrer_contact": "", "received_by": "email"}
+    assert {key: value for key, value in update.after.items() if key != "answers"} == {
+        "source": "voluntary_community", "referrer_organisation": "Age UK Leeds",
+        "referrer_name": "Jo Bell", "referrer_contact": "", "received_by": "email"}
+    # the form's referrer follows the source, and that change is audited with it
+    assert update.after["answers"]["referrer_name"] == "Jo Bell"
 
 
 def test_another_receptionist_sends_an_entered_referral_only_on_behalf(services, inbound):
@@ -223,3 +225,17 @@ def test_plugins_see_where_an_inbound_referral_came_from(services, inbound):
     practice = _enter(services, inbound["gp"], inbound, source=None)
     assert (snapshot(practice, None).source, snapshot(practice, None).received_by) == (
         "practice", "")
+
+
+def test_the_form_names_who_really_referred_so_its_letters_reply_to_them(services, inbound):
+    """The form's referrer was the care navigator who typed it in (H32)."""
+    draft = _enter(services, inbound["desk"], inbound)
+    assert {key: draft.answers[key] for key in (
+        "referrer_name", "referrer_role", "referrer_organisation")} == {
+        "referrer_name": "Kim Lowe, housing officer", "referrer_role": "The council or housing",
+        "referrer_organisation": "Leeds City Council Housing"}
+    own = _enter(services, inbound["worker"], inbound, SELF)
+    assert (own.answers["referrer_name"], own.answers["referrer_organisation"]) == (
+        "Self-referral", "The person themself (self-referral)")
+    practice = _enter(services, inbound["gp"], inbound, source=None)
+    assert practice.answers["referrer_name"] == complete_answers()["referrer_name"]

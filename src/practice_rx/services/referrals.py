@@ -361,8 +361,30 @@ class ReferralService(ServiceBase):
                 errors.update(error.errors)
             else:
                 self._copy_core_answers(referral, answers, user_id)
+        if not errors and (changes.answers is not None or changes.source is not None):
+            self._referrer_from_source(session, referral)
         if errors:
             raise ValidationError(errors)
+
+    @staticmethod
+    def _referrer_from_source(session: Session, referral: Referral) -> None:
+        """An inbound referral's form names who really referred (the agency's person, or the
+        person themself), not whoever typed it in, so its letters reply to them."""
+        source = source_of(referral)
+        if not source.inbound:
+            return
+        form = load_form(session, referral.form_id, referral.form_version)
+        asked = {field.key: field for field in form.fields()}
+        values = {
+            "referrer_name": referral.referrer_name or "Self-referral",
+            "referrer_role": source.label,
+            "referrer_organisation": referral.referrer_organisation or source.label,
+        }
+        answers = dict(referral.answers or {})
+        for key, value in values.items():
+            if key in asked:  # within the form's own limit, or the send would be refused
+                answers[key] = value[:asked[key].max_length or None]
+        referral.answers = answers
 
     @staticmethod
     def _copy_core_answers(referral: Referral, answers: dict[str, Any], user_id: int) -> None:

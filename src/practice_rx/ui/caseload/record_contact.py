@@ -125,7 +125,9 @@ class RecordContactDialog(QDialog):
                 continue
             cell.addWidget(widget)
             target = self.happened.when if widget is self.happened else widget
-            form.addRow(labelled(text, target, description=description), cell)
+            label = labelled(text, target, description=description)
+            label.setWordWrap(False)  # a form's labels keep to one line beside their fields
+            form.addRow(label, cell)
 
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton("&Save",
