@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -27,21 +26,10 @@ from practice_rx.ui.caseload.model import DEFAULT_SORT_COLUMN, ROW_ID_ROLE, Case
 from practice_rx.ui.formatting import status_label
 from practice_rx.ui.session import Session
 from practice_rx.ui.widgets import FieldMessage, heading, hint, labelled, row_table
+from practice_rx.ui.worklist_view import WorklistTable
 
 ALL = -1
 COLUMN_WIDTHS = (56, 160, 100, 92, 48, 72, 132, 205, 205, 150, 120)
-
-
-class CaseloadTable(QTableView):
-    """The cases; Enter acts on the current one."""
-
-    activated_row = Signal(int)
-
-    def keyPressEvent(self, event) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.activated_row.emit(self.currentIndex().row())
-            return
-        super().keyPressEvent(event)
 
 
 class CaseloadView(QWidget):
@@ -78,7 +66,7 @@ class CaseloadView(QWidget):
         self.search.setPlaceholderText("Name, NHS number or referral number")
         self.search.setClearButtonEnabled(True)
 
-        self.table = row_table(CaseloadTable())
+        self.table = row_table(WorklistTable())  # a case is a referral: Enter acts on it
         self.table.setObjectName("caseload_table")
         self.table.setAccessibleName("Caseload")
         self.table.setModel(self.model)
