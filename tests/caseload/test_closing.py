@@ -148,7 +148,7 @@ def test_the_plugin_status_hook_hears_of_the_completion(db, clock, case):
 
 def test_the_closing_lists_connections_with_their_status(services, case):
     lines = services.closing.connections(case.gp.id, case.referral.id)
-    assert [(line.service_name, line.status_label, line.connected) for line in lines] == [
+    assert [(line.service, line.status_label, line.connected) for line in lines] == [
         ("Leeds Walking Friends", "Attending", True),
         ("Citizens Advice Leeds", "Did not start", False)]
     desk = make_user(services, "receptionist", "Sam Jones")

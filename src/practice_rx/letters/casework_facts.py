@@ -71,7 +71,7 @@ def casework_for(session: Session, referral: Referral,
     known_source = source in ReferralSource._value2member_map_
     facts: dict[str, Any] = {
         "link_worker": _link_worker(session, referral, plan),
-        "connections": _connections(session, referral.id),
+        "connections": connection_facts(session, referral.id),
         "measures": _measures(session, referral.id, measures),
         "contacts_made": int(made.get(True, 0)),
         "contacts_attempted": int(made.get(False, 0)),
@@ -140,7 +140,8 @@ def _action(item: Mapping[str, Any]) -> PlanAction:
                       done=bool(item.get("done")))
 
 
-def _connections(session: Session, referral_id: int) -> tuple[ConnectionFact, ...]:
+def connection_facts(session: Session, referral_id: int) -> tuple[ConnectionFact, ...]:
+    """The services the plan connected the person to, or tried to, with their status."""
     rows = session.execute(
         select(Service.name, Service.provider, PlanConnection.status)
         .join(Service, Service.id == PlanConnection.service_id)
@@ -260,4 +261,4 @@ def _definition(session: Session, measure_id: str, version: int,
     return None
 
 
-__all__ = ["casework_for", "codes_for", "measure_facts"]
+__all__ = ["casework_for", "codes_for", "connection_facts", "measure_facts"]

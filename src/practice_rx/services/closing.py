@@ -48,17 +48,6 @@ class Closing:
     occurred_at: datetime | None = None
 
 
-@dataclass(frozen=True)
-class ConnectionLine:
-    """One service the plan connected the person to (or tried to), as the closing shows it."""
-
-    service_name: str
-    provider: str
-    status: str
-    status_label: str
-    connected: bool
-
-
 def check_closing(closing: Closing) -> dict[str, str]:
     """Every problem with what was typed, at once (the case's own state is checked apart)."""
     errors: dict[str, str] = {}
@@ -167,24 +156,15 @@ class ClosingService(ServiceBase):
             get_or_raise(session, Referral, referral_id, "Referral")
             return session.get(CaseClosure, referral_id)
 
-    def connections(self, user_id: int, referral_id: int) -> list[ConnectionLine]:
-        """The services the plan connected the person to, or tried to, for the closing screen."""
+    def connections(self, user_id: int, referral_id: int) -> list:
+        """The services the plan connected the person to, or tried to, for the closing screen
+        (``letters.casework_inputs.ConnectionFact``, as the message back will show them)."""
+        from practice_rx.letters.casework_facts import connection_facts  # loads reportlab: late
+
         with self.db.reading() as session:
             self.authorize(session, user_id, Action.VIEW_CASE_SUMMARY)
             get_or_raise(session, Referral, referral_id, "Referral")
-            rows = session.execute(
-                select(Service.name, Service.provider, PlanConnection.status)
-                .join(Service, Service.id == PlanConnection.service_id)
-                .where(PlanConnection.referral_id == referral_id)
-                .order_by(PlanConnection.id)).all()
-        lines = []
-        for name, provider, status in rows:
-            known = status in ConnectionStatus._value2member_map_
-            code = ConnectionStatus(status) if known else None
-            lines.append(ConnectionLine(name, provider or "", status,
-                                        code.label if code else status,
-                                        bool(code and code.connected)))
-        return lines
+            return list(connection_facts(session, referral_id))
 
     def scores(self, user_id: int, referral_id: int) -> tuple:
         """Each outcome measure's scores from baseline to the latest follow-up

@@ -50,7 +50,7 @@ def _number(value: float | None) -> str:
 def connection_lines(lines) -> str:
     if not lines:
         return "No services were connected through the plan."
-    return "\n".join(f"• {line.service_name}: {line.status_label}"
+    return "\n".join(f"• {line.service}: {line.status_label}"
                      + (" (connected)" if line.connected else "") for line in lines)
 
 
