@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from sqlalchemy import select
 
@@ -115,3 +116,35 @@ def test_the_casework_tab_has_unique_alt_keys_for_every_role(demo_core, qtbot):
             settle(qtbot, window.session)
             assert duplicates(mnemonics(window)) == set(), (role, status)
         window.close()
+
+
+def _contacts_shown(tab) -> list[list[str]]:
+    from practice_rx.ui.casework.contacts_panel import ContactsPanel
+
+    [panel] = tab.findChildren(ContactsPanel)
+    model = panel.model
+    return [[model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())],
+            *[[model.data(model.index(r, c)) for c in range(model.columnCount())]
+              for r in range(model.rowCount())]]
+
+
+def test_a_link_worker_reads_the_past_contacts_newest_first_with_their_notes(demo_core, qtbot):
+    window = make_window(demo_core, qtbot, "linkworker.ahmed", "link_worker")
+    case = _case(demo_core, "in_progress")
+    tab = _shown_tab(window, qtbot, case.id)
+    header, *rows = _contacts_shown(tab)
+    assert header == ["When and how", "Note"]
+    stored = demo_core.services.contacts.list(window.session.user.id, case.id)
+    assert len(rows) == len(stored) >= 2
+    assert rows[0][1] == stored[-1].note and rows[-1][1] == stored[0].note  # newest first
+    made = next(contact for contact in stored if contact.made and contact.minutes)
+    assert f"{made.minutes} min" in " ".join(row[0] for row in rows)
+
+
+def test_a_receptionist_sees_when_and_how_contacts_went_but_no_note(demo_core, qtbot):
+    window = make_window(demo_core, qtbot, "reception.jones", "receptionist")
+    case = _case(demo_core, "in_progress")
+    header, *rows = _contacts_shown(_shown_tab(window, qtbot, case.id))
+    assert header == ["When and how", "By", "Next contact"] and rows
+    shown = " ".join(" ".join(row) for row in rows)
+    assert "Talked about" not in shown and "left a message" not in shown

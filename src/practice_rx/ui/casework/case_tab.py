@@ -22,6 +22,7 @@ from practice_rx.ui.widgets import hint
 OPEN_CASE = (Status.ACCEPTED, Status.CONTACTED, Status.IN_PROGRESS)
 NOT_A_CASE = "Casework is kept for referrals to the link worker service."
 CONNECTIONS_HEIGHT = 150
+CONTACTS_HEIGHT = 180
 OUTCOMES_HEIGHT = 420
 
 
@@ -85,6 +86,13 @@ class CaseworkTab(QWidget):
         }
         for key, button in self.commands.items():
             button.setVisible(shown[key])
+        if referral.allocated_to_id is not None and (can(Action.VIEW_CASEWORK)
+                                                     or can(Action.VIEW_CASELOAD)):
+            from practice_rx.ui.casework.contacts_panel import ContactsPanel
+
+            contacts = ContactsPanel(self.session, referral.id, self)
+            contacts.table.setMaximumHeight(CONTACTS_HEIGHT)
+            self.panels.addWidget(contacts)
         if can(Action.VIEW_CASE_SUMMARY) and referral.allocated_to_id is not None:
             from practice_rx.ui.casework.connections_panel import ConnectionsPanel
             from practice_rx.ui.casework.outcomes_panel import OutcomesPanel
