@@ -25,8 +25,9 @@ def report_csv(report: Report, *, suppress: bool = True,
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     period = shown.period
-    writer.writerow([SECTION, "report", f"Referrals sent {period.from_date.isoformat()} to "
-                     f"{period.to_date.isoformat()}; counts now as at {shown.today.isoformat()}"])
+    heading = (f"Referrals sent {period.from_date.isoformat()} to {period.to_date.isoformat()}; "
+               f"counts now as at {shown.today.isoformat()}")
+    writer.writerow([SECTION, "report", heading])
     writer.writerow([SECTION, "suppression",
                      f"counts of 1 to {threshold - 1} shown as <{threshold}" if suppress
                      else "none: not for use outside the practice"])
