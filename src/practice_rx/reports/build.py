@@ -13,6 +13,7 @@ from datetime import date
 from practice_rx.domain.calendar import utcnow
 from practice_rx.reports import caseloads, funnel, outcomes, referral_counts, waits
 from practice_rx.reports.period import ReportPeriod
+from practice_rx.reports.progress import referral_progress
 from practice_rx.reports.services_ranking import service_ranking
 from practice_rx.reports.tables import Table
 from practice_rx.storage.database import Database
@@ -48,16 +49,19 @@ def build_report(db: Database, period: ReportPeriod, *, today: date | None = Non
     today = today or utcnow().date()
     backend = db.backend
     with db.connect() as connection:
-        most_referred, most_rejecting = service_ranking(connection, period, top_services)
+        month_source = referral_counts.month_source_counts(connection, period)
+        services = referral_counts.service_counts(connection, period)
+        progress = referral_progress(connection, period, backend)
+        most_referred, most_rejecting = service_ranking(services, top_services)
         return Report(
             period=period, today=today,
-            by_month=referral_counts.by_month(connection, period),
-            by_source=referral_counts.by_source(connection, period),
+            by_month=referral_counts.by_month(month_source, period),
+            by_source=referral_counts.by_source(month_source),
             by_reason=referral_counts.by_reason(connection, period, backend),
-            by_service=referral_counts.by_service(connection, period),
-            by_category=referral_counts.by_category(connection, period),
-            funnel=funnel.status_funnel(connection, period),
-            waits=waits.working_day_waits(connection, period, backend, bank_holidays),
+            by_service=referral_counts.by_service(services),
+            by_category=referral_counts.by_category(services),
+            funnel=funnel.status_funnel(progress),
+            waits=waits.working_day_waits(progress, bank_holidays),
             overdue=waits.overdue_now(connection, today),
             outcomes=outcomes.outcome_change(connection, period, backend),
             most_referred=most_referred, most_rejecting=most_rejecting,

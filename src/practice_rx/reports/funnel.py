@@ -7,24 +7,16 @@ declined, not contactable and cancelled are counted apart: they leave the funnel
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, func, select
-
 from practice_rx.domain.statuses import Status
-from practice_rx.reports.period import ReportPeriod, referrals_in_scope
+from practice_rx.reports.progress import Progress
 from practice_rx.reports.tables import Column, Table
-from practice_rx.storage.models import Referral, ReferralEvent
 
 STEPS = (Status.SENT, Status.ACCEPTED, Status.CONTACTED, Status.IN_PROGRESS, Status.COMPLETED)
 EXITS = (Status.REJECTED, Status.DECLINED, Status.NOT_CONTACTABLE, Status.CANCELLED)
 
 
-def status_funnel(connection: Connection, period: ReportPeriod) -> Table:
-    reached = dict(connection.execute(
-        select(ReferralEvent.to_status, func.count(func.distinct(ReferralEvent.referral_id)))
-        .join(Referral, Referral.id == ReferralEvent.referral_id)
-        .where(referrals_in_scope(period),
-               ReferralEvent.to_status.in_([s.value for s in (*STEPS, *EXITS)]))
-        .group_by(ReferralEvent.to_status)).all())
+def status_funnel(progress: Progress) -> Table:
+    reached = progress.reached
     sent = reached.get(Status.SENT.value, 0)
     rows = tuple(
         (status.value, status.label, "funnel" if status in STEPS else "left",

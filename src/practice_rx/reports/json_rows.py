@@ -28,3 +28,10 @@ def object_items(column: ColumnElement, backend: str) -> TableValuedAlias:
 
 def as_number(value: ColumnElement) -> ColumnElement[float]:
     return cast(value, Float)
+
+
+def object_value(column: ColumnElement, key: ColumnElement, backend: str) -> ColumnElement:
+    """The value under ``key`` of a JSON object (text on PostgreSQL; use :func:`as_number`)."""
+    if backend == "postgresql":
+        return func.json_extract_path_text(column, key)
+    return func.json_extract(column, "$." + key)

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, func, select, true
 
 from practice_rx.domain.casework import MeasureOccasion
 from practice_rx.measures import builtin_measures
-from practice_rx.reports.json_rows import as_number, object_items
+from practice_rx.reports.json_rows import as_number, object_items, object_value
 from practice_rx.reports.period import ReportPeriod
 from practice_rx.reports.tables import Column, Table
 from practice_rx.storage.caseload_models import MeasureDefinitionRecord, MeasureResult
@@ -39,19 +39,20 @@ def outcome_change(connection: Connection, period: ReportPeriod, backend: str) -
                 .where(MeasureResult.occasion == MeasureOccasion.BASELINE.value)
                 .subquery("baseline"))
     base_score = object_items(baseline.c.scores, backend).alias("base_score")
-    follow_score = object_items(ranked.c.scores, backend).alias("follow_score")
-    change = as_number(follow_score.c.value) - as_number(base_score.c.value)
+    follow_value = as_number(object_value(ranked.c.scores, base_score.c.key, backend))
+    base_value = as_number(base_score.c.value)
+    change = follow_value - base_value
     statement = (
         select(baseline.c.measure_id, baseline.c.measure_version, base_score.c.key,
-               func.count(), func.avg(as_number(base_score.c.value)),
-               func.avg(as_number(follow_score.c.value)), func.avg(change))
+               func.count(), func.avg(base_value), func.avg(follow_value),
+               func.avg(change))
         .select_from(baseline)
         .join(ranked, (ranked.c.referral_id == baseline.c.referral_id)
               & (ranked.c.measure_id == baseline.c.measure_id)
               & (ranked.c.measure_version == baseline.c.measure_version)
               & (ranked.c.recency == 1))
         .join(base_score, true())
-        .join(follow_score, follow_score.c.key == base_score.c.key)
+        .where(follow_value.is_not(None))  # a score the follow-up has too
         .group_by(baseline.c.measure_id, baseline.c.measure_version, base_score.c.key)
         .order_by(baseline.c.measure_id, baseline.c.measure_version, base_score.c.key))
     titles = {(measure.id, measure.version): measure.title for measure in builtin_measures()}
