@@ -43,7 +43,7 @@ IN_PERIOD = "r.sent_at >= :start AND r.sent_at < :end"
 #: per backend: a JSON list's elements, a JSON object's items and value, a timestamp's day
 DIALECT = {
     "sqlite": {"elements": "json_each(r.reasons)", "items": "json_each(b.scores)",
-               "value": "json_extract(f.scores, '$.' || bs.key)",
+               "value": "json_extract(f.scores, '$.\"' || bs.key || '\"')",
                "day": "date({})", "number": "CAST({} AS REAL)",
                "year": "CAST(strftime('%Y', r.sent_at) AS INTEGER)",
                "month": "CAST(strftime('%m', r.sent_at) AS INTEGER)"},

@@ -34,4 +34,4 @@ def object_value(column: ColumnElement, key: ColumnElement, backend: str) -> Col
     """The value under ``key`` of a JSON object (text on PostgreSQL; use :func:`as_number`)."""
     if backend == "postgresql":
         return func.json_extract_path_text(column, key)
-    return func.json_extract(column, "$." + key)
+    return func.json_extract(column, '$."' + key + '"')  # quoted: any key
