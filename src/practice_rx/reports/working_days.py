@@ -1,0 +1,40 @@
+"""Working days between two dates, and the percentiles reports give of them.
+
+Weekends follow :mod:`practice_rx.domain.calendar`; bank holidays are passed in (the
+core has no list of its own yet), and one that falls on a weekday is not a working day.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Sequence
+from datetime import date
+
+from practice_rx.domain.calendar import working_days_between
+
+
+def working_days(start: date, end: date, bank_holidays: Collection[date] = ()) -> int:
+    """Working days after ``start`` up to and including ``end``: sent Monday, accepted
+    Wednesday is 2; the same day is 0."""
+    days = working_days_between(start, end)
+    return days - sum(1 for holiday in bank_holidays
+                      if start < holiday <= end and holiday.weekday() < 5)
+
+
+def median(values: Sequence[float]) -> float | None:
+    """The middle value (the mean of the two middle ones for an even count)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return float(ordered[middle]) if len(ordered) % 2 else (ordered[middle - 1]
+                                                            + ordered[middle]) / 2
+
+
+def nearest_rank(values: Sequence[float], percent: float) -> float | None:
+    """The nearest-rank percentile: the smallest value with at least ``percent`` % of
+    the values at or below it (always a value that occurred, as a wait in days is)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return float(ordered[max(1, math.ceil(percent / 100 * len(ordered))) - 1])
