@@ -42,23 +42,27 @@ def add_catalogue_commands(commands: argparse._SubParsersAction) -> None:
     remove.set_defaults(handler=cmd_remove)
 
 
-def _services(args: argparse.Namespace) -> Services:
-    """The services on the command line's database; PracticeRxError when it cannot open."""
+def _services(args: argparse.Namespace) -> Services | None:
+    """The services on the command line's database, or None once it said why it cannot open."""
+    from practice_rx.errors import PracticeRxError
     from practice_rx.services import Services
     from practice_rx.settings import Settings
     from practice_rx.storage.database import Database
 
-    return Services(Database.open(args.database or Settings.load().resolved_database_url()))
+    try:
+        return Services(Database.open(args.database
+                                      or Settings.load().resolved_database_url()))
+    except PracticeRxError as error:
+        print(f"practice-rx: {error}", file=sys.stderr)
+        return None
 
 
 def cmd_import_oruk(args: argparse.Namespace) -> int:
     from practice_rx.errors import PracticeRxError
     from practice_rx.oruk.importer import import_directory
 
-    try:
-        services = _services(args)
-    except PracticeRxError as error:
-        print(f"practice-rx: {error}", file=sys.stderr)
+    services = _services(args)
+    if services is None:
         return 1
     try:
         report = import_directory(services, args.source, name=args.name, mapping=args.mapping,
@@ -91,13 +95,10 @@ def cmd_import_oruk(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from practice_rx.errors import PracticeRxError
     from practice_rx.oruk.catalogues import ImportedCatalogues
 
-    try:
-        services = _services(args)
-    except PracticeRxError as error:
-        print(f"practice-rx: {error}", file=sys.stderr)
+    services = _services(args)
+    if services is None:
         return 1
     try:
         found = ImportedCatalogues.of(services).summaries()
@@ -121,10 +122,8 @@ def cmd_remove(args: argparse.Namespace) -> int:
     from practice_rx.errors import PracticeRxError
     from practice_rx.oruk.catalogues import ImportedCatalogues
 
-    try:
-        services = _services(args)
-    except PracticeRxError as error:
-        print(f"practice-rx: {error}", file=sys.stderr)
+    services = _services(args)
+    if services is None:
         return 1
     try:
         removal = ImportedCatalogues.of(services).remove(args.name)

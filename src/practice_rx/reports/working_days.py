@@ -7,6 +7,7 @@ core has no list of its own yet), and one that falls on a weekday is not a worki
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Collection, Sequence
 from datetime import date
 
@@ -22,13 +23,8 @@ def working_days(start: date, end: date, bank_holidays: Collection[date] = ()) -
 
 
 def median(values: Sequence[float]) -> float | None:
-    """The middle value (the mean of the two middle ones for an even count)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return float(ordered[middle]) if len(ordered) % 2 else (ordered[middle - 1]
-                                                            + ordered[middle]) / 2
+    """The middle value (the mean of the two middle ones for an even count); None for none."""
+    return float(statistics.median(values)) if values else None
 
 
 def nearest_rank(values: Sequence[float], percent: float) -> float | None:
