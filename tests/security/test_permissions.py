@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from practice_rx.domain.permissions import PERMISSIONS, Action, Role, allowed
 from practice_rx.errors import PermissionDenied
+from practice_rx.reports import ReportPeriod
 from practice_rx.services.audit import AuditFilter
 from practice_rx.services.care_plans import Agreement
 from practice_rx.services.caseload import CaseloadQuery
@@ -40,6 +42,8 @@ def _sent(s, env):
     draft = _draft(s, env)
     return s.referrals.send(env["gp"].id, draft.id, draft.version)
 
+
+YEAR_2026 = ReportPeriod(date(2026, 1, 1), date(2026, 12, 31))
 
 ATTEMPTS = {
     Action.VIEW_PATIENTS: lambda s, uid, env: s.patients.open(uid, env["patient"].id),
@@ -79,6 +83,8 @@ ATTEMPTS = {
     Action.VIEW_CASEWORK: lambda s, uid, env: s.care_plans.versions(uid, env["case"].referral_id),
     Action.VIEW_CASE_SUMMARY: lambda s, uid, env: s.care_plans.summary(
         uid, env["case"].referral_id),
+    Action.VIEW_REPORTS: lambda s, uid, env: s.reports.build(uid, YEAR_2026),
+    Action.EXPORT_EXTRACT: lambda s, uid, env: s.extracts.rows(uid, YEAR_2026),
 }
 
 

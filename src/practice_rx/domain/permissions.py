@@ -54,6 +54,8 @@ class Action(StrEnum):
     VIEW_CASE_SUMMARY = "view_case_summary"  # the plan's summary, scores, the message back
     VIEW_CASEWORK = "view_casework"  # the conversation: contact notes, the plan in full
     RECORD_CASEWORK = "record_casework"  # contacts, plans, connections, measures, closing
+    VIEW_REPORTS = "view_reports"  # counts, waits, outcomes: figures, never a person
+    EXPORT_EXTRACT = "export_extract"  # the pseudonymised row-level extract for evaluation
 
     @property
     def label(self) -> str:
@@ -83,6 +85,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_CASE_SUMMARY: frozenset({C, L, A}),
     Action.VIEW_CASEWORK: frozenset({L, A}),
     Action.RECORD_CASEWORK: frozenset({L}),
+    Action.VIEW_REPORTS: frozenset({C, L, A}),
+    Action.EXPORT_EXTRACT: frozenset({A}),
 }
 
 #: The permission each status change needs.

@@ -30,6 +30,7 @@ from practice_rx.services.outcome_measures import OutcomeMeasureService
 from practice_rx.services.patients import PatientService
 from practice_rx.services.practice import PracticeService
 from practice_rx.services.referrals import ReferralHooks, ReferralService
+from practice_rx.services.reports import ReportService
 from practice_rx.services.users import UserService
 from practice_rx.services.worklist import WorklistService
 from practice_rx.storage.database import Database
@@ -71,6 +72,7 @@ class Services:
         self.connections = ConnectionService(db, clock, writer)
         self.outcome_measures = OutcomeMeasureService(db, clock, writer)
         self.closing = ClosingService(db, clock, writer, self.referrals.hooks)
+        self.reports = ReportService(db, clock, writer)
         self.chasing = ChaseService(db, clock, writer, self.worklist, lambda: self.letters)
         self._writer = writer
         self._letter_templates = list(letter_templates)
