@@ -162,9 +162,9 @@ class PracticeService(ServiceBase):
         practice = Practice(**values)
         session.add(practice)
         session.flush()
-        if first:
-            claim_unassigned(session, practice.id)
         _, new = changed({}, values)
+        if first:
+            new["claimed"] = claim_unassigned(session, practice.id)
         self.audit.record(session, at=self.clock(), user_id=user_id, action="practice_add",
                           entity="practice", entity_id=practice.id, after=new)
         return practice
@@ -177,12 +177,16 @@ class PracticeService(ServiceBase):
                                          "network's practices")
 
 
-def claim_unassigned(session: Session, practice_id: int) -> None:
-    """The first practice takes every patient, referral and user that has none."""
+def claim_unassigned(session: Session, practice_id: int) -> dict[str, int]:
+    """The first practice takes every patient, referral and user that has none; how many
+    of each go in the audit row, so the change is seen."""
+    claimed = {}
     for model in (Patient, Referral):
-        session.execute(update(model).where(model.practice_id.is_(None))
-                        .values(practice_id=practice_id)
-                        .execution_options(synchronize_session=False))
+        claimed[model.__tablename__] = session.execute(
+            update(model).where(model.practice_id.is_(None)).values(practice_id=practice_id)
+            .execution_options(synchronize_session=False)).rowcount
     linked = select(UserPractice.user_id)
-    for user_id in session.scalars(select(User.id).where(User.id.not_in(linked))):
-        session.add(UserPractice(user_id=user_id, practice_id=practice_id))
+    users = list(session.scalars(select(User.id).where(User.id.not_in(linked))))
+    session.add_all(UserPractice(user_id=user_id, practice_id=practice_id) for user_id in users)
+    claimed["users"] = len(users)
+    return claimed
