@@ -8,6 +8,7 @@ across the network, and each is changed only by an admin who works for it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -105,6 +106,23 @@ class PracticeService(ServiceBase):
         """A practice by id, or the first one."""
         with self.db.reading() as session:
             return practice_of(session, practice_id)
+
+    def all(self) -> list[Practice]:
+        """Every practice of the network, by name (for the command line and set-up)."""
+        with self.db.reading() as session:
+            return list(session.scalars(select(Practice).order_by(Practice.name, Practice.id)))
+
+    def by_ods(self, ods_codes: Collection[str]) -> list[Practice]:
+        """The practices with these ODS codes (any case), refusing an unknown one."""
+        wanted = {code.strip().upper() for code in ods_codes}
+        with self.db.reading() as session:
+            found = list(session.scalars(select(Practice).where(
+                Practice.ods_code.in_(sorted(wanted))).order_by(Practice.name)))
+        unknown = sorted(wanted - {practice.ods_code for practice in found})
+        if unknown:
+            raise ValidationError.single("practice", "Practice: no practice of the network "
+                                         f"has the ODS code {', '.join(unknown)}")
+        return found
 
     def visible(self, user_id: int) -> list[Practice]:
         """The practices ``user_id`` works for (every one if across the network), by name."""

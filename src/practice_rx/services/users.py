@@ -52,15 +52,17 @@ class UserService(ServiceBase):
                 self._link(session, admin_id, user, practice_ids, user.all_practices)
             return user
 
-    def set_practices(self, admin_id: int, user_id: int, practice_ids: Collection[int],
+    def set_practices(self, admin_id: int | None, user_id: int, practice_ids: Collection[int],
                       all_practices: bool) -> User:
         """Which practices a user works for, or that they work across the network.
 
         An admin links users only to practices they work for themselves, and only an
-        admin who works across the network may say another user does.
+        admin who works across the network may say another user does; with no admin
+        (the command line) anything may be set.
         """
         with self.db.transaction() as session:
-            self.authorize(session, admin_id, Action.MANAGE_USERS)
+            if admin_id is not None:
+                self.authorize(session, admin_id, Action.MANAGE_USERS)
             user = get_or_raise(session, User, user_id, "User")
             self._link(session, admin_id, user, practice_ids, all_practices)
             return user
@@ -71,10 +73,10 @@ class UserService(ServiceBase):
             return frozenset(session.scalars(select(UserPractice.practice_id).where(
                 UserPractice.user_id == user_id)))
 
-    def _link(self, session: Session, admin_id: int, user: User,
+    def _link(self, session: Session, admin_id: int | None, user: User,
               practice_ids: Collection[int], all_practices: bool) -> None:
         wanted = set(practice_ids)
-        scope = session.info[SCOPE_KEY]
+        scope = session.info.get(SCOPE_KEY)  # none without an acting admin
         known = set(session.scalars(select(Practice.id).where(Practice.id.in_(wanted))))
         if wanted - known:
             raise ValidationError.single("practices", "Practices: choose the network's "
