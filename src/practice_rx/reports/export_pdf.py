@@ -47,7 +47,7 @@ from practice_rx.reports.pdf_charts import (
     suppression_key,
 )
 from practice_rx.reports.suppression import DEFAULT_THRESHOLD, WITHHELD, suppress_small_numbers
-from practice_rx.reports.tables import Table
+from practice_rx.reports.tables import Column, Table
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
@@ -58,6 +58,7 @@ STAFF_NOTE = "A staff figure for use inside the practice: not suppressed."
 #: label columns that repeat another as a code or an id: the spreadsheet keeps them for
 #: matching, a printed page does not need them
 _CODE_LABELS = ("Code", "Service id", "User id", "Measure")
+SHORT_TABLE_ROWS = 16  # a table this short is kept on one page with its chart
 
 # reportlab keeps per-document font state in the shared font objects (see letters.page):
 # one report at a time
@@ -127,8 +128,11 @@ def _render(shown: Report, suppress: bool, threshold: int, heading: str) -> byte
         story.append(Paragraph(escape(heading), styles.subtitle))
     story.append(Paragraph(escape(period_line(shown)), styles.body))
     story.append(Paragraph(escape(suppression_rule(suppress, threshold)), styles.rule))
+    by_category = shown.by_category
+    category_labels = {str(row[by_category.column_index("category")]):
+                       str(row[by_category.column_index("label")]) for row in by_category.rows}
     for table in shown.tables():
-        story.extend(_figure(table, styles, suppress, threshold))
+        story.extend(_figure(table, styles, suppress, threshold, category_labels))
     buffer = io.BytesIO()
     footer = ("Small numbers suppressed" if suppress
               else "Not suppressed \u2013 not for use outside the practice")
@@ -145,9 +149,10 @@ def _render(shown: Report, suppress: bool, threshold: int, heading: str) -> byte
     return buffer.getvalue()
 
 
-def _figure(table: Table, styles: _Styles, suppress: bool, threshold: int) -> list[Flowable]:
+def _figure(table: Table, styles: _Styles, suppress: bool, threshold: int,
+            category_labels: dict[str, str]) -> list[Flowable]:
     """A figure's heading, note, chart and table; the heading never left alone at a page
-    foot."""
+    foot, and a short table kept with it (a long one runs on, its header repeated)."""
     head: list[Flowable] = [Paragraph(escape(table.title), styles.heading)]
     note = table.note
     if suppress and not table.for_commissioner:
@@ -173,22 +178,25 @@ def _figure(table: Table, styles: _Styles, suppress: bool, threshold: int) -> li
         head.append(Paragraph("Nothing to count in this period.", styles.body))
         return [CondPageBreak(30 * mm), KeepTogether(head), Spacer(0, 12)]
     head.append(Spacer(0, 4))
-    return [CondPageBreak(60 * mm), KeepTogether(head), _table(table, styles), Spacer(0, 12)]
+    pdf_table = _table(table, styles, category_labels)
+    if len(table.rows) <= SHORT_TABLE_ROWS:
+        return [KeepTogether([*head, pdf_table]), Spacer(0, 12)]
+    return [CondPageBreak(60 * mm), KeepTogether(head), pdf_table, Spacer(0, 12)]
 
 
-def _table(table: Table, styles: _Styles) -> PdfTable:
+def _table(table: Table, styles: _Styles, category_labels: dict[str, str]) -> PdfTable:
     shown = [number for number, column in enumerate(table.columns)
              if not (column.kind == "label" and column.label in _CODE_LABELS)]
-    numeric = [table.columns[number].kind != "label" for number in shown]
-    header = [Paragraph(escape(table.columns[number].label),
-                        styles.number_header if is_number else styles.header)
-              for number, is_number in zip(shown, numeric, strict=True)]
-    body = [[Paragraph(escape(number_text(row[number])),
-                       styles.number if is_number else styles.cell)
-             for number, is_number in zip(shown, numeric, strict=True)]
-            for row in table.rows]
-    widths = _column_widths(table, shown)
-    pdf_table = PdfTable([header, *body], colWidths=widths, repeatRows=1, hAlign="LEFT")
+    columns = [table.columns[number] for number in shown]
+    texts = [[_printed(column.key, row[number], category_labels)
+              for number, column in zip(shown, columns, strict=True)] for row in table.rows]
+    header = [Paragraph(escape(column.label),
+                        styles.header if column.kind == "label" else styles.number_header)
+              for column in columns]
+    body = [[Paragraph(escape(text), styles.cell if column.kind == "label" else styles.number)
+             for text, column in zip(row, columns, strict=True)] for row in texts]
+    pdf_table = PdfTable([header, *body], colWidths=_column_widths(columns, texts),
+                         repeatRows=1, hAlign="LEFT")
     commands: list[tuple[Any, ...]] = [
         ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),  # else the table names Helvetica
         ("BACKGROUND", (0, 0), (-1, 0), NHS_BLUE),
@@ -203,14 +211,20 @@ def _table(table: Table, styles: _Styles) -> PdfTable:
     return pdf_table
 
 
-def _column_widths(table: Table, shown: list[int]) -> list[float]:
+def _printed(key: str, value: object, category_labels: dict[str, str]) -> str:
+    """A cell as printed: a service's category by its label, as the category table has it."""
+    if key == "category":
+        return category_labels.get(str(value), str(value))
+    return number_text(value)
+
+
+def _column_widths(columns: list[Column], texts: list[list[str]]) -> list[float]:
     """Each column as wide as its widest cell; if the frame is too narrow, the label
     columns give up width in proportion, down to their longest word (numbers never wrap)."""
     padding = 13  # the table's cell padding, 6 points a side, and a point spare
     natural, least = [], []
-    for number in shown:
-        column = table.columns[number]
-        cells = [number_text(row[number]) for row in table.rows]
+    for number, column in enumerate(columns):
+        cells = [row[number] for row in texts]
         words = [word for text in (column.label, *cells) for word in text.split()]
         longest_word = max(stringWidth(word, fonts.BOLD, 8) for word in words)
         widest_cell = max(stringWidth(text, fonts.REGULAR, 8) for text in cells)
