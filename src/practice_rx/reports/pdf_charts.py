@@ -88,6 +88,7 @@ CHARTED: dict[str, Charted] = {
     "referrals_by_source": Charted(_column("label"), ("referrals",), horizontal=True),
     "referrals_by_reason": Charted(_column("label"), ("referrals",), horizontal=True),
     "referrals_by_category": Charted(_column("label"), ("referrals",), horizontal=True),
+    "referral_rate": Charted(_column("practice"), ("rate",), horizontal=True),
     "status_funnel": Charted(_column("label"), ("referrals",), horizontal=True),
     "working_day_waits": Charted(_column("label"), ("median", "p90"), horizontal=False,
                                  series_names=("Median", "90th percentile")),
