@@ -14,6 +14,7 @@ Long bar charts are horizontal, with the first row at the top, as the table read
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from html import escape
 
@@ -59,7 +60,7 @@ SPECS: dict[str, ChartSpec] = {
     "referrals_by_month": ChartSpec("month", ("referrals",), vertical=True),
     "referrals_by_source": ChartSpec("label", ("referrals",)),
     "referrals_by_reason": ChartSpec("label", ("referrals",)),
-    "referrals_by_service": ChartSpec("service", ("referrals",), top=12),
+    "referrals_by_service": ChartSpec("service", ("referrals",), top=10),
     "referrals_by_category": ChartSpec("label", ("referrals",)),
     "status_funnel": ChartSpec("label", ("referrals",)),
     "working_day_waits": ChartSpec("label", ("median", "p90")),
@@ -113,7 +114,9 @@ def undrawn(value: object) -> str:
 
 def categories(table: Table, spec: ChartSpec) -> list[str]:
     """Each row's bar name, unique (the axis drops repeats), marked when a value is not
-    drawn: "(fewer than 5)", "(withheld)" or "(none)"."""
+    drawn: "(fewer than 5)", "(withheld)" or "(none)" (with the column's name when the
+    chart draws several)."""
+    labels = {column.key: column.label for column in table.columns}
     names: list[str] = []
     for row in table.as_dicts()[:spec.top]:
         if table.key == "outcome_change":
@@ -122,9 +125,11 @@ def categories(table: Table, spec: ChartSpec) -> list[str]:
             name = month_label(str(row["month"]))
         else:
             name = _shorten(str(row[spec.label]))
-        missing = [row[key] for key in spec.values if _number(row[key]) is None]
+        missing = [key for key in spec.values if _number(row[key]) is None]
         if missing:
-            name += f" ({undrawn(missing[0])})"
+            what = undrawn(row[missing[0]])
+            name += (f" ({labels[missing[0]].lower()}: {what})" if len(spec.values) > 1
+                     else f" ({what})")
         base, n = name, 2
         while name in names:
             name, n = f"{base} ({n})", n + 1
@@ -136,6 +141,18 @@ def bar_values(table: Table, spec: ChartSpec) -> dict[str, list[float]]:
     """Each drawn column's values by row (0 where the cell is not a number)."""
     rows = table.as_dicts()[:spec.top]
     return {key: [_number(row[key]) or 0.0 for row in rows] for key in spec.values}
+
+
+def value_ticks(top: float, *, whole: bool) -> tuple[float, int]:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) and how many steps reach ``top``:
+    about five, so the axis ends near the longest bar. Counts step by whole numbers."""
+    if top <= 0:
+        return 1.0, 1
+    power = 10 ** math.floor(math.log10(top / 5))
+    step = next(power * m for m in (1, 2, 2.5, 5, 10) if power * m * 5 >= top)
+    if whole:
+        step = max(1.0, math.ceil(step))
+    return step, math.ceil(top / step)
 
 
 def build_chart(table: Table) -> QChart:
@@ -183,19 +200,19 @@ def build_chart(table: Table) -> QChart:
         chart.setTitle(f"The {spec.top} with most; every one is in the table below")
 
     axis_names = QBarCategoryAxis()
-    axis_names.append([escape(name, quote=False) for name in names])  # drawn as rich text
+    shown = [escape(name, quote=False) for name in names]  # the axis draws rich text
+    if spec.vertical:  # "May 2026" over two lines, so a month's name is never cut short
+        shown = [name.replace(" ", "<br>", 1) for name in shown]
+    axis_names.append(shown)
     axis_names.setLabelsFont(font)
     axis_values = QValueAxis()
     axis_values.setLabelsFont(font)
     highest = max((v for row in values.values() for v in row), default=0.0)
-    axis_values.setRange(0, max(highest * 1.1, 1.0))  # room for the value beside a bar
-    axis_values.setTickCount(6)
-    axis_values.applyNiceNumbers()
     counts = {c.key for c in table.columns if c.kind == "count"}
-    whole = set(spec.values) <= counts
-    axis_values.setLabelFormat("%d" if whole else "%.1f")
-    if whole and axis_values.max() <= 8:
-        axis_values.setTickCount(int(axis_values.max()) + 1)
+    step, ticks = value_ticks(highest * 1.1, whole=set(spec.values) <= counts)
+    axis_values.setRange(0, step * ticks)  # with room for the value beside the longest bar
+    axis_values.setTickCount(ticks + 1)
+    axis_values.setLabelFormat("%d" if step == int(step) else "%.1f")
     along, across = ((Qt.AlignmentFlag.AlignBottom, Qt.AlignmentFlag.AlignLeft)
                      if spec.vertical else
                      (Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignBottom))
@@ -208,6 +225,20 @@ def build_chart(table: Table) -> QChart:
     legend.setAlignment(Qt.AlignmentFlag.AlignBottom)
     legend.setFont(font)
     return chart
+
+
+def wanted_height(table: Table, line: int) -> int:
+    """The height (pixels) at which every bar's name fits beside it: QtCharts shortens a
+    name to "…" when its row is lower than a line of text and its padding. ``line``: the
+    font's line height."""
+    if not table.rows:
+        return 4 * line
+    spec = spec_for(table)
+    rows = len(table.rows[:spec.top])
+    titled = table.key == "status_funnel" or (spec.top is not None and len(table.rows) > rows)
+    legend = len(spec.values) > 1
+    fixed = 2 * line + 20 + titled * (line + 16) + legend * (line + 28)
+    return fixed + (10 * line if spec.vertical else rows * (line + 14))
 
 
 def text_alternative(table: Table) -> str:
@@ -236,13 +267,18 @@ class ReportChart(QChartView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # nothing to do in it; its words are below
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumHeight(160)
         self.setAccessibleName("Chart")
-        font = QFont(QApplication.font())
-        self.setFont(font)
+        self.setFont(QFont(QApplication.font()))
+        self._table: Table | None = None
+
+    def wanted_height(self) -> int:
+        """The height the figure shown needs for every bar's name to fit."""
+        table = self._table
+        return wanted_height(table, self.fontMetrics().height()) if table else 0
 
     def show_table(self, table: Table | None) -> None:
         old = self.chart()
+        self._table = table
         if table is None:
             self.setChart(QChart())
             self.setAccessibleName("Chart")

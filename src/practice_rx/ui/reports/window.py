@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -47,6 +49,8 @@ FORMATS = {"csv": ("Export CS&V…", "CSV files (*.csv)", ".csv"),
            "pdf": ("Export &PDF…", "PDF files (*.pdf)", ".pdf")}
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+#: the least a chart is given, however few its bars
+MINIMUM_CHART_HEIGHT = 160
 
 
 def write_report(kind: str, report: Report, path: Path, *, suppress: bool) -> Path:
@@ -72,9 +76,9 @@ class ReportsWindow(QDialog):
         self.session = session
         self.setObjectName("reports")
         self.setWindowTitle("Reports")
-        #: the report as counted (unsuppressed), and the period it was asked for
+        #: the report last counted, unsuppressed (what is shown is worked out from it)
         self.report: Report | None = None
-        self._asked = 0
+        self._asked = 0  # counts asked for: only the answer to the latest is shown
         self._started = False
 
         services = session.services
@@ -146,7 +150,15 @@ class ReportsWindow(QDialog):
         left_layout.addWidget(tables_label)
         left_layout.addWidget(self.tables, 1)
         figure = self.figure = QSplitter(Qt.Orientation.Vertical)
-        figure.addWidget(self.chart)
+        # on a short screen a long chart scrolls rather than shorten its bars' names to "…"
+        self.chart_area = QScrollArea()
+        self.chart_area.setObjectName("reports_chart_area")
+        self.chart_area.setWidgetResizable(True)
+        self.chart_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.chart_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.chart_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.chart_area.setWidget(self.chart)
+        figure.addWidget(self.chart_area)
         below = QWidget()
         below_layout = QVBoxLayout(below)
         below_layout.setContentsMargins(0, 0, 0, 0)
@@ -191,8 +203,7 @@ class ReportsWindow(QDialog):
         super().showEvent(event)
         if not self._started:
             self._started = True
-            height = self.figure.height()
-            self.figure.setSizes([height * 3 // 5, height - height * 3 // 5])
+            self._share_height()
             self.tables.setFocus()
             period = self.period_bar.period()
             if period is not None:
@@ -280,6 +291,7 @@ class ReportsWindow(QDialog):
         self.title.setText(table.title if table else "")
         self.title.setAccessibleName(table.title if table else "")
         self.chart.show_table(table)
+        self._share_height()
         self.model.set_table(table)
         if table is None:
             self.note.clear()
@@ -294,6 +306,15 @@ class ReportsWindow(QDialog):
                                                 "use outside the practice.")))
         self.note.setText(note)
         self.note.setVisible(bool(note))
+
+    def _share_height(self) -> None:
+        """The chart as tall as its bars' names need (at least half the height, at most
+        three quarters); the table below scrolls."""
+        height = self.figure.height() - self.figure.handleWidth()
+        wanted = self.chart.wanted_height()
+        self.chart.setMinimumHeight(max(wanted, MINIMUM_CHART_HEIGHT))
+        chart = min(max(wanted, height // 2), height * 3 // 4)
+        self.figure.setSizes([chart, height - chart])
 
     # -- exporting ---------------------------------------------------------------------
 
