@@ -345,6 +345,15 @@ def screens(camera: Camera, window, gp):
         users.select("dr.okafor")
         shoot("users", users)
 
+    def reports() -> None:
+        as_user(gp)
+        window_ = window.open_reports()
+        camera.idle(800)
+        window_.select("status_funnel")
+        shoot("reports", window_)
+        window_.select("referrals_by_source")
+        shoot("reports-by-source", window_)
+
     def idle_lock() -> None:
         window.statusBar().clearMessage()
         window.idle.lock()  # as after the idle minutes
@@ -356,7 +365,7 @@ def screens(camera: Camera, window, gp):
             ("status-update", status_update), ("referral tabs", tabs),
             ("chaser-letters", chasers), ("letter-preview", letter_preview),
             ("new-referral", new_referral), ("link worker screens", link_worker),
-            ("admin screens", admin),
+            ("admin screens", admin), ("reports", reports),
             ("idle-lock", idle_lock)]
 
 

@@ -44,6 +44,7 @@ Ctrl+F\tFind a patient in the worklist
 Alt+S\tChoose statuses (Ctrl+click for several)
 Ctrl+Shift+O\tShow overdue referrals (the chase list)
 Ctrl+Shift+C\tCaseload (link workers' cases and what is due)
+Ctrl+Shift+R\tReports (figures for the practice, PCN and commissioners)
 Enter\tOpen the chosen referral
 Ctrl+U\tUpdate its status (then Enter to save)
 Ctrl+Shift+N\tAdd a note to it
@@ -61,7 +62,7 @@ PREFERRED_SIZE = (1440, 860)
 
 #: dialogs that only show things: closing them on sign-out loses nothing typed
 READ_ONLY_DIALOGS = frozenset({"audit", "users", "plugins", "catalogue", "shortcuts", "about",
-                               "message", "error", "conflict"})
+                               "message", "error", "conflict", "reports"})
 
 
 def _depth(widget: QWidget) -> int:
@@ -169,6 +170,9 @@ class MainWindow(QMainWindow):
         self.act_statuses = self._action("Choose &statuses", self.focus_statuses, "Alt+S")
         self.act_caseload = self._action("Case&load…", self.open_caseload, "Ctrl+Shift+C",
                                          "A link worker's caseload: contacts, plans, what is due")
+        self.act_reports = self._action("Re&ports…", self.open_reports, "Ctrl+Shift+R",
+                                        "Referrals, the funnel, waits and outcomes for a "
+                                        "period, as charts and tables")
         self.act_overdue = self._action("Show &overdue referrals", self.show_overdue,
                                         "Ctrl+Shift+O")
         self.act_refresh = self._action("&Refresh", self.refresh, QKeySequence.StandardKey.Refresh)
@@ -214,7 +218,7 @@ class MainWindow(QMainWindow):
         referral_menu.addAction(self.act_chasers)
         view_menu = menus.addMenu("&View")
         view_menu.addActions([self.act_find, self.act_statuses, self.act_overdue,
-                              self.act_caseload])
+                              self.act_caseload, self.act_reports])
         tools = menus.addMenu("&Tools")
         tools.addActions([self.act_catalogue, self.act_plugins, self.act_settings])
         tools.addSeparator()
@@ -289,6 +293,7 @@ class MainWindow(QMainWindow):
         self.act_new.setEnabled(can(Action.WRITE_REFERRALS)
                                 or can(Action.ENTER_INBOUND_REFERRALS))
         self.act_caseload.setEnabled(can(Action.VIEW_CASELOAD))
+        self.act_reports.setVisible(can(Action.VIEW_REPORTS))
         self.act_chasers.setEnabled(can(Action.PRINT_LETTERS))
         self.act_users.setEnabled(can(Action.MANAGE_USERS))
         self.act_audit.setEnabled(can(Action.VIEW_AUDIT))
@@ -630,6 +635,14 @@ class MainWindow(QMainWindow):
             return window
 
         return self._single("caseload", made)
+
+    def open_reports(self):
+        """The Reports window; its charts (QtCharts) load with it, not at start-up."""
+        if not self.session.can(Action.VIEW_REPORTS):
+            return None
+        from practice_rx.ui.reports.window import ReportsWindow
+
+        return self._single("reports", lambda: ReportsWindow(self.session, self))
 
     def show_case(self, referral_id: int) -> None:
         """A case chosen in the caseload, shown here on its Casework tab; the caseload steps
