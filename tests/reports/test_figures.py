@@ -9,6 +9,7 @@ from practice_rx.reports import ReportPeriod, build_report
 from practice_rx.services import Services
 from tests.reports import independent
 from tests.reports.conftest import BANK_HOLIDAYS, MARCH, TODAY, YEAR
+from tests.support.factories import admin
 
 PERIODS = pytest.mark.parametrize("period", [YEAR, MARCH], ids=["year", "march"])
 
@@ -88,7 +89,7 @@ def test_bank_holidays_are_not_working_days(seeded):
     """Without the bank holidays the same waits come out longer: the list is used, and the
     figures follow it either way."""
     without = {row["interval"]: row for row in
-               build_report(seeded.db, YEAR, today=TODAY).waits.as_dicts()}
+               build_report(seeded.db, YEAR, today=TODAY, bank_holidays=()).waits.as_dicts()}
     with seeded.db.connect() as connection:
         plain = independent.waits(connection, YEAR, frozenset())
         skipping = independent.waits(connection, YEAR, BANK_HOLIDAYS)
@@ -96,6 +97,18 @@ def test_bank_holidays_are_not_working_days(seeded):
     for interval, waits in plain.items():
         assert without[interval]["median"] == independent.median(waits)
         assert without[interval]["p90"] == independent.percentile_90(waits)
+
+
+def test_the_service_counts_england_and_wales_bank_holidays(seeded):
+    """What the Reports window and ``practice-rx report`` get: GOV.UK's England and Wales
+    list (BANK_HOLIDAYS is it, written out, for the demo's years) without being given one."""
+    built = seeded.reports.build(admin(seeded), YEAR, today=TODAY)
+    given = report(seeded).waits
+    assert built.waits.rows == given.rows
+    assert built.waits.rows != build_report(seeded.db, YEAR, today=TODAY,
+                                            bank_holidays=()).waits.rows
+    assert "England and Wales bank holidays" in built.waits.note
+    assert "the bank holidays given" in given.note
 
 
 def test_overdue_now(seeded):

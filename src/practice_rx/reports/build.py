@@ -45,9 +45,11 @@ class Report:
 
 
 def build_report(db: Database, period: ReportPeriod, *, today: date | None = None,
-                 bank_holidays: Collection[date] = (), top_services: int = 10) -> Report:
+                 bank_holidays: Collection[date] | None = None, top_services: int = 10
+                 ) -> Report:
     """Every figure for ``period``; ``today`` (default: the UTC date now) dates the
-    overdue counts and caseloads, which describe now rather than the period."""
+    overdue counts and caseloads, which describe now rather than the period.
+    ``bank_holidays`` are not working days in the waits (None: England and Wales's)."""
     today = today or utcnow().date()
     backend = db.backend
     with db.connect() as connection:

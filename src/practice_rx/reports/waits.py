@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy import Connection, func, select
 
+from practice_rx.domain.bank_holidays import england_and_wales, years_covered
 from practice_rx.domain.statuses import Status
 from practice_rx.reports.period import ReportPeriod, at_practices
 from practice_rx.reports.progress import INTERVALS, Progress
@@ -21,9 +22,11 @@ from practice_rx.reports.working_days import median, nearest_rank, working_days
 from practice_rx.storage.models import Referral
 
 
-def working_day_waits(progress: Progress, bank_holidays: Collection[date] = ()) -> Table:
-    """Referrals sent in the period that reached the step."""
-    holidays = frozenset(bank_holidays)
+def working_day_waits(progress: Progress, bank_holidays: Collection[date] | None = None
+                      ) -> Table:
+    """Referrals sent in the period that reached the step; ``bank_holidays`` None:
+    England and Wales's, as due dates count them."""
+    holidays = england_and_wales() if bank_holidays is None else frozenset(bank_holidays)
     rows = []
     for key, label, _starts, _end in INTERVALS:
         waits = list(_expand(progress.day_pairs[key], holidays))
@@ -33,8 +36,8 @@ def working_day_waits(progress: Progress, bank_holidays: Collection[date] = ()) 
                   Column("referrals", "Referrals", "count"),
                   Column("median", "Median (working days)", "derived"),
                   Column("p90", "90th percentile (working days)", "derived")), tuple(rows),
-                 note="90th percentile by nearest rank; weekends and the bank holidays given "
-                      "are not working days.")
+                 note=f"90th percentile by nearest rank; weekends and {_named(holidays)} are "
+                      "not working days.")
 
 
 def overdue_now(connection: Connection, today: date, period: ReportPeriod) -> Table:
@@ -56,3 +59,11 @@ def _expand(pairs: Iterable[tuple[date, date, int]], holidays: frozenset[date]
             ) -> Iterable[int]:
     for start, end, count in pairs:
         yield from (working_days(start, end, holidays),) * count
+
+
+def _named(holidays: frozenset[date]) -> str:
+    if holidays != england_and_wales():
+        return "the bank holidays given"
+    years = years_covered()
+    return (f"England and Wales bank holidays (GOV.UK's list, {years.start} to "
+            f"{years.stop - 1}; other years weekends only)")

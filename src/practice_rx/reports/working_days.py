@@ -1,7 +1,7 @@
 """Working days between two dates, and the percentiles reports give of them.
 
-Weekends follow :mod:`practice_rx.domain.calendar`; bank holidays are passed in (the
-core has no list of its own yet), and one that falls on a weekday is not a working day.
+Working days are :mod:`practice_rx.domain.calendar`'s, the same the due dates count:
+weekends and England and Wales bank holidays are skipped unless other holidays are given.
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ from datetime import date
 from practice_rx.domain.calendar import working_days_between
 
 
-def working_days(start: date, end: date, bank_holidays: Collection[date] = ()) -> int:
+def working_days(start: date, end: date, bank_holidays: Collection[date] | None = None
+                 ) -> int:
     """Working days after ``start`` up to and including ``end``: sent Monday, accepted
-    Wednesday is 2; the same day is 0."""
-    days = working_days_between(start, end)
-    return days - sum(1 for holiday in bank_holidays
-                      if start < holiday <= end and holiday.weekday() < 5)
+    Wednesday is 2; the same day is 0. ``bank_holidays`` None: England and Wales's."""
+    return working_days_between(start, end, bank_holidays)
 
 
 def median(values: Sequence[float]) -> float | None:
