@@ -1,5 +1,6 @@
-"""A small chart of one measure's scores over time, drawn with QPainter (QtCharts is not
-installed), with the same values as text for screen readers and tooltips.
+"""A small chart of one measure's scores over time, drawn with QPainter (so a case's tab
+never pays for loading QtCharts, which only the Reports window uses), with the same
+values as text for screen readers and tooltips.
 
 Each score is a line of its own (ONS4's four questions are never summed); a
 lower-is-better score says so in its legend, and the text alternative lists
