@@ -285,3 +285,9 @@ def test_age_bands():
                                           date(2045, 6, 15))] \
         == ["0-17", "18-24", "55-64", "65-74", "85+"]
     assert age_band(date(2000, 1, 1), datetime(2009, 1, 1).date()) == "0-17"
+
+
+def test_a_file_that_cannot_be_written_leaves_no_audit_row_and_no_salt(seeded, tmp_path):
+    with pytest.raises(FileNotFoundError):
+        extracts(seeded).write_csv(admin_id(seeded), YEAR, tmp_path / "no such" / "x.csv")
+    assert extract_audit_rows(seeded.db) == [] and salt_rows(seeded.db) == []
