@@ -211,14 +211,26 @@ def cmd_users(args: argparse.Namespace) -> int:
     services = _services(args, read_only=args.users_command == "list")
     try:
         if args.users_command == "list":
+            codes = {practice.id: practice.ods_code for practice in services.practice.all()}
             for user in services.users.list():
                 state = "active" if user.active else "disabled"
                 login = "can log in" if user.password_hash else "no password"
+                where = "all practices" if user.all_practices else " ".join(sorted(
+                    codes[i] for i in services.users.practices_of(user.id))) or "no practice"
                 print(f"{user.username:<20} {user.display_name:<24} {user.role:<13} "
-                      f"{state}, {login}")
+                      f"{state}, {login}; {where}")
         elif args.users_command == "add":
+            chosen = services.practice.by_ods(args.practice or ())  # refused before adding
             user = services.users.create(args.username, args.name, args.role, _password(args))
+            if args.practice or args.all_practices:
+                services.users.set_practices(None, user.id, {p.id for p in chosen},
+                                             args.all_practices)
             print(f"Added {user.username} ({user.role})")
+        elif args.users_command == "practices":
+            _set_practices(services, _user_id(services, args.username), args)
+            print(f"{args.username} now works "
+                  + ("across the network" if args.all_practices else
+                     "for " + ", ".join(code.upper() for code in args.practice)))
         elif args.users_command in ("disable", "enable"):
             services.users.set_active(None, _user_id(services, args.username),
                                       args.users_command == "enable")
@@ -230,6 +242,11 @@ def cmd_users(args: argparse.Namespace) -> int:
     finally:
         services.db.close()
     return 0
+
+
+def _set_practices(services, user_id: int, args: argparse.Namespace) -> None:
+    chosen = services.practice.by_ods(args.practice or ())
+    services.users.set_practices(None, user_id, {p.id for p in chosen}, args.all_practices)
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
@@ -413,6 +430,13 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--name", required=True, help="the name shown on screens and letters")
     add.add_argument("--role", required=True, choices=["receptionist", "clinician",
                                                        "link_worker", "admin"])
+    practices = users.add_parser("practices", help="say which practices a user works for")
+    practices.add_argument("username")
+    for parser_ in (add, practices):
+        parser_.add_argument("--practice", action="append", metavar="ODS",
+                             help="a practice the user works for (repeat for several)")
+        parser_.add_argument("--all-practices", action="store_true",
+                             help="works across the network: sees every practice")
     for name in ("disable", "enable", "reset-password"):
         users.add_parser(name, help=f"{name.replace('-', ' ')} a user").add_argument("username")
     for parser_ in users.choices.values():

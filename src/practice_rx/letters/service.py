@@ -34,7 +34,8 @@ from practice_rx.services.audit import AuditWriter
 from practice_rx.services.base import ServiceBase, get_or_raise
 from practice_rx.services.chasing import record_chase
 from practice_rx.services.forms import load_form
-from practice_rx.services.practice import load_practice
+from practice_rx.services.practice import practice_of
+from practice_rx.services.practice_scope import check_record_in_scope
 from practice_rx.storage.database import Database
 from practice_rx.storage.models import Letter, Practice, Referral
 
@@ -155,6 +156,7 @@ class LetterService(ServiceBase):
             self.authorize(session, user_id,
                            LetterKind(record.kind).action if known else Action.PRINT_LETTERS)
             record = get_or_raise(session, Letter, letter_id, "Letter")
+            get_or_raise(session, Referral, record.referral_id, "Referral")  # its practice's
             patient_id = self._patient_id(session, record.referral_id)
         template = self.templates.find(record.template_id, record.template_version)
         pdf = template.render(LetterInputs.from_dict(record.inputs))
@@ -175,6 +177,7 @@ class LetterService(ServiceBase):
         """The letters recorded for a referral, newest first."""
         with self.db.reading() as session:
             self.authorize(session, user_id, Action.VIEW_REFERRALS)
+            get_or_raise(session, Referral, referral_id, "Referral")  # its practice's
             return list(session.scalars(
                 select(Letter).where(Letter.referral_id == referral_id)
                 .order_by(Letter.created_at.desc(), Letter.id.desc())
@@ -330,12 +333,13 @@ class LetterService(ServiceBase):
         referral = session.scalar(self._query().where(Referral.id == referral_id))
         if referral is None:
             raise NotFoundError(f"Referral {referral_id} does not exist")
-        return referral, load_practice(session), self._form(session, referral, forms)
+        check_record_in_scope(session, referral)
+        return (referral, practice_of(session, referral.practice_id),
+                self._form(session, referral, forms))
 
     def _load_many(self, session: Session, referral_ids: Sequence[int],
                    forms: dict[tuple[str, int], FormDefinition | None],
                    ) -> dict[int, tuple[Referral, Practice | None, FormDefinition | None] | str]:
-        practice = load_practice(session)
         found = {referral.id: referral for referral in
                  session.scalars(self._query().where(Referral.id.in_(list(referral_ids))))}
         loaded: dict[int, tuple[Referral, Practice | None, FormDefinition | None] | str] = {}
@@ -345,7 +349,9 @@ class LetterService(ServiceBase):
                 loaded[referral_id] = f"Referral {referral_id} does not exist"
                 continue
             try:
-                loaded[referral_id] = (referral, practice, self._form(session, referral, forms))
+                check_record_in_scope(session, referral)
+                loaded[referral_id] = (referral, practice_of(session, referral.practice_id),
+                                       self._form(session, referral, forms))
             except PracticeRxError as error:
                 loaded[referral_id] = str(error)
         return loaded

@@ -1,7 +1,7 @@
 """The whole report: every figure for one period, read in one transaction.
 
 :func:`build_report` takes a :class:`Database`, not a user: the service wrapper that
-checks ``VIEW_REPORTS`` (and later narrows to the user's practices) calls it.
+checks ``VIEW_REPORTS`` and narrows the period's practices to the user's calls it.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import date
 
 from practice_rx.domain.calendar import utcnow
 from practice_rx.reports import caseloads, funnel, outcomes, referral_counts, waits
+from practice_rx.reports.referral_rate import referral_rate
 from practice_rx.reports.period import ReportPeriod
 from practice_rx.reports.progress import referral_progress
 from practice_rx.reports.services_ranking import service_ranking
@@ -28,6 +29,7 @@ class Report:
     by_reason: Table
     by_service: Table
     by_category: Table
+    referral_rate: Table
     funnel: Table
     waits: Table
     overdue: Table
@@ -60,10 +62,11 @@ def build_report(db: Database, period: ReportPeriod, *, today: date | None = Non
             by_reason=referral_counts.by_reason(connection, period, backend),
             by_service=referral_counts.by_service(services),
             by_category=referral_counts.by_category(services),
+            referral_rate=referral_rate(connection, period),
             funnel=funnel.status_funnel(progress),
             waits=waits.working_day_waits(progress, bank_holidays),
-            overdue=waits.overdue_now(connection, today),
+            overdue=waits.overdue_now(connection, today, period),
             outcomes=outcomes.outcome_change(connection, period, backend),
             most_referred=most_referred, most_rejecting=most_rejecting,
-            caseloads=caseloads.caseloads(connection),
+            caseloads=caseloads.caseloads(connection, period),
         )

@@ -5,17 +5,20 @@ from __future__ import annotations
 from sqlalchemy import Connection, func, or_, select
 
 from practice_rx.domain.statuses import Status
+from practice_rx.reports.period import ReportPeriod, at_practices
 from practice_rx.reports.tables import Column, Table
 from practice_rx.storage.models import Referral, User
 
 OPEN_CASE = (Status.ACCEPTED.value, Status.CONTACTED.value, Status.IN_PROGRESS.value)
 
 
-def caseloads(connection: Connection) -> Table:
+def caseloads(connection: Connection, period: ReportPeriod) -> Table:
     """Every link worker (none left out for having no cases), and anyone else with an open
-    case allocated to them. A staff figure: not for a commissioner."""
+    case allocated to them, counting the cases of the period's practices (whenever sent).
+    A staff figure: not for a commissioner."""
     open_cases = (select(Referral.allocated_to_id.label("user_id"), func.count().label("n"))
-                  .where(Referral.status.in_(OPEN_CASE), Referral.allocated_to_id.is_not(None))
+                  .where(Referral.status.in_(OPEN_CASE), Referral.allocated_to_id.is_not(None),
+                         at_practices(period))
                   .group_by(Referral.allocated_to_id).subquery("open_cases"))
     count = func.coalesce(open_cases.c.n, 0)
     statement = (

@@ -4,7 +4,7 @@ A case (a referral) counts for a measure when it has a baseline and a follow-up 
 review or the closing measure) of the same measure version, and the latest such
 follow-up was answered in the period. The change is follow-up minus baseline, score by
 score, averaged over those cases in the database (for a score where lower is better,
-such as ONS4 anxiety, a fall is an improvement).
+such as ONS4 anxiety, a fall is an improvement). Cases of the period's practices only.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from sqlalchemy import Connection, func, select, true
 from practice_rx.domain.casework import MeasureOccasion
 from practice_rx.measures import builtin_measures
 from practice_rx.reports.json_rows import as_number, object_items, object_value
-from practice_rx.reports.period import ReportPeriod
+from practice_rx.reports.period import ReportPeriod, at_practices
 from practice_rx.reports.tables import Column, Table
 from practice_rx.storage.caseload_models import MeasureDefinitionRecord, MeasureResult
+from practice_rx.storage.models import Referral
 
 FOLLOW_UPS = (MeasureOccasion.REVIEW.value, MeasureOccasion.CLOSING.value)
 
@@ -36,7 +37,9 @@ def outcome_change(connection: Connection, period: ReportPeriod, backend: str) -
         .subquery("follow_up"))
     baseline = (select(MeasureResult.referral_id, MeasureResult.measure_id,
                        MeasureResult.measure_version, MeasureResult.scores)
-                .where(MeasureResult.occasion == MeasureOccasion.BASELINE.value)
+                .join(Referral, Referral.id == MeasureResult.referral_id)
+                .where(MeasureResult.occasion == MeasureOccasion.BASELINE.value,
+                       at_practices(period))
                 .subquery("baseline"))
     base_score = object_items(baseline.c.scores, backend).alias("base_score")
     follow_value = as_number(object_value(ranked.c.scores, base_score.c.key, backend))

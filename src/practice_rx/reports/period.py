@@ -1,7 +1,8 @@
-"""Which referrals a report counts: those sent in the period.
+"""Which referrals a report counts: those sent in the period, at the practices chosen.
 
-Every figure narrows the referral table with :func:`referrals_in_scope`, so a later
-``practices`` filter is one more field here and one more condition there.
+Every figure narrows the referral table with :func:`referrals_in_scope` (or, for the
+figures about today, :func:`at_practices`), so the period and the practices are
+applied alike everywhere.
 """
 
 from __future__ import annotations
@@ -9,17 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, true
 
 from practice_rx.storage.models import Referral
 
 
 @dataclass(frozen=True)
 class ReportPeriod:
-    """From ``from_date`` to ``to_date``, both days included."""
+    """From ``from_date`` to ``to_date``, both days included, at ``practice_ids``
+    (None: every practice; the service narrows it to the user's)."""
 
     from_date: date
     to_date: date
+    practice_ids: frozenset[int] | None = None
 
     def __post_init__(self) -> None:
         if self.to_date < self.from_date:
@@ -36,6 +39,14 @@ class ReportPeriod:
         return datetime.combine(self.to_date + timedelta(days=1), time.min)
 
 
+def at_practices(period: ReportPeriod) -> ColumnElement[bool]:
+    """Raised at one of the period's practices."""
+    if period.practice_ids is None:
+        return true()
+    return Referral.practice_id.in_(sorted(period.practice_ids))
+
+
 def referrals_in_scope(period: ReportPeriod) -> ColumnElement[bool]:
-    """Sent in the period (a draft never sent is not a referral yet)."""
-    return (Referral.sent_at >= period.starts_at) & (Referral.sent_at < period.ends_before)
+    """Sent in the period (a draft never sent is not a referral yet) at its practices."""
+    return ((Referral.sent_at >= period.starts_at) & (Referral.sent_at < period.ends_before)
+            & at_practices(period))

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import Connection, func, select
 
 from practice_rx.domain.statuses import Status
+from practice_rx.reports.period import ReportPeriod, at_practices
 from practice_rx.reports.progress import INTERVALS, Progress
 from practice_rx.reports.tables import Column, Table
 from practice_rx.reports.working_days import median, nearest_rank, working_days
@@ -36,13 +37,13 @@ def working_day_waits(progress: Progress, bank_holidays: Collection[date] = ()) 
                       "are not working days.")
 
 
-def overdue_now(connection: Connection, today: date) -> Table:
+def overdue_now(connection: Connection, today: date, period: ReportPeriod) -> Table:
     """Awaiting a response past its due date today, as the worklist's chase list counts
-    them (whenever they were sent)."""
+    them (whenever they were sent), at the period's practices."""
     counted = dict(connection.execute(
         select(Referral.status, func.count())
         .where(Referral.status.in_([Status.SENT.value, Status.ACCEPTED.value]),
-               Referral.response_due_on < today)
+               Referral.response_due_on < today, at_practices(period))
         .group_by(Referral.status)).all())
     rows = ((Status.SENT.value, "Sent, not acknowledged in time", counted.get("sent", 0)),
             (Status.ACCEPTED.value, "Accepted, no contact in time", counted.get("accepted", 0)))

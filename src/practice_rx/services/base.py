@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from practice_rx.domain.permissions import Action, check
 from practice_rx.errors import ConflictError, NotFoundError, PermissionDenied
+from practice_rx.services.practice_scope import SCOPE_KEY, check_record_in_scope, user_scope
 from practice_rx.storage.database import Database
 from practice_rx.storage.models import Base, User
 
@@ -33,6 +34,7 @@ class ServiceBase:
         """The acting user, if active and their role allows ``action``; else PermissionDenied."""
         user = session.get(User, user_id)
         check_active_role(user.role if user is not None and user.active else None, action)
+        session.info[SCOPE_KEY] = user_scope(session, user_id)
         return user
 
 
@@ -47,6 +49,7 @@ def get_or_raise(session: Session, model: type[Model], record_id: int, what: str
     record = session.get(model, record_id)
     if record is None:
         raise NotFoundError(f"{what} {record_id} does not exist")
+    check_record_in_scope(session, record)
     return record
 
 

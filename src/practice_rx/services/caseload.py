@@ -21,6 +21,7 @@ from practice_rx.errors import PermissionDenied, ValidationError
 from practice_rx.services.allocation import ALLOCATABLE
 from practice_rx.services.base import ServiceBase, check_active_role
 from practice_rx.services.patients import patient_matches
+from practice_rx.services.practice_scope import Scope, scope_condition, user_scope
 from practice_rx.storage.caseload_models import CarePlanVersion, Contact, MeasureResult
 from practice_rx.storage.models import Patient, Referral, User
 
@@ -46,6 +47,8 @@ class CaseloadFilter:
     due_only: bool = False
     #: names, the start of an NHS number, or a referral number
     text: str = ""
+    #: the practices to show (empty: every practice the user works for)
+    practice_ids: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -149,14 +152,15 @@ class CaseloadService(ServiceBase):
         ).join(worker, worker.c.id == Referral.allocated_to_id)
         with self.db.connect() as connection:
             worker_id = self._authorize(connection, user_id, query.filter.link_worker_id)
-            statement = self._filtered(columns, query.filter, worker_id, exprs, today)
+            scope = user_scope(connection, user_id)
+            statement = self._filtered(columns, query.filter, worker_id, exprs, today, scope)
             statement = statement.order_by(*self._order(query, exprs, worker))
             statement = statement.limit(query.page_size).offset(query.page * query.page_size)
             result = connection.execute(statement).all()
             total = connection.execute(self._filtered(
                 select(func.count()).select_from(Referral).join(
                     Patient, Patient.id == Referral.patient_id),
-                query.filter, worker_id, exprs, today, join_patient=False)).scalar_one()
+                query.filter, worker_id, exprs, today, scope, join_patient=False)).scalar_one()
         rows = [
             CaseloadRow(
                 id=row[0], patient_id=row[1], patient_name=f"{row[3].upper()}, {row[2]}",
@@ -187,9 +191,13 @@ class CaseloadService(ServiceBase):
 
     @staticmethod
     def _filtered(statement: Select, filter: CaseloadFilter, worker_id: int | None,
-                  exprs: dict, today: date, join_patient: bool = True) -> Select:
+                  exprs: dict, today: date, scope: Scope, join_patient: bool = True) -> Select:
+        """``filter`` within the practices the user sees (``scope``)."""
         if join_patient:
             statement = statement.join(Patient, Patient.id == Referral.patient_id)
+        statement = statement.where(scope_condition(Referral.practice_id, scope))
+        if filter.practice_ids:
+            statement = statement.where(Referral.practice_id.in_(sorted(filter.practice_ids)))
         statement = statement.where(Referral.allocated_to_id.is_not(None),
                                     Referral.status.in_(list(OPEN_STATUSES)))
         if worker_id is not None:

@@ -24,7 +24,7 @@ from practice_rx.domain.permissions import Action
 from practice_rx.domain.statuses import Status, is_overdue
 from practice_rx.services.audit import AuditWriter
 from practice_rx.services.base import ServiceBase
-from practice_rx.services.practice import load_practice
+from practice_rx.services.practice_scope import SCOPE_KEY, in_scope
 from practice_rx.services.worklist import (
     WorklistFilter,
     WorklistQuery,
@@ -32,7 +32,7 @@ from practice_rx.services.worklist import (
     WorklistService,
 )
 from practice_rx.storage.database import Database
-from practice_rx.storage.models import Referral, ReferralChase
+from practice_rx.storage.models import Practice, Referral, ReferralChase
 
 if TYPE_CHECKING:
     from practice_rx.letters.service import BatchItem, LetterService
@@ -59,6 +59,8 @@ class ChaseList:
     candidates: list[ChaseCandidate]
     #: how many overdue referrals matched (more than listed when over the limit)
     total: int
+    #: the first practice's "chase again after" window, for the list's caption; each
+    #: candidate is marked by its own practice's window
     chase_again_days: int
     #: when the list was read; making letters skips referrals chased after it
     listed_at: datetime
@@ -106,16 +108,17 @@ class ChaseService(ServiceBase):
         """The overdue referrals in ``filter``, longest overdue first, each marked if recent."""
         with self.db.reading() as session:
             self.authorize(session, user_id, Action.PRINT_LETTERS)
-            practice = load_practice(session)
-        days = practice.chase_again_days if practice else DEFAULT_CHASE_AGAIN_DAYS
+            windows = dict(session.execute(select(Practice.id, Practice.chase_again_days)))
+        first = windows[min(windows)] if windows else DEFAULT_CHASE_AGAIN_DAYS
         listed_at = self.clock()
         page = self.worklist.page(user_id, WorklistQuery(
             replace(filter, overdue_only=True), sort="due", descending=False, page_size=limit))
         today = listed_at.date()
         return ChaseList(
-            [ChaseCandidate(row, chased_recently(row.last_chased_at, today, days))
+            [ChaseCandidate(row, chased_recently(row.last_chased_at, today,
+                                                 windows.get(row.practice_id, first)))
              for row in page.rows],
-            page.total, days, listed_at)
+            page.total, first, listed_at)
 
     def make_letters(self, user_id: int, referral_ids: Sequence[int], listed_at: datetime,
                      progress: Callable[[int, int], None] | None = None,
@@ -130,14 +133,19 @@ class ChaseService(ServiceBase):
         today = self.today()
         with self.db.reading() as session:
             self.authorize(session, user_id, Action.PRINT_LETTERS)
+            scope = session.info[SCOPE_KEY]
             rows = {row.id: row for row in session.execute(
                 select(Referral.id, Referral.status, Referral.response_due_on,
-                       Referral.last_chased_at).where(Referral.id.in_(list(referral_ids))))}
+                       Referral.last_chased_at, Referral.practice_id)
+                .where(Referral.id.in_(list(referral_ids))))}
         skipped: dict[int, str] = {}
         for referral_id in referral_ids:
             row = rows.get(referral_id)
             if row is None:
                 skipped[referral_id] = f"Referral {referral_id} does not exist"
+            elif not in_scope(scope, row.practice_id):
+                skipped[referral_id] = ("not allowed: it belongs to a practice your account "
+                                        "is not linked to")
             elif not is_overdue(row.status, row.response_due_on, today):
                 skipped[referral_id] = (f"no longer overdue (now {Status(row.status).label}); "
                                         "not chased")

@@ -30,7 +30,7 @@ from practice_rx.domain.text import text_problem
 from practice_rx.errors import ValidationError
 from practice_rx.services.allocation import ALLOCATABLE
 from practice_rx.services.base import ServiceBase, get_or_raise, load_for_change
-from practice_rx.services.practice import load_practice
+from practice_rx.services.practice import practice_of
 from practice_rx.services.referrals import ReferralService, check_note_text
 from practice_rx.storage.caseload_models import Contact
 from practice_rx.storage.models import Referral, ReferralEvent, User
@@ -228,7 +228,7 @@ class ContactService(ServiceBase):
     def _attempts(session: Session, referral_id: int) -> AttemptsState:
         made = session.scalars(select(Contact.made).where(Contact.referral_id == referral_id)
                                .order_by(Contact.occurred_at, Contact.id)).all()
-        practice = load_practice(session)
+        practice = practice_of(session, session.get(Referral, referral_id).practice_id)
         agreed = practice.contact_attempts if practice and practice.contact_attempts \
             else DEFAULT_ATTEMPTS_BEFORE_NOT_CONTACTABLE
         return AttemptsState(failed_attempts_since_last_contact(made), agreed)

@@ -24,7 +24,12 @@ from practice_rx.services.audit import AuditWriter
 from practice_rx.services.auth import hash_password
 from practice_rx.services.catalogue import LOCAL_PLUGIN
 from practice_rx.services.demo_casework import DemoReferral, add_casework, decorate_sources
-from practice_rx.services.demo_guard import DEMO_PASSWORD, check_demo_allowed, mark_demo
+from practice_rx.services.demo_guard import (
+    DEMO_PASSWORD,
+    DEMO_USERNAMES,
+    check_demo_allowed,
+    mark_demo,
+)
 from practice_rx.services.forms import load_form
 from practice_rx.storage.database import Database
 from practice_rx.storage.models import (
@@ -35,6 +40,7 @@ from practice_rx.storage.models import (
     ReferralEvent,
     Service,
     User,
+    UserPractice,
 )
 
 GIVEN = ("Joan Maya Ali Grace Tom Priya Mohammed Olivia Jack Amelia Harry Isla Noah Ava Leo "
@@ -79,6 +85,21 @@ OPEN_SHARE = 0.3
 DEMO_FORM = ("national", 1)
 PRACTICE_NAME = "Beeston Hill Surgery (demo)"
 PRACTICE_PHONE = "0113 496 0000"
+#: South Leeds demo network: ODS, name, address, postcode, phone, email, response window,
+#: registered list size
+DEMO_PRACTICES = (
+    ("Y99901", PRACTICE_NAME, "1 Beeston Road\nLeeds", "LS11 6AB", PRACTICE_PHONE,
+     "beeston.demo@example.nhs.uk", DEFAULT_RESPONSE_DAYS, 11_800),
+    ("Y99902", "Holbeck Moor Practice (demo)", "40 Holbeck Moor Road\nLeeds", "LS11 9QX",
+     "0113 496 0200", "holbeck.demo@example.nhs.uk", DEFAULT_RESPONSE_DAYS, 8_400),
+    ("Y99903", "Cottingley Health Centre (demo)", "2 Dulverton Grove\nLeeds", "LS11 0HL",
+     "0113 496 0300", "cottingley.demo@example.nhs.uk", DEFAULT_RESPONSE_DAYS, 6_100),
+)
+#: which demo practice (by position) the n-th patient of a load is registered at
+REGISTERED_AT = (0, 0, 0, 0, 0, 1, 1, 1, 2, 2)
+#: a practice's own staff, who see only the second practice
+PRACTICE_STAFF = (("reception.holbeck", "Alex Hill", "receptionist", "Receptionist"),
+                  ("dr.shah", "Dr Priya Shah", "clinician", "GP"))
 BATCH = 5000
 
 
@@ -119,19 +140,16 @@ def fill(db: Database, size: DemoSize = DemoSize(), seed: int = 2026,
         form = load_form(session, *DEMO_FORM)
         before = _last_ids(session)
         existing = session.scalar(select(func.max(Patient.nhs_number))) or "9990000000"
-        if session.scalar(select(Practice.id)) is None:
-            session.add(Practice(ods_code="Y99901", name=PRACTICE_NAME,
-                                 address="1 Beeston Road\nLeeds", postcode="LS11 6AB",
-                                 phone=PRACTICE_PHONE, email="beeston.demo@example.nhs.uk",
-                                 response_days=DEFAULT_RESPONSE_DAYS,
-                                 contact_days=DEFAULT_RESPONSE_DAYS))
-        staff = _ensure_staff(session, now)
+        practice_ids = _ensure_practices(session)
+        staff = _ensure_staff(session, now, practice_ids)
         service_ids = _ensure_services(session, rng, size.services)
         patient_ids = _insert_patients(session, rng, size.patients, int(existing[3:9]) + 1, now,
-                                       report)
+                                       report, practice_ids)
         casework_rng = random.Random(seed + 13)  # its own draws: the rest stays as it was
+        registered = {patient_id: registration(index, practice_ids)
+                      for index, patient_id in enumerate(patient_ids)}
         made = _insert_referrals(session, rng, size.referrals, patient_ids, service_ids, staff,
-                                 now, report, form.id, form.version, casework_rng)
+                                 now, report, form.id, form.version, casework_rng, registered)
         link_service, *community = _link_worker_first(session, service_ids)
         add_casework(session, casework_rng, made, link_service, community, staff[5:], now)
         loaded = {f"{entity}_ids": [before[entity] + 1, last]
@@ -154,7 +172,21 @@ def _last_ids(session) -> dict[str, int]:
             for entity, model in (("patient", Patient), ("referral", Referral))}
 
 
-def _ensure_staff(session, now: datetime) -> list[int]:
+def _ensure_practices(session) -> list[int]:
+    """The network's three demo practices (those already there on a second fill)."""
+    if session.scalar(select(Practice.id).limit(1)) is None:
+        session.add_all(Practice(ods_code=ods, name=name, address=address, postcode=postcode,
+                                 phone=phone, email=email, response_days=response_days,
+                                 contact_days=DEFAULT_RESPONSE_DAYS, list_size=list_size)
+                        for ods, name, address, postcode, phone, email, response_days, list_size
+                        in DEMO_PRACTICES)
+        session.flush()
+    return list(session.scalars(select(Practice.id).order_by(Practice.id)))
+
+
+def _ensure_staff(session, now: datetime, practice_ids: list[int]) -> list[int]:
+    """The staff every demo step uses (who see all three practices, so any demo patient
+    can be referred by anyone), then one practice's own desk and GP."""
     people = [("admin", "Pat Morgan", "admin", "Practice manager"),
               ("dr.patel", "Dr Asha Patel", "clinician", "GP"),
               ("dr.okafor", "Dr Chidi Okafor", "clinician", "GP"),
@@ -172,7 +204,29 @@ def _ensure_staff(session, now: datetime) -> list[int]:
             session.add(user)
             session.flush()
         ids.append(user.id)
+    for username, name, role, title in PRACTICE_STAFF:
+        if session.scalar(select(User.id).where(User.username == username)) is None:
+            session.add(User(username=username, display_name=name, role=role, job_title=title,
+                             active=True, created_at=now, failed_logins=0,
+                             password_hash=hash_password(DEMO_PASSWORD)))
+    session.flush()
+    _link_staff(session, ids, practice_ids)
     return ids
+
+
+def _link_staff(session, staff: list[int], practice_ids: list[int]) -> None:
+    """Admin and link workers across the network; the others at every practice, but the
+    second practice's own desk and GP only there."""
+    users = dict(session.execute(select(User.id, User.username)
+                                 .where(User.username.in_(DEMO_USERNAMES))).all())
+    linked = set(session.execute(select(UserPractice.user_id, UserPractice.practice_id)))
+    for user_id, username in users.items():
+        user = session.get(User, user_id)
+        user.all_practices = user.role in ("admin", "link_worker")
+        own = practice_ids[1:2] if username in dict.fromkeys(u for u, *_ in PRACTICE_STAFF) \
+            else practice_ids
+        session.add_all(UserPractice(user_id=user_id, practice_id=practice_id)
+                        for practice_id in own if (user_id, practice_id) not in linked)
 
 
 def _ensure_services(session, rng: random.Random, count: int) -> list[int]:
@@ -210,7 +264,9 @@ def _ensure_services(session, rng: random.Random, count: int) -> list[int]:
 
 
 def _insert_patients(session, rng: random.Random, count: int, first_serial: int, now: datetime,
-                     report) -> list[int]:
+                     report, practice_ids: list[int]) -> list[int]:
+    """Patients registered half at the first practice, the rest at the other two (by
+    their place in the load, so the random draws stay as they were)."""
     numbers = synthetic_nhs_numbers(first_serial)
     ids: list[int] = []
     for start in range(0, count, BATCH):
@@ -229,11 +285,17 @@ def _insert_patients(session, rng: random.Random, count: int, first_serial: int,
                 first_language=rng.choice(("English",) * 8 + ("Polish", "Urdu")),
                 interpreter_needed=False, accessibility_needs="", carer_details="",
                 created_at=now, updated_at=now, version=1,
+                practice_id=registration(len(ids) + len(rows), practice_ids),
             ))
         ids.extend(session.scalars(
             insert(Patient).returning(Patient.id, sort_by_parameter_order=True), rows))
         report("patients", len(ids), count)
     return ids
+
+
+def registration(index: int, practice_ids: list[int]) -> int:
+    """The practice the ``index``-th patient of a load is registered at."""
+    return practice_ids[REGISTERED_AT[index % len(REGISTERED_AT)] % len(practice_ids)]
 
 
 def _link_worker_first(session, service_ids: list[int]) -> list[int]:
@@ -244,7 +306,8 @@ def _link_worker_first(session, service_ids: list[int]) -> list[int]:
 
 
 def _insert_referrals(session, rng, count, patient_ids, service_ids, staff, now, report,
-                      form_id, form_version, casework_rng) -> list[DemoReferral]:
+                      form_id, form_version, casework_rng,
+                      registered: dict[int, int]) -> list[DemoReferral]:
     clinicians, receptionist = staff[1:4], staff[4]
     names = dict(session.execute(select(User.id, User.display_name)).all())
     reason_codes = [code for code in REFERRAL_REASONS if code != "other"]
@@ -263,6 +326,7 @@ def _insert_referrals(session, rng, count, patient_ids, service_ids, staff, now,
             row = _referral_row(rng, final, created, times, patient_ids, service_ids, clinicians,
                                 reason_codes, response_days)
             row.update(form_id=form_id, form_version=form_version,
+                       practice_id=registered[row["patient_id"]],
                        answers=_answers(rng, row, names[row["referrer_id"]]),
                        last_chased_at=_chased_at(row, times, now))
             planned.append((final, created, times, row))

@@ -21,7 +21,7 @@ KIND_KEY = "kind"
 DEMO_KIND = "demo"
 SYNTHETIC_NHS_PREFIX = "999"  # the NHS test range: never a real patient
 DEMO_USERNAMES = ("admin", "dr.patel", "dr.okafor", "nurse.lee", "reception.jones",
-                  "linkworker.ahmed", "linkworker.brook")
+                  "linkworker.ahmed", "linkworker.brook", "reception.holbeck", "dr.shah")
 
 
 class DemoRefused(PracticeRxError):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, select, true
+from sqlalchemy.orm import Session
 
 from practice_rx.domain import identifiers as ids
 from practice_rx.domain.permissions import Action
@@ -20,7 +21,13 @@ from practice_rx.errors import ValidationError
 from practice_rx.services.audit import changed, values_of
 from practice_rx.services.base import ServiceBase, get_or_raise, load_for_change
 from practice_rx.services.limits import text_errors
-from practice_rx.storage.models import Patient
+from practice_rx.services.practice_scope import (
+    SCOPE_KEY,
+    check_record_in_scope,
+    in_scope,
+    scope_condition,
+)
+from practice_rx.storage.models import Patient, Practice
 
 SEXES = ("female", "male", "other", "unknown")
 CONTACT_METHODS = ("phone", "text", "email", "letter")
@@ -45,6 +52,9 @@ class PatientDetails:
     interpreter_needed: bool = False
     accessibility_needs: str = ""
     carer_details: str = ""
+    #: where the person is registered; None: the user's only practice (or, on a change,
+    #: where they are registered now)
+    practice_id: int | None = None
 
     def clean(self, today: date) -> dict[str, object]:
         """The stored values, or a ValidationError listing every bad field.
@@ -60,6 +70,10 @@ class PatientDetails:
                                               None))}
         for key in errors:
             values[key] = ""
+        practice = values["practice_id"]
+        if practice is not None and (not isinstance(practice, int) or isinstance(practice, bool)):
+            errors["practice_id"] = "Practice: choose one of the network's practices"
+            values["practice_id"] = None
         for key in ("given_name", "family_name", "address", "contact_times", "first_language",
                     "accessibility_needs", "carer_details"):
             values[key] = str(values[key] or "").strip()
@@ -148,6 +162,7 @@ class PatientService(ServiceBase):
         with self.db.transaction() as session:
             self.authorize(session, user_id, Action.EDIT_PATIENTS)
             self._refuse_duplicate(session, str(values["nhs_number"]))
+            values["practice_id"] = registration(session, values["practice_id"])
             patient = Patient(**values, created_at=now, updated_at=now)
             session.add(patient)
             session.flush()
@@ -166,6 +181,8 @@ class PatientService(ServiceBase):
             patient = load_for_change(session, Patient, patient_id, expected_version, "Patient")
             if values["nhs_number"] != patient.nhs_number:
                 self._refuse_duplicate(session, str(values["nhs_number"]))
+            values["practice_id"] = (patient.practice_id if values["practice_id"] is None
+                                     else registration(session, values["practice_id"]))
             before = values_of(patient, AUDITED_FIELDS)
             for key, value in values.items():
                 setattr(patient, key, value)
@@ -189,7 +206,10 @@ class PatientService(ServiceBase):
         digits = ids.normalise_nhs_number(nhs_number)
         with self.db.reading() as session:
             self.authorize(session, user_id, Action.VIEW_PATIENTS)
-            return session.scalar(select(Patient).where(Patient.nhs_number == digits))
+            patient = session.scalar(select(Patient).where(Patient.nhs_number == digits))
+            if patient is not None:
+                check_record_in_scope(session, patient)
+            return patient
 
     def find(self, user_id: int, text: str, date_of_birth: date | None = None,
              limit: int = 50) -> list[Patient]:
@@ -204,7 +224,8 @@ class PatientService(ServiceBase):
         query = query.order_by(Patient.family_name, Patient.given_name, Patient.id).limit(limit)
         with self.db.reading() as session:
             self.authorize(session, user_id, Action.VIEW_PATIENTS)
-            return list(session.scalars(query))
+            scope = session.info[SCOPE_KEY]
+            return list(session.scalars(query.where(scope_condition(Patient.practice_id, scope))))
 
     @staticmethod
     def _refuse_duplicate(session, nhs_number: str) -> None:
@@ -212,5 +233,29 @@ class PatientService(ServiceBase):
             raise ValidationError.single(
                 "nhs_number",
                 "NHS number: this number already belongs to a patient; find that patient "
-                "instead of adding them again",
+                "instead of adding them again (if you cannot find them, they are registered "
+                "at another practice in the network: ask an admin to move their registration)",
             )
+
+
+def registration(session: Session, practice_id: int | None) -> int | None:
+    """The practice a patient is registered at: ``practice_id`` if the acting user works
+    for it, else the user's only practice; refused when there is a choice to make."""
+    scope = session.info[SCOPE_KEY]
+    if practice_id is not None:
+        if session.get(Practice, practice_id) is None:
+            raise ValidationError.single("practice_id", "Practice: choose one of the "
+                                         "network's practices")
+        if not in_scope(scope, practice_id):
+            raise ValidationError.single("practice_id", "Practice: your account is not "
+                                         "linked to that practice; choose one you work for")
+        return practice_id
+    choices = list(session.scalars(select(Practice.id).where(
+        scope_condition(Practice.id, scope)).order_by(Practice.id).limit(2)))
+    if len(choices) > 1:
+        raise ValidationError.single("practice_id", "Practice: choose the practice where "
+                                     "the person is registered")
+    if not choices and session.scalar(select(Practice.id).limit(1)) is not None:
+        raise ValidationError.single("practice_id", "Practice: your account is not linked "
+                                     "to a practice; ask an admin to link it")
+    return choices[0] if choices else None

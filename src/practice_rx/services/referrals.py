@@ -33,7 +33,8 @@ from practice_rx.services.audit import AuditWriter, changed, values_of
 from practice_rx.services.base import ServiceBase, get_or_raise, load_for_change
 from practice_rx.services.care_plans import require_agreed_plan
 from practice_rx.services.forms import load_form
-from practice_rx.services.practice import load_practice
+from practice_rx.services.practice import practice_of
+from practice_rx.services.practice_scope import check_record_in_scope
 from practice_rx.services.referral_source import (
     SOURCE_FIELDS,
     SourceDetails,
@@ -144,12 +145,13 @@ class ReferralService(ServiceBase):
         source = changes.source.clean()["source"] if changes.source else "practice"
         with self.db.transaction() as session:
             self.authorize(session, user_id, draft_action(source))
-            get_or_raise(session, Patient, patient_id, "Patient")
+            patient = get_or_raise(session, Patient, patient_id, "Patient")
             load_form(session, *form)
             if previous_referral_id is not None:
                 get_or_raise(session, Referral, previous_referral_id, "Referral")
             referral = Referral(
                 patient_id=patient_id,
+                practice_id=patient.practice_id,
                 referrer_id=user_id,
                 previous_referral_id=previous_referral_id,
                 created_at=now,
@@ -250,7 +252,7 @@ class ReferralService(ServiceBase):
                 happened.date(), self._response_days(session, referral)
             )
         elif target_status == Status.ACCEPTED:
-            practice = load_practice(session)
+            practice = practice_of(session, referral.practice_id)
             days = practice.contact_days if practice else DEFAULT_RESPONSE_DAYS
             referral.response_due_on = add_working_days(happened.date(), days)
         else:
@@ -332,6 +334,7 @@ class ReferralService(ServiceBase):
             referral = session.scalar(query)
             if referral is None:
                 raise NotFoundError(f"Referral {referral_id} does not exist")
+            check_record_in_scope(session, referral)
             self._audit(session, referral, user_id, "referral_view", {}, {})
             return referral
 
@@ -435,7 +438,7 @@ class ReferralService(ServiceBase):
         service = session.get(Service, referral.service_id)
         if service is not None and service.response_days:
             return service.response_days
-        practice = load_practice(session)
+        practice = practice_of(session, referral.practice_id)
         return practice.response_days if practice else DEFAULT_RESPONSE_DAYS
 
     @staticmethod

@@ -17,6 +17,7 @@ from practice_rx.domain.permissions import Action
 from practice_rx.domain.statuses import AWAITING_RESPONSE, Status, is_overdue
 from practice_rx.services.base import ServiceBase, check_active_role
 from practice_rx.services.patients import patient_matches
+from practice_rx.services.practice_scope import Scope, scope_condition, user_scope
 from practice_rx.storage.models import Patient, Referral, Service, User
 
 SortKey = Literal["created", "patient", "nhs_number", "service", "referrer", "status", "due",
@@ -35,6 +36,8 @@ class WorklistFilter:
     created_to: date | None = None
     #: names, the start of an NHS number, or a referral number
     text: str = ""
+    #: the practices to show (empty: every practice the user works for)
+    practice_ids: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ class WorklistRow:
     last_chased_at: datetime | None = None
     #: working days past its due date (0 unless overdue)
     working_days_overdue: int = 0
+    #: the practice that referred (None before any practice was set up)
+    practice_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -117,8 +122,8 @@ class WorklistService(ServiceBase):
             Referral.response_due_on,
             Referral.version,
             Referral.last_chased_at,
+            Referral.practice_id,
         )
-        statement = self._joined(self._filtered(columns, query.filter, today))
         order = [
             column.desc() if query.descending else column.asc()
             for column in _SORT_COLUMNS[query.sort]
@@ -128,14 +133,14 @@ class WorklistService(ServiceBase):
             # are otherwise the largest value, SQLite's the smallest)
             order = [o.nulls_last() if query.descending else o.nulls_first() for o in order]
         order.append(Referral.id.desc() if query.descending else Referral.id.asc())
-        statement = statement.order_by(*order).limit(query.page_size).offset(
-            query.page * query.page_size
-        )
         # Core rows, not ORM objects: the list shows columns, and this is its hot path.
         with self.db.connect() as connection:
-            self._authorize(connection, user_id)
+            scope = self._authorize(connection, user_id)
+            statement = self._joined(self._filtered(columns, query.filter, today, scope))
+            statement = statement.order_by(*order).limit(query.page_size).offset(
+                query.page * query.page_size)
             result = connection.execute(statement).all()
-            total = self._count(connection, query.filter, today)
+            total = self._count(connection, query.filter, today, scope)
         rows = [
             WorklistRow(
                 id=row[0],
@@ -154,6 +159,7 @@ class WorklistService(ServiceBase):
                 last_chased_at=row[13],
                 working_days_overdue=(working_days_between(row[11], today)
                                       if is_overdue(row[7], row[11], today) else 0),
+                practice_id=row[14],
             )
             for row in result
         ]
@@ -164,27 +170,30 @@ class WorklistService(ServiceBase):
         """How many referrals are in each status (and overdue), ignoring the status filter."""
         today = self.today()
         base = WorklistFilter(**{**filter.__dict__, "statuses": frozenset(), "overdue_only": False})
-        statement = self._filtered(
-            select(Referral.status, func.count()).group_by(Referral.status), base, today
-        )
-        overdue_statement = self._filtered(
-            select(func.count()).select_from(Referral).where(overdue_condition(today)), base, today
-        )
         with self.db.connect() as connection:
-            self._authorize(connection, user_id)
+            scope = self._authorize(connection, user_id)
+            statement = self._filtered(select(Referral.status, func.count())
+                                       .group_by(Referral.status), base, today, scope)
+            overdue_statement = self._filtered(
+                select(func.count()).select_from(Referral).where(overdue_condition(today)),
+                base, today, scope)
             counts = {status.value: 0 for status in Status}
             counts.update({status: count for status, count in connection.execute(statement)})
             counts["overdue"] = connection.execute(overdue_statement).scalar_one()
         return counts
 
     @staticmethod
-    def _authorize(connection: Connection, user_id: int) -> None:
+    def _authorize(connection: Connection, user_id: int) -> Scope:
+        """The practices the user sees, once their role may see referrals at all."""
         role = connection.execute(
             select(User.role).where(User.id == user_id, User.active.is_(True))).scalar()
         check_active_role(role, Action.VIEW_REFERRALS)
+        return user_scope(connection, user_id)
 
-    def _count(self, connection: Connection, filter: WorklistFilter, today: date) -> int:
-        statement = self._filtered(select(func.count()).select_from(Referral), filter, today)
+    def _count(self, connection: Connection, filter: WorklistFilter, today: date,
+               scope: Scope) -> int:
+        statement = self._filtered(select(func.count()).select_from(Referral), filter, today,
+                                   scope)
         return connection.execute(statement).scalar_one()
 
     @staticmethod
@@ -196,7 +205,12 @@ class WorklistService(ServiceBase):
         )
 
     @staticmethod
-    def _filtered(statement: Select, filter: WorklistFilter, today: date) -> Select:
+    def _filtered(statement: Select, filter: WorklistFilter, today: date,
+                  scope: Scope) -> Select:
+        """``filter`` within the practices the user sees (``scope``)."""
+        statement = statement.where(scope_condition(Referral.practice_id, scope))
+        if filter.practice_ids:
+            statement = statement.where(Referral.practice_id.in_(sorted(filter.practice_ids)))
         if filter.statuses:
             statement = statement.where(Referral.status.in_(sorted(filter.statuses)))
         if filter.overdue_only:

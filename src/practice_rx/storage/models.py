@@ -23,13 +23,14 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from practice_rx.domain.search_key import search_key
 
 #: The Alembic revision these models describe; a test keeps it equal to the newest migration.
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0008"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -72,6 +73,17 @@ class Practice(Base):
     chase_again_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     #: failed contact attempts in a row after which "not contactable" is offered
     contact_attempts: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    #: registered patients, entered by an admin: the denominator of the referral rate
+    list_size: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class UserPractice(Base):
+    """A practice a user works for: what they see unless they work across the network."""
+
+    __tablename__ = "user_practice"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), primary_key=True)
 
 
 class User(Base):
@@ -89,6 +101,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    #: works across the network (a PCN link worker or manager): sees every practice
+    all_practices: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Patient(Base):
@@ -117,6 +131,9 @@ class Patient(Base):
     carer_details: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    #: where the person is registered; None only before any practice is set up
+    practice_id: Mapped[int | None] = mapped_column(ForeignKey("practice.id"), index=True,
+                                                    default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -226,6 +243,9 @@ class Referral(Base):
     allocated_to_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"),
                                                         index=True, default=None)
     next_contact_due_on: Mapped[date | None] = mapped_column(Date, default=None)
+    #: the practice the person was registered at when referred; it stays if they move
+    practice_id: Mapped[int | None] = mapped_column(ForeignKey("practice.id"), index=True,
+                                                    default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -305,7 +305,9 @@ class NewReferralDialog(QDialog):
             self.status.setText("A saved draft stays with its patient; start a new referral "
                                 "for another patient.")
             return
+        before = self.patient
         self.patient = patient
+        self._follow_practice(before)
         self.patient_banner.set_patient(patient, self.draft.id if self.draft else None)
         self.patient_picker.back_to_search()
         self.status.setText("")
@@ -351,16 +353,32 @@ class NewReferralDialog(QDialog):
         self.renderer.setObjectName("form_renderer")
         keys = {field.key for field in form.fields()} | {
             field.other_text_key for field in form.fields() if field.other_text_key}
-        start = {**self._prefill(form), **{k: v for k, v in previous.items() if k in keys}}
+        start = {**self._prefill(form, self.patient), **{k: v for k, v in previous.items() if k in keys}}
         if answers is not None:
             start = answers
         self.renderer.set_answers(start)
         self.form_scroll.setWidget(self.renderer)
 
-    def _prefill(self, form: FormDefinition) -> dict[str, object]:
-        """Who is referring and today's date, so the GP types only what only they know."""
+    def _follow_practice(self, before: Patient | None) -> None:
+        """In a network the referrer writes from the patient's practice: the prefilled
+        organisation, phone and email follow the patient chosen, unless typed over."""
+        if self.renderer is None or self.draft is not None:
+            return
+        form = self.renderer.form
+        old = self._prefill(form, before)
+        new = self._prefill(form, self.patient)
+        answers = self.renderer.answers()
+        moved = {key: new.get(key, "") for key in ("referrer_organisation", "referrer_phone",
+                                                     "referrer_email")
+                 if key in old and answers.get(key) == old[key]}
+        if moved:
+            self.renderer.set_answers({**answers, **moved})
+
+    def _prefill(self, form: FormDefinition, patient: Patient | None) -> dict[str, object]:
+        """Who is referring and today's date, so the GP types only what only they know;
+        the practice is ``patient``'s (the first practice before one is chosen)."""
         user = self.session.user
-        practice = self.session.services.practice.get()
+        practice = self.session.services.practice.get(patient.practice_id if patient else None)
         values = {
             "referrer_name": user.display_name,
             "referrer_role": user.job_title or ROLE_LABELS.get(user.role, ""),
