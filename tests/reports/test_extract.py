@@ -94,13 +94,14 @@ def test_each_value_matches_the_raw_rows(seeded):
         raw = connection.execute(text(
             f"SELECT r.id, r.patient_id, p.date_of_birth, p.sex, r.sent_at, r.status, r.source, "
             f"r.reasons, s.name, (SELECT count(*) FROM contact c WHERE c.referral_id = r.id "
-            f"AND c.made = :made) FROM referral r JOIN patient p ON p.id = r.patient_id "
+            f"AND c.made = :made), (SELECT ods_code FROM practice WHERE id = r.practice_id) "
+            f"FROM referral r JOIN patient p ON p.id = r.patient_id "
             f"LEFT JOIN service s ON s.id = r.service_id WHERE {independent.IN_PERIOD}"),
             {**independent.bounds(YEAR), "made": True}).all()
         times = independent.event_times(connection, YEAR)
     measured = 0
     for referral_id, patient_id, born, sex, sent_at, status, source, reasons, service, \
-            contacts in raw:
+            contacts, practice in raw:
         row = rows[code(salt, "referral", referral_id)]
         sent = independent.as_datetime(sent_at)
         born = born if isinstance(born, date) else date.fromisoformat(str(born))
@@ -109,10 +110,10 @@ def test_each_value_matches_the_raw_rows(seeded):
             else (row["age_band"].rstrip("+"), "200")
         assert int(low) <= age <= int(high)
         reasons = json.loads(reasons) if isinstance(reasons, str) else reasons
-        assert (row["person"], row["sex"], row["sent_month"], row["status"], row["source"],
-                row["reasons"], row["service"], row["contacts_made"]) == (
-            code(salt, "patient", patient_id), sex, sent.strftime("%Y-%m"), status, source,
-            ";".join(reasons), service, contacts)
+        assert (row["person"], row["practice"], row["sex"], row["sent_month"], row["status"],
+                row["source"], row["reasons"], row["service"], row["contacts_made"]) == (
+            code(salt, "patient", patient_id), practice, sex, sent.strftime("%Y-%m"), status,
+            source, ";".join(reasons), service, contacts)
         when = times.get(referral_id, {})
         accepted = independent.working_days(when["sent"].date(), when["accepted"].date(), ()) \
             if "sent" in when and "accepted" in when else None
@@ -261,12 +262,43 @@ def test_the_csv_has_a_header_of_column_keys_and_a_line_per_row(seeded, tmp_path
     path = tmp_path / "extract.csv"
     count = extracts(seeded).write_csv(admin_id(seeded), MARCH, path)
     lines = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
-    assert lines[0][:3] == ["person", "referral", "age_band"]
+    assert lines[0][:4] == ["person", "referral", "practice", "age_band"]
     assert "ucla3_total_baseline" in lines[0]
     assert len(lines) == count + 1 > 1
     assert all(len(line) == len(lines[0]) for line in lines)
     assert all(re.fullmatch(r"\d{4}-\d{2}", line[lines[0].index("sent_month")])
                for line in lines[1:])
+
+
+def practice_count(db: Database, ods: str) -> int:
+    with db.connect() as connection:
+        return connection.execute(text(
+            f"SELECT count(*) FROM referral r JOIN practice p ON p.id = r.practice_id "
+            f"WHERE {independent.IN_PERIOD} AND p.ods_code = :ods"),
+            {**independent.bounds(YEAR), "ods": ods}).scalar_one()
+
+
+def test_an_extract_of_chosen_practices_holds_only_their_referrals(seeded):
+    extract = extracts(seeded).rows(admin_id(seeded), YEAR, practices=["y99902", "Y99903"])
+    expected = practice_count(seeded.db, "Y99902") + practice_count(seeded.db, "Y99903")
+    assert 0 < expected < practice_count(seeded.db, "Y99901") + expected
+    assert len(extract.rows) == expected
+    assert {row["practice"] for row in extract.as_dicts()} == {"Y99902", "Y99903"}
+
+
+def test_an_admin_of_one_practice_extracts_only_that_practice(seeded, tmp_path):
+    with seeded.db.connect() as connection:
+        holbeck = connection.execute(text(
+            "SELECT id FROM practice WHERE ods_code = 'Y99902'")).scalar_one()
+    local = make_user(seeded, "admin")
+    seeded.users.set_practices(None, local.id, [holbeck], all_practices=False)
+    extract = extracts(seeded).rows(local.id, YEAR)
+    assert len(extract.rows) == practice_count(seeded.db, "Y99902") > 0
+    assert {row["practice"] for row in extract.as_dicts()} == {"Y99902"}
+    path = tmp_path / "extract.csv"
+    with pytest.raises(PermissionDenied, match="Y99901"):
+        extracts(seeded).write_csv(local.id, YEAR, path, practices=["Y99901"])
+    assert not path.exists() and len(extract_audit_rows(seeded.db)) == 1
 
 
 def test_a_practice_not_in_the_database_is_refused(seeded, tmp_path):

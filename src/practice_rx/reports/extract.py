@@ -2,9 +2,9 @@
 period, with nothing that names or locates a person.
 
 What a row holds is chosen, column by column, from coded values only: pseudonyms in
-place of the patient and referral, an age band at sending instead of the date of birth,
-the month sent instead of the day, reason codes (never the "other" text), waits in
-working days and counts. No name, NHS number, date of birth, postcode, address, phone,
+place of the patient and referral, the practice's ODS code (an organisation), an age
+band at sending instead of the date of birth, the month sent instead of the day, reason
+codes (never the "other" text), waits in working days and counts. No name, NHS number, date of birth, postcode, address, phone,
 email, note, user or referrer appears. A value outside its code list (a plugin's form
 giving an urgency of its own, say) is written as ``unlisted``, since free text could
 arrive that way. The service name is the catalogue's, as on every report: a service is
@@ -38,7 +38,7 @@ from practice_rx.reports.period import ReportPeriod, referrals_in_scope
 from practice_rx.reports.tables import Column
 from practice_rx.reports.working_days import working_days
 from practice_rx.storage.caseload_models import Contact, MeasureResult
-from practice_rx.storage.models import Patient, Referral, ReferralEvent, Service
+from practice_rx.storage.models import Patient, Practice, Referral, ReferralEvent, Service
 
 #: (kind, record id) -> the record's pseudonym
 Pseudonymise = Callable[[str, int], str]
@@ -57,6 +57,7 @@ TIMED = (Status.SENT.value, Status.ACCEPTED.value, Status.CONTACTED.value)
 COLUMNS = (
     Column("person", "Person (pseudonym)"),
     Column("referral", "Referral (pseudonym)"),
+    Column("practice", "Practice (ODS code)"),
     Column("age_band", "Age band when sent"),
     Column("sex", "Sex"),
     Column("source", "Source"),
@@ -95,20 +96,22 @@ def build_extract(connection: Connection, period: ReportPeriod, pseudonymise: Ps
     measures, measured = _measure_scores(connection, period)
     measure_columns = _measure_columns(measured)
     statement = (
-        select(Referral.id, Referral.patient_id, Patient.date_of_birth, Patient.sex,
-               Referral.source, Referral.received_by, Referral.reasons, Service.category,
-               Service.name, Referral.urgency, Referral.status, Referral.sent_at)
+        select(Referral.id, Referral.patient_id, Practice.ods_code, Patient.date_of_birth,
+               Patient.sex, Referral.source, Referral.received_by, Referral.reasons,
+               Service.category, Service.name, Referral.urgency, Referral.status,
+               Referral.sent_at)
         .join(Patient, Patient.id == Referral.patient_id)
+        .outerjoin(Practice, Practice.id == Referral.practice_id)
         .outerjoin(Service, Service.id == Referral.service_id)
         .where(referrals_in_scope(period)))
     rows = []
-    for (referral_id, patient_id, born, sex, source, received_by, reasons, category,
-         service, urgency, status, sent_at) in connection.execute(statement):
+    for (referral_id, patient_id, practice, born, sex, source, received_by, reasons,
+         category, service, urgency, status, sent_at) in connection.execute(statement):
         times = firsts.get(referral_id, {})
         scores = measures.get(referral_id, {})
         rows.append((
             pseudonymise("patient", patient_id), pseudonymise("referral", referral_id),
-            age_band(born, sent_at.date()), _coded(sex, SEXES),
+            practice or "", age_band(born, sent_at.date()), _coded(sex, SEXES),
             _coded(source, SOURCES), _coded(received_by, RECEIVED_BY),
             ";".join(_coded(code, REFERRAL_REASONS) for code in reasons or ()),
             _coded(category or "", CATEGORIES), service or "",

@@ -10,24 +10,25 @@ the practices asked for and how many rows: never a pseudonym or any other identi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from practice_rx.domain.permissions import Action
-from practice_rx.errors import ValidationError
 from practice_rx.reports.extract import Extract, build_extract, extract_csv
 from practice_rx.reports.period import ReportPeriod
 from practice_rx.services.base import ServiceBase
 from practice_rx.services.pseudonyms import installation_salt, pseudonym
-from practice_rx.storage.models import Practice
+from practice_rx.services.reports import practices_to_count
 
 
 class ExtractService(ServiceBase):
     def rows(self, user_id: int, period: ReportPeriod, *,
              practices: Sequence[str] = ()) -> Extract:
-        """One row per referral sent in ``period`` (see :mod:`practice_rx.reports.extract`)."""
+        """One row per referral sent in ``period`` at ``practices`` (ODS codes; none: every
+        practice the user works for), as the report counts them; see
+        :mod:`practice_rx.reports.extract`."""
         with self.db.transaction() as session:
             return self._extract(session, user_id, period, practices)
 
@@ -43,7 +44,7 @@ class ExtractService(ServiceBase):
     def _extract(self, session: Session, user_id: int, period: ReportPeriod,
                  practices: Sequence[str]) -> Extract:
         self.authorize(session, user_id, Action.EXPORT_EXTRACT)
-        _check_practices(session, practices)
+        period = replace(period, practice_ids=practices_to_count(session, practices))
         salt = installation_salt(session)
         extract = build_extract(session.connection(), period,
                                 lambda kind, record_id: pseudonym(salt, kind, record_id))
@@ -53,14 +54,3 @@ class ExtractService(ServiceBase):
                               "practices": sorted(practices), "rows": len(extract.rows)})
         return extract
 
-
-def _check_practices(session: Session, practices: Sequence[str]) -> None:
-    """Until the database holds several practices, every referral is the one practice's:
-    its ODS code (or none) means all of them, and any other code is refused rather than
-    ignored, so an extract never holds more than was asked for."""
-    held = set(session.scalars(select(Practice.ods_code)))
-    unknown = sorted({code.strip().upper() for code in practices} - held)
-    if unknown:
-        raise ValidationError.single(
-            "practices", f"Practice: no practice with ODS code {', '.join(unknown)} in this "
-            f"database (it holds {', '.join(sorted(held)) or 'none'})")
