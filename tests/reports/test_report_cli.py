@@ -55,13 +55,19 @@ def extract(url: str, tmp_path: Path, out: Path, *extra: str, user: str = "admin
                "--out", str(out), *extra)
 
 
-def sources(url: str) -> dict[str, int]:
+def sources(url: str, practice: str = "") -> dict[str, int]:
+    """Referrals per source by plain SQL, at one practice (by ODS code) or all."""
     from practice_rx.storage.database import Database
 
+    at = "AND r.practice_id = (SELECT id FROM practice WHERE ods_code = :ods)" if practice \
+        else ""
     db = Database.open(url)
     try:
         with db.connect() as connection:
-            return independent.by_source(connection, PERIOD)
+            return dict(connection.execute(text(
+                f"SELECT r.source, count(*) FROM referral r WHERE {independent.IN_PERIOD} "
+                f"{at} GROUP BY r.source"), {**independent.bounds(PERIOD), "ods": practice}
+            ).all())
     finally:
         db.close()
 
@@ -135,12 +141,13 @@ def test_an_existing_file_is_kept_unless_forced(demo_url, tmp_path, command):
     assert out.read_text(encoding="utf-8") != "keep me"
 
 
-def test_report_takes_practice_codes(demo_url, tmp_path):
-    """Accepted and passed to the report service (the narrowing is tested there)."""
+def test_report_counts_the_practices_named(demo_url, tmp_path):
     out = tmp_path / "report.csv"
-    result = report(demo_url, tmp_path, out, "--practice", "Y99901")
+    result = report(demo_url, tmp_path, out, "--practice", "Y99902", "--internal")
     assert result.returncode == 0, result.stderr
-    assert "referrals_by_source" in read_sections(out.read_text(encoding="utf-8"))
+    shown = {code: int(n) for code, n in source_section(out).items() if n != "0"}
+    assert shown == sources(demo_url, "Y99902")
+    assert sum(shown.values()) < sum(sources(demo_url).values())
 
 
 def test_an_unknown_user_is_refused(demo_url, tmp_path):
@@ -171,7 +178,7 @@ def test_extract_is_for_admins_only(demo_url, tmp_path):
     assert not out.exists() and extract_audits(demo_url) == []
 
 
-def test_extract_refuses_a_practice_not_in_the_database(demo_url, tmp_path):
+def test_extract_refuses_an_unknown_practice_and_counts_a_named_one(demo_url, tmp_path):
     out = tmp_path / "extract.csv"
     result = extract(demo_url, tmp_path, out, "--practice", "A12345")
     assert result.returncode == 2
@@ -179,4 +186,7 @@ def test_extract_refuses_a_practice_not_in_the_database(demo_url, tmp_path):
     assert not out.exists() and extract_audits(demo_url) == []
     narrowed = extract(demo_url, tmp_path, out, "--practice", "Y99901")
     assert narrowed.returncode == 0, narrowed.stderr
+    lines = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert len(lines) == sum(sources(demo_url, "Y99901").values()) > 0
+    assert {line["practice"] for line in lines} == {"Y99901"}
     assert extract_audits(demo_url)[0]["practices"] == ["Y99901"]
