@@ -190,3 +190,37 @@ def test_extract_refuses_an_unknown_practice_and_counts_a_named_one(demo_url, tm
     assert len(lines) == sum(sources(demo_url, "Y99901").values()) > 0
     assert {line["practice"] for line in lines} == {"Y99901"}
     assert extract_audits(demo_url)[0]["practices"] == ["Y99901"]
+
+
+def test_report_xlsx_has_the_figures_suppressed_and_the_practices_named(demo_url, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "report.xlsx"
+    result = run(demo_url, tmp_path, "report", "--user", "dr.patel", "--from", FROM, "--to",
+                 TO, "--format", "xlsx", "--out", str(out), "--practice", "Y99901")
+    assert result.returncode == 0, result.stderr
+    book = load_workbook(out, read_only=True)
+    about = [cell for row in book["About"].iter_rows(values_only=True) for cell in row if cell]
+    assert any("Y99901" in str(cell) for cell in about)
+    rows = list(book["referrals_by_source"].iter_rows(min_row=5, values_only=True))
+    shown = {code: count for code, _label, count in rows if code}
+    expected = {code: ("<5" if 0 < n < 5 else n) for code, n in
+                sources(demo_url, "Y99901").items()}
+    assert {code: shown[code] for code in expected} == expected
+    assert "<5" in expected.values()
+
+
+def test_report_pdf_has_the_figures_and_says_when_it_is_internal(demo_url, tmp_path):
+    from pypdf import PdfReader
+
+    internal = "not for use outside the practice"
+    for extra, marking, absent in (((), "<5", internal), (("--internal",), internal, "<5")):
+        out = tmp_path / f"report{len(extra)}.pdf"
+        result = run(demo_url, tmp_path, "report", "--user", "dr.patel", "--from", FROM,
+                     "--to", TO, "--format", "pdf", "--out", str(out), *extra)
+        assert result.returncode == 0, result.stderr
+        pages = PdfReader(out).pages
+        words = " ".join(page.extract_text() for page in pages)
+        assert "Referrals by source" in words and f"Page 1 of {len(pages)}" in words
+        assert "Holbeck Moor Practice" in words  # the heading: every practice counted
+        assert marking in words and absent not in words

@@ -84,14 +84,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     app = start(args.database)
     try:
         services = app.services
-        report = services.reports.build(_user_id(services, args.user), period,
-                                        practices=args.practice)
+        user_id = _user_id(services, args.user)
+        report = services.reports.build(user_id, period, practices=args.practice)
+        options = {} if args.format == "csv" else {
+            "heading": _practices_counted(services, user_id, args.practice)}
     finally:
         app.close()
     suppress = not args.internal
     if args.internal:
         print(INTERNAL_WARNING, file=sys.stderr)
-    _write_whole(out, lambda path: _writer(args.format)(report, path, suppress=suppress))
+    _write_whole(out, lambda path: _writer(args.format)(report, path, suppress=suppress,
+                                                        **options))
     print(f"Report on referrals sent {period.from_date} to {period.to_date} written to {out} "
           f"({args.format}; " + ("small numbers suppressed)" if suppress else
                                  "NOT suppressed: for the practice only)"))
@@ -137,6 +140,14 @@ def _checked(args: argparse.Namespace) -> tuple[ReportPeriod, Path] | None:
     if not out.parent.is_dir():
         return _refuse(f"--out {out}: the folder {out.parent} does not exist")
     return ReportPeriod(args.from_date, args.to_date), out
+
+
+def _practices_counted(services, user_id: int, codes: list[str]) -> str:
+    """The XLSX and PDF heading: the practices the report counts, by name and ODS code."""
+    wanted = {code.strip().upper() for code in codes}
+    return ", ".join(f"{practice.name} ({practice.ods_code})"
+                     for practice in services.practice.visible(user_id)
+                     if not wanted or practice.ods_code in wanted)
 
 
 def _refuse(message: str) -> None:
