@@ -30,7 +30,7 @@ PLANTED = {"reason_other": "Husband Gerald died in the spring",
 
 
 def extracts(services: Services) -> ExtractService:
-    return ExtractService(services.db, services.clock, services.audit.audit)
+    return services.extracts
 
 
 def admin_id(services: Services) -> int:

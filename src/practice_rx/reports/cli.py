@@ -107,15 +107,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
         return 2
     period, out = checked
     from practice_rx.cli import _user_id
-    from practice_rx.services.extracts import ExtractService
     from practice_rx.startup import start
 
     app = start(args.database)
     try:
         services = app.services
-        extracts = ExtractService(services.db, services.clock, services.audit.audit)
         user_id = _user_id(services, args.user)
-        rows = _write_whole(out, lambda path: extracts.write_csv(
+        rows = _write_whole(out, lambda path: services.extracts.write_csv(
             user_id, period, path, practices=args.practice))
     finally:
         app.close()
