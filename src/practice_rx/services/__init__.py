@@ -25,6 +25,7 @@ from practice_rx.services.chasing import ChaseService
 from practice_rx.services.closing import ClosingService
 from practice_rx.services.connections import ConnectionService
 from practice_rx.services.contacts import ContactService
+from practice_rx.services.extracts import ExtractService
 from practice_rx.services.forms import FormService
 from practice_rx.services.outcome_measures import OutcomeMeasureService
 from practice_rx.services.patients import PatientService
@@ -73,6 +74,7 @@ class Services:
         self.outcome_measures = OutcomeMeasureService(db, clock, writer)
         self.closing = ClosingService(db, clock, writer, self.referrals.hooks)
         self.reports = ReportService(db, clock, writer)
+        self.extracts = ExtractService(db, clock, writer)
         self.chasing = ChaseService(db, clock, writer, self.worklist, lambda: self.letters)
         self._writer = writer
         self._letter_templates = list(letter_templates)
