@@ -7,8 +7,14 @@ from practice_rx.letters import LetterKind
 from practice_rx.services.patients import PatientDetails
 from practice_rx.services.practice import PracticeDetails
 from tests.letters.pdf import text_of
-from tests.support.factories import admin, make_patient, make_service, make_user, \
-    ready_draft, test_nhs_number
+from tests.support.factories import (
+    admin,
+    make_patient,
+    make_service,
+    make_user,
+    ready_draft,
+    test_nhs_number,
+)
 
 BEESTON = PracticeDetails("Y99901", "Beeston Hill Surgery", address="1 Beeston Road\nLeeds",
                           postcode="LS11 6AB", phone="0113 496 0000")

@@ -20,7 +20,7 @@ from practice_rx.services.demo import DemoSize, fill
 from practice_rx.services.extracts import ExtractService
 from practice_rx.storage.database import Database
 from tests.reports import independent
-from tests.reports.conftest import MARCH, YEAR
+from tests.reports.conftest import BANK_HOLIDAYS, MARCH, YEAR
 from tests.support.factories import install_national_form, make_user
 
 #: free text planted where the extract must never look, beside what the demo writes
@@ -115,10 +115,12 @@ def test_each_value_matches_the_raw_rows(seeded):
             code(salt, "patient", patient_id), practice, sex, sent.strftime("%Y-%m"), status,
             source, ";".join(reasons), service, contacts)
         when = times.get(referral_id, {})
-        accepted = independent.working_days(when["sent"].date(), when["accepted"].date(), ()) \
+        accepted = independent.working_days(when["sent"].date(), when["accepted"].date(),
+                                            BANK_HOLIDAYS) \
             if "sent" in when and "accepted" in when else None
         start = when.get("accepted") or when.get("sent")
-        contacted = independent.working_days(start.date(), when["contacted"].date(), ()) \
+        contacted = independent.working_days(start.date(), when["contacted"].date(),
+                                             BANK_HOLIDAYS) \
             if start and "contacted" in when else None
         assert (row["working_days_to_accepted"], row["working_days_to_first_contact"]) \
             == (accepted, contacted)

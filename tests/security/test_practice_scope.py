@@ -18,8 +18,14 @@ from practice_rx.services.worklist import WorklistFilter, WorklistQuery
 from practice_rx.storage.models import AuditEvent, Patient, Referral
 from tests.caseload.casework_cases import install_measures, open_case
 from tests.security.test_permissions import ATTEMPTS, CASEWORK_CALLS, _draft, _sent
-from tests.support.factories import admin, make_patient, make_service, make_user, move, \
-    test_nhs_number
+from tests.support.factories import (
+    admin,
+    make_patient,
+    make_service,
+    make_user,
+    move,
+    test_nhs_number,
+)
 
 #: the calls of ATTEMPTS that name one patient or referral (the rest list, or add)
 NAMED_RECORD_ACTIONS = [

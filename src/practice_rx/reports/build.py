@@ -12,9 +12,9 @@ from datetime import date
 
 from practice_rx.domain.calendar import utcnow
 from practice_rx.reports import caseloads, funnel, outcomes, referral_counts, waits
-from practice_rx.reports.referral_rate import referral_rate
 from practice_rx.reports.period import ReportPeriod
 from practice_rx.reports.progress import referral_progress
+from practice_rx.reports.referral_rate import referral_rate
 from practice_rx.reports.services_ranking import service_ranking
 from practice_rx.reports.tables import Table
 from practice_rx.storage.database import Database

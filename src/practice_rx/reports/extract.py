@@ -27,6 +27,7 @@ from numbers import Real
 
 from sqlalchemy import Connection, func, select
 
+from practice_rx.domain.bank_holidays import england_and_wales
 from practice_rx.domain.casework import MeasureOccasion
 from practice_rx.domain.categories import SERVICE_CATEGORIES
 from practice_rx.domain.reasons import REFERRAL_REASONS
@@ -87,10 +88,11 @@ class Extract:
 
 
 def build_extract(connection: Connection, period: ReportPeriod, pseudonymise: Pseudonymise,
-                  *, bank_holidays: Collection[date] = ()) -> Extract:
+                  *, bank_holidays: Collection[date] | None = None) -> Extract:
     """Rows ordered by month sent, then by referral pseudonym, so the order gives away
-    nothing the columns do not (not the order records were made in)."""
-    holidays = frozenset(bank_holidays)
+    nothing the columns do not (not the order records were made in). Working days skip
+    ``bank_holidays`` (None: England and Wales's, as the report's waits do)."""
+    holidays = england_and_wales() if bank_holidays is None else frozenset(bank_holidays)
     firsts = _first_times(connection, period)
     contacts = _contacts_made(connection, period)
     measures, measured = _measure_scores(connection, period)

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from practice_rx.domain import identifiers as ids
 from practice_rx.domain.permissions import Action
-from practice_rx.domain.text import text_problem
 from practice_rx.domain.search_key import search_key
+from practice_rx.domain.text import text_problem
 from practice_rx.errors import ValidationError
 from practice_rx.services.audit import changed, values_of
 from practice_rx.services.base import ServiceBase, get_or_raise, load_for_change

@@ -18,10 +18,10 @@ from practice_rx.domain import identifiers as ids
 from practice_rx.domain.calendar import DEFAULT_RESPONSE_DAYS
 from practice_rx.domain.contacts import DEFAULT_ATTEMPTS_BEFORE_NOT_CONTACTABLE
 from practice_rx.domain.permissions import Action
+from practice_rx.domain.text import text_problem
 from practice_rx.errors import PermissionDenied, ValidationError
 from practice_rx.services.audit import changed, values_of
 from practice_rx.services.base import ServiceBase
-from practice_rx.domain.text import text_problem
 from practice_rx.services.limits import text_errors
 from practice_rx.services.practice_scope import SCOPE_KEY, in_scope, scope_condition
 from practice_rx.storage.models import Patient, Practice, Referral, User, UserPractice

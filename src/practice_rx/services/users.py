@@ -13,11 +13,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from practice_rx.domain.permissions import Action, Role
+from practice_rx.domain.text import text_problem
 from practice_rx.errors import PermissionDenied, ValidationError
 from practice_rx.services.auth import hash_password
-from practice_rx.services.demo_guard import refuse_published_password
 from practice_rx.services.base import ServiceBase, get_or_raise
-from practice_rx.domain.text import text_problem
+from practice_rx.services.demo_guard import refuse_published_password
 from practice_rx.services.limits import text_errors
 from practice_rx.services.practice_scope import SCOPE_KEY
 from practice_rx.storage.models import Practice, User, UserPractice
