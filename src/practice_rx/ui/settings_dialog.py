@@ -138,9 +138,11 @@ class SettingsDialog(QDialog):
         self.add_practice_button.setToolTip("Another practice of the network, with its own "
                                             "details")
         self.add_practice_button.setVisible(self.may_change and session.user.all_practices)
-        chooser_row = QHBoxLayout()
+        chooser_row = QHBoxLayout()  # beside the heading: a row more would not fit 1280×720
+        chooser_row.addWidget(heading("Settings", 2))
+        chooser_row.addStretch(1)
         chooser_row.addWidget(self.chooser_label)
-        chooser_row.addWidget(self.chooser, 1)
+        chooser_row.addWidget(self.chooser)
         chooser_row.addWidget(self.add_practice_button)
         self._show_chooser(False)
 
@@ -151,7 +153,8 @@ class SettingsDialog(QDialog):
             ("name", "Practice &name", QLineEdit(), ""),
             ("ods_code", "&ODS code", QLineEdit(),
              "The practice's organisation code, for example A81001"),
-            ("list_size", "&List size", self._list_size(),
+            # beside the ODS code (see below)
+            ("list_size", "List size", self._list_size(),
              "Registered patients, for the referral rate in reports; empty if not known"),
             ("address", "Addr&ess", self._text(), ""),
             ("postcode", "&Postcode", QLineEdit(), ""),
@@ -172,6 +175,14 @@ class SettingsDialog(QDialog):
             message = FieldMessage(label.replace("&", ""))
             message.setObjectName(f"practice_message_{key}")
             self.messages[key] = message
+            if key == "list_size":  # beside the ODS code, as the attempts are (1280×720)
+                ods_cell.addWidget(message)
+                ods_row.addSpacing(12)
+                ods_row.addWidget(labelled("&List size:", widget, name="List size",
+                                           description=description))
+                ods_row.addWidget(widget)
+                ods_row.addStretch(1)
+                continue
             if key == "contact_attempts":
                 attempts_cell.addWidget(message)
                 attempts_row.addWidget(labelled(f"{label.replace('after', '&after')}", widget,
@@ -186,6 +197,10 @@ class SettingsDialog(QDialog):
                 attempts_cell, attempts_row = cell, QHBoxLayout()
                 attempts_row.addWidget(widget)
                 cell.addLayout(attempts_row)
+            elif key == "ods_code":
+                ods_cell, ods_row = cell, QHBoxLayout()
+                ods_row.addWidget(widget)
+                cell.addLayout(ods_row)
             else:
                 cell.addWidget(widget)
             if description:
@@ -233,11 +248,10 @@ class SettingsDialog(QDialog):
         self.saved_note = hint("")
 
         layout = QVBoxLayout(self)
-        layout.addWidget(heading("Settings", 2))
+        layout.addLayout(chooser_row)
         if not self.may_change:
             layout.addWidget(hint("Only a practice admin can change the practice's details. "
                                   "You can change this workstation's database."))
-        layout.addLayout(chooser_row)
         layout.addWidget(practice_box)
         layout.addWidget(self.practice_problem)
         layout.addWidget(database_box)
@@ -254,7 +268,7 @@ class SettingsDialog(QDialog):
     def _text() -> QPlainTextEdit:
         edit = QPlainTextEdit()
         edit.setTabChangesFocus(True)
-        edit.setMaximumHeight(64)
+        edit.setMaximumHeight(56)  # three lines; the practice chooser needs the room
         return edit
 
     @staticmethod
@@ -271,7 +285,7 @@ class SettingsDialog(QDialog):
         edit = QLineEdit()
         edit.setValidator(QIntValidator(0, MAX_LIST_SIZE, edit))
         edit.setPlaceholderText("not entered")
-        edit.setMaximumWidth(180)
+        edit.setMaximumWidth(120)
         return edit
 
     @staticmethod

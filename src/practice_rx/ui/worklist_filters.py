@@ -150,7 +150,8 @@ class FilterRow(QWidget):
         grid.addWidget(self.created_from, 2, 1)
         grid.addWidget(labelled("to", self.created_to, name="Created to"), 2, 2)
         grid.addWidget(self.created_to, 2, 3, 1, 2)
-        self.practice_label = labelled("Pra&ctice:", self.practice, name="Practice",
+        # no Alt key: every letter of it is taken on the main window (as for Referrer)
+        self.practice_label = labelled("Practice:", self.practice, name="Practice",
                                        description="The referrals of one practice, or of "
                                        "all those you work for")
         grid.addWidget(self.practice_label, 3, 0)
