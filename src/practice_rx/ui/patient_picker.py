@@ -38,8 +38,8 @@ from practice_rx.errors import ValidationError
 from practice_rx.services.patients import CONTACT_METHODS, SEXES, PatientDetails
 from practice_rx.storage.models import Patient
 from practice_rx.ui import messages
-from practice_rx.ui.practices.practice_chooser import PracticeCombo, read_visible
 from practice_rx.ui.patient_banner import PatientBanner, banner_text
+from practice_rx.ui.practices.practice_chooser import PracticeCombo, read_visible
 from practice_rx.ui.session import Session
 from practice_rx.ui.widgets import FieldMessage, SearchBox, down_into, heading, hint, labelled
 
@@ -262,8 +262,7 @@ class PatientForm(QWidget):
 
     FIELDS = (
         # shown only in a network, where the user sees several practices
-        ("practice_id", "Registered &with practice", "The practice where the person is "
-         "registered"),
+        ("practice_id", "Registered &with practice", "Where the person is registered"),
         ("nhs_number", "NHS n&umber", "10 digits, for example 943 476 5919"),
         ("given_name", "&Given name", ""),
         ("family_name", "&Family name", ""),

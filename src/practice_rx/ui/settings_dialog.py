@@ -36,8 +36,8 @@ from practice_rx.services.practice import PracticeDetails
 from practice_rx.settings import DATABASE_URL_ENV, default_database_url
 from practice_rx.storage.database import safe_url
 from practice_rx.ui import messages
-from practice_rx.ui.screen_fit import open_size
 from practice_rx.ui.practices.practice_chooser import practice_label, read_visible
+from practice_rx.ui.screen_fit import open_size
 from practice_rx.ui.session import Session
 from practice_rx.ui.widgets import FieldMessage, heading, hint, labelled
 
