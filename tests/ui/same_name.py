@@ -23,6 +23,9 @@ def synthetic_nhs_number(serial: int) -> str:
 
 def add_patient(core, serial: int, given: str, family: str, born: date, **details) -> Patient:
     user = core.services.users.ensure("dr.patel", "Dr Asha Patel", "clinician")
+    practices = core.services.practice.visible(user.id)  # the demo's network: the first
+    if len(practices) > 1:
+        details.setdefault("practice_id", practices[0].id)
     return core.services.patients.create(user.id, PatientDetails(
         nhs_number=synthetic_nhs_number(serial), given_name=given, family_name=family,
         date_of_birth=born, **details))

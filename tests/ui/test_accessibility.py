@@ -53,7 +53,7 @@ def unnamed(root: QWidget) -> list[str]:
 
 
 def test_every_screen_names_its_controls(demo_core, qtbot):
-    window = make_window(demo_core, qtbot, "practice.admin", "admin")
+    window = make_window(demo_core, qtbot, "admin", "admin")  # across the network
     session = window.session
     row = session.services.worklist.page(session.user.id, WorklistQuery(
         WorklistFilter(statuses=frozenset({"sent"})))).rows[0]
@@ -78,7 +78,7 @@ def test_labels_lead_to_their_fields(demo_core, qtbot):
     """Alt+letter on a label moves to its field: each label has a buddy."""
     from PySide6.QtWidgets import QLabel
 
-    window = make_window(demo_core, qtbot, "practice.admin", "admin")
+    window = make_window(demo_core, qtbot, "admin", "admin")  # across the network
     for root in (window, window.open_settings(), window.open_catalogue()):
         for label in root.findChildren(QLabel):
             if "&" in label.text() and "&amp;" not in label.text():
@@ -136,7 +136,7 @@ def duplicates(keys: list[str]) -> set[str]:
 
 def test_no_two_visible_controls_share_an_alt_key(demo_core, qtbot):
     """The main window on referrals of several statuses, each tab of the pane."""
-    window = make_window(demo_core, qtbot, "practice.admin", "admin")
+    window = make_window(demo_core, qtbot, "admin", "admin")  # across the network
     session = window.session
     for status in ("draft", "contacted", "sent"):
         row = session.services.worklist.page(session.user.id, WorklistQuery(

@@ -33,6 +33,9 @@ def test_a_new_patient_is_added_by_keyboard_and_chosen(demo_core, qtbot):
         widget.setFocus()
         widget.selectAll()
         QTest.keyClicks(widget, text)
+    press(Qt.Key.Key_W, ALT)  # Registered with practice: the demo is a network of three
+    assert QApplication.focusWidget() is form.inputs["practice_id"]
+    QTest.keyClick(form.inputs["practice_id"], Qt.Key.Key_Down)
     press(Qt.Key.Key_S, ALT)  # Save patient
     qtbot.waitUntil(lambda: dialog.step == FORM, timeout=5000)
     settle(qtbot, dialog.session)
@@ -43,6 +46,7 @@ def test_a_new_patient_is_added_by_keyboard_and_chosen(demo_core, qtbot):
     assert dialog.patient_banner.isVisible() and "OKORO, Adaeze" in dialog.patient_banner.text()
     found = demo_core.services.patients.find(dialog.session.user.id, number)
     assert [p.id for p in found] == [patient.id]
+    assert patient.practice_id == form.inputs["practice_id"].practices[0].id
 
 
 def test_correcting_a_field_does_not_move_the_fields_under_the_mouse(demo_core, qtbot):

@@ -107,7 +107,7 @@ def test_a_clinician_has_no_caseload(demo_core, qtbot):
 def test_the_casework_tab_has_unique_alt_keys_for_every_role(demo_core, qtbot):
     from tests.ui.test_accessibility import duplicates, mnemonics
 
-    for user, role in (("linkworker.ahmed", "link_worker"), ("practice.admin", "admin"),
+    for user, role in (("linkworker.ahmed", "link_worker"), ("admin", "admin"),
                        ("dr.patel", "clinician"), ("reception.jones", "receptionist")):
         window = make_window(demo_core, qtbot, user, role)
         for status in ("accepted", "contacted", "in_progress"):

@@ -58,7 +58,7 @@ def test_service_table_model_keeps_qts_rules(demo_core, qtmodeltester):
 
 def test_settings_save_practice_details_with_messages_and_test_the_database(demo_core, qtbot,
                                                                             tmp_path):
-    window = make_window(demo_core, qtbot, "admin.user", "admin")
+    window = make_window(demo_core, qtbot, "admin", "admin")  # the demo network's admin
     session = window.session
     dialog = window.open_settings()
     settle(qtbot, session)

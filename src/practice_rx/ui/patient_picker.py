@@ -39,6 +39,7 @@ from practice_rx.services.patients import CONTACT_METHODS, SEXES, PatientDetails
 from practice_rx.storage.models import Patient
 from practice_rx.ui import messages
 from practice_rx.ui.patient_banner import PatientBanner, banner_text
+from practice_rx.ui.practices.practice_chooser import PracticeCombo, read_visible
 from practice_rx.ui.session import Session
 from practice_rx.ui.widgets import FieldMessage, SearchBox, down_into, heading, hint, labelled
 
@@ -260,6 +261,8 @@ class PatientForm(QWidget):
     cancelled = Signal()
 
     FIELDS = (
+        # shown only in a network, where the user sees several practices
+        ("practice_id", "Registered &with practice", "Where the person is registered"),
         ("nhs_number", "NHS n&umber", "10 digits, for example 943 476 5919"),
         ("given_name", "&Given name", ""),
         ("family_name", "&Family name", ""),
@@ -341,8 +344,26 @@ class PatientForm(QWidget):
                 widget.currentIndexChanged.connect(lambda _i, blank=blank: blank())
             elif isinstance(widget, QCheckBox):
                 widget.toggled.connect(lambda _c, blank=blank: blank())
+        self._show_practice(False)
+        read_visible(session, self, self._set_practices)
+
+    def _show_practice(self, shown: bool) -> None:
+        for part in (self.labels["practice_id"], self.inputs["practice_id"]):
+            part.setVisible(shown)
+        if not shown:
+            self.messages["practice_id"].set_message(None)
+
+    def _set_practices(self, practices) -> None:
+        """Several practices: the user chooses; one: it is chosen (and not asked about)."""
+        combo = self.inputs["practice_id"]
+        combo.set_practices(practices)
+        if len(practices) == 1:
+            combo.choose(practices[0].id)
+        self._show_practice(len(practices) > 1)
 
     def _input(self, key: str) -> QWidget:
+        if key == "practice_id":
+            return PracticeCombo("Choose the practice…")
         if key == "sex":
             combo = QComboBox()
             for code in SEXES:
@@ -412,12 +433,13 @@ class PatientForm(QWidget):
         self.save_button.setEnabled(True)
         if isinstance(error, ValidationError):
             first = None
-            for key in self.inputs:
+            shown = [key for key, widget in self.inputs.items() if not widget.isHidden()]
+            for key in shown:
                 text = error.errors.get(key)
                 self.messages[key].set_message(text)
                 if text and first is None:
                     first = key
-            unknown = [text for key, text in error.errors.items() if key not in self.inputs]
+            unknown = [text for key, text in error.errors.items() if key not in shown]
             if unknown:
                 self.problem.set_message("; ".join(unknown))
             if first:

@@ -1,10 +1,13 @@
 """One referral in full: patient, status and its timeline, answers, service, notes, actions.
 
 Buttons offer only the status changes the lifecycle allows now; plugins' actions
-for this status appear beside them and run off the GUI thread.
+for this status appear beside them and run off the GUI thread. For a user who sees
+several of the network's practices, the status line names the referral's practice.
 """
 
 from __future__ import annotations
+
+from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -43,6 +46,7 @@ from practice_rx.ui.formatting import (
 )
 from practice_rx.ui.letters_view import LettersPanel
 from practice_rx.ui.patient_banner import PatientBanner
+from practice_rx.ui.practices.practice_chooser import read_visible
 from practice_rx.ui.referral_timeline import timeline_entries
 from practice_rx.ui.session import Session
 from practice_rx.ui.status_dialog import StatusDialog, next_statuses
@@ -161,7 +165,20 @@ class ReferralView(QWidget):
             lambda: self.referral and self.edit_draft.emit(self.referral.id))
         self.add_note_button.clicked.connect(self.add_note)
         self.note.submitted.connect(self.add_note)
+        #: the practices the user sees, by id (read once per user, and after a practice save)
+        self.practice_names: dict[int, str] = {}
+        session.user_changed.connect(lambda user: self._read_practices() if user else None)
+        session.practice_changed.connect(self._read_practices)
+        self._read_practices()
         self.clear()
+
+    def _read_practices(self) -> None:
+        def done(practices) -> None:
+            self.practice_names = {practice.id: practice.name for practice in practices}
+            if self.referral is not None:
+                self.status_line.setText(self._status_text(self.referral))
+
+        read_visible(self.session, self, done)
 
     def _timeline_tab(self) -> QWidget:
         tab = QWidget()
@@ -324,6 +341,9 @@ class ReferralView(QWidget):
             else:
                 parts.append(f"response due {day(referral.response_due_on)}")
         parts.append(f"urgency: {URGENCY_LABELS.get(referral.urgency, referral.urgency)}")
+        practice = self.practice_names.get(referral.practice_id)
+        if len(self.practice_names) > 1 and practice:
+            parts.append(f"at {escape(practice)}")
         return " · ".join(parts)
 
     def _fill_actions(self, referral: Referral) -> None:

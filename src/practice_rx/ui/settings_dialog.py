@@ -1,7 +1,9 @@
-"""Settings: the practice's details (letterheads, response windows) and the database.
+"""Settings: the practice's details (letterheads, response windows, list size) and the
+database.
 
 The practice's details are saved through the practice service (a practice
-admin's job, checked there). The database URL belongs to this workstation's
+admin's job, checked there). In a network, a chooser above them says which of the
+practices the user sees is shown; an admin who works across the network may add one. The database URL belongs to this workstation's
 settings file and is used from the next start; "Test connection" tries it off
 the GUI thread without changing anything.
 """
@@ -10,7 +12,9 @@ from __future__ import annotations
 
 import os
 
+from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -32,6 +36,7 @@ from practice_rx.services.practice import PracticeDetails
 from practice_rx.settings import DATABASE_URL_ENV, default_database_url
 from practice_rx.storage.database import safe_url
 from practice_rx.ui import messages
+from practice_rx.ui.practices.practice_chooser import practice_label, read_visible
 from practice_rx.ui.screen_fit import open_size
 from practice_rx.ui.session import Session
 from practice_rx.ui.widgets import FieldMessage, heading, hint, labelled
@@ -61,6 +66,20 @@ def check_connection(url: str) -> str:
                 "when it starts.")
     return ("Connected, but the database was written by a newer PracticeRx; this version "
             "will refuse to open it. Update PracticeRx on this workstation.")
+
+
+#: the chooser's entry for a practice being added, not saved yet
+NEW_PRACTICE = -1
+MAX_LIST_SIZE = 1_000_000
+
+
+def list_size(text: str) -> int | str | None:
+    """The number typed (group separators allowed), None for nothing; other text goes to
+    the service as typed, which says what it expects."""
+    plain = text.strip().replace(",", "").replace(" ", "")
+    if not plain:
+        return None
+    return int(plain) if plain.isdigit() else text
 
 
 def with_keyring_password(url: str) -> str:
@@ -104,6 +123,28 @@ class SettingsDialog(QDialog):
         self.may_change = session.can(Action.MANAGE_SETTINGS)
         self.inputs: dict[str, QWidget] = {}
         self.messages: dict[str, FieldMessage] = {}
+        #: the practice the fields show (None: none saved yet, or the first one)
+        self.practice_id: int | None = None
+        self.adding = False
+
+        self.chooser = QComboBox()
+        self.chooser.setObjectName("practice_chooser")
+        self.chooser.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.chooser_label = labelled("Pra&ctice:", self.chooser, name="Practice",
+                                      description="Which of the network's practices to "
+                                      "show and change")
+        self.add_practice_button = QPushButton("Add pract&ice…")
+        self.add_practice_button.setObjectName("add_practice")
+        self.add_practice_button.setToolTip("Another practice of the network, with its own "
+                                            "details")
+        self.add_practice_button.setVisible(self.may_change and session.user.all_practices)
+        chooser_row = QHBoxLayout()  # beside the heading: a row more would not fit 1280×720
+        chooser_row.addWidget(heading("Settings", 2))
+        chooser_row.addStretch(1)
+        chooser_row.addWidget(self.chooser_label)
+        chooser_row.addWidget(self.chooser)
+        chooser_row.addWidget(self.add_practice_button)
+        self._show_chooser(False)
 
         practice_box = QGroupBox("Practice details (printed on letters)")
         practice_form = QFormLayout(practice_box)
@@ -112,6 +153,9 @@ class SettingsDialog(QDialog):
             ("name", "Practice &name", QLineEdit(), ""),
             ("ods_code", "&ODS code", QLineEdit(),
              "The practice's organisation code, for example A81001"),
+            # beside the ODS code (see below)
+            ("list_size", "List size", self._list_size(),
+             "Registered patients, for the referral rate in reports; empty if not known"),
             ("address", "Addr&ess", self._text(), ""),
             ("postcode", "&Postcode", QLineEdit(), ""),
             ("phone", "P&hone", QLineEdit(), ""),
@@ -131,6 +175,14 @@ class SettingsDialog(QDialog):
             message = FieldMessage(label.replace("&", ""))
             message.setObjectName(f"practice_message_{key}")
             self.messages[key] = message
+            if key == "list_size":  # beside the ODS code, as the attempts are (1280×720)
+                ods_cell.addWidget(message)
+                ods_row.addSpacing(12)
+                ods_row.addWidget(labelled("&List size:", widget, name="List size",
+                                           description=description))
+                ods_row.addWidget(widget)
+                ods_row.addStretch(1)
+                continue
             if key == "contact_attempts":
                 attempts_cell.addWidget(message)
                 attempts_row.addWidget(labelled(f"{label.replace('after', '&after')}", widget,
@@ -145,6 +197,10 @@ class SettingsDialog(QDialog):
                 attempts_cell, attempts_row = cell, QHBoxLayout()
                 attempts_row.addWidget(widget)
                 cell.addLayout(attempts_row)
+            elif key == "ods_code":
+                ods_cell, ods_row = cell, QHBoxLayout()
+                ods_row.addWidget(widget)
+                cell.addLayout(ods_row)
             else:
                 cell.addWidget(widget)
             if description:
@@ -192,7 +248,7 @@ class SettingsDialog(QDialog):
         self.saved_note = hint("")
 
         layout = QVBoxLayout(self)
-        layout.addWidget(heading("Settings", 2))
+        layout.addLayout(chooser_row)
         if not self.may_change:
             layout.addWidget(hint("Only a practice admin can change the practice's details. "
                                   "You can change this workstation's database."))
@@ -203,14 +259,16 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.saved_note)
         layout.addWidget(self.buttons)
         self.test_button.clicked.connect(self.test_connection)
+        self.chooser.currentIndexChanged.connect(lambda _index: self._chosen())
+        self.add_practice_button.clicked.connect(self.add_practice)
         open_size(self, 640, 700)
-        self._load_practice()
+        self._load_practices()
 
     @staticmethod
     def _text() -> QPlainTextEdit:
         edit = QPlainTextEdit()
         edit.setTabChangesFocus(True)
-        edit.setMaximumHeight(64)
+        edit.setMaximumHeight(56)  # three lines; the practice chooser needs the room
         return edit
 
     @staticmethod
@@ -221,6 +279,14 @@ class SettingsDialog(QDialog):
         spin.setSuffix(" working days")
         spin.setMaximumWidth(180)
         return spin
+
+    @staticmethod
+    def _list_size() -> QLineEdit:
+        edit = QLineEdit()
+        edit.setValidator(QIntValidator(0, MAX_LIST_SIZE, edit))
+        edit.setPlaceholderText("not entered")
+        edit.setMaximumWidth(120)
+        return edit
 
     @staticmethod
     def _attempts() -> QSpinBox:
@@ -234,21 +300,80 @@ class SettingsDialog(QDialog):
         spin.setMaximumWidth(180)
         return spin
 
-    def _load_practice(self) -> None:
-        def done(practice) -> None:
-            if practice is None:
-                return
-            for key, widget in self.inputs.items():
-                value = getattr(practice, key)
-                if isinstance(widget, QSpinBox):
-                    widget.setValue(int(value))
-                elif isinstance(widget, QPlainTextEdit):
-                    widget.setPlainText(value or "")
-                else:
-                    widget.setText(value or "")
+    # -- which practice ----------------------------------------------------------------
 
-        self.session.operations.run(self.session.services.practice.get, done=done, owner=self,
+    def _show_chooser(self, shown: bool) -> None:
+        self.chooser_label.setVisible(shown)
+        self.chooser.setVisible(shown)
+
+    def _load_practices(self) -> None:
+        """The practices the user sees; the chooser is shown when there are several."""
+        def done(practices) -> None:
+            self.chooser.blockSignals(True)
+            self.chooser.clear()
+            for practice in practices:
+                self.chooser.addItem(practice_label(practice), practice.id)
+            self.chooser.blockSignals(False)
+            self._show_chooser(len(practices) > 1)
+            self._load_practice(practices[0].id if practices else None)
+
+        read_visible(self.session, self, done)
+
+    def _chosen(self) -> None:
+        practice_id = self.chooser.currentData()
+        if practice_id == NEW_PRACTICE or practice_id is None:
+            return
+        self._stop_adding()
+        self._clear_messages()
+        self._load_practice(practice_id)
+
+    def _load_practice(self, practice_id: int | None) -> None:
+        def done(practice) -> None:
+            if practice is not None:
+                self.practice_id = practice.id
+                self._fill(practice)
+
+        self.session.operations.run(self.session.services.practice.get, practice_id,
+                                    done=done, owner=self,
                                     message="Reading the practice's details…")
+
+    def _fill(self, practice) -> None:
+        """The fields from a practice (or a new practice's defaults)."""
+        for key, widget in self.inputs.items():
+            value = getattr(practice, key)
+            if isinstance(widget, QSpinBox):
+                widget.setValue(int(value))
+            elif isinstance(widget, QPlainTextEdit):
+                widget.setPlainText(value or "")
+            elif key == "list_size":
+                widget.setText("" if value is None else str(value))
+            else:
+                widget.setText(value or "")
+
+    def add_practice(self) -> None:
+        """Empty fields for another practice of the network, saved by Save (as an add)."""
+        self._clear_messages()
+        if not self.adding:
+            self.adding = True
+            self.chooser.blockSignals(True)
+            self.chooser.addItem("New practice (not saved yet)", NEW_PRACTICE)
+            self.chooser.setCurrentIndex(self.chooser.count() - 1)
+            self.chooser.blockSignals(False)
+        self._show_chooser(True)
+        self.add_practice_button.setEnabled(False)
+        self._fill(PracticeDetails(ods_code="", name=""))
+        self.saved_note.setText("Enter the new practice's details, then Save.")
+        self.inputs["name"].setFocus()
+
+    def _stop_adding(self) -> None:
+        if self.adding:
+            self.adding = False
+            self.chooser.blockSignals(True)
+            self.chooser.removeItem(self.chooser.findData(NEW_PRACTICE))
+            self.chooser.blockSignals(False)
+            self.add_practice_button.setEnabled(True)
+            self.saved_note.setText("")
+            self._show_chooser(self.chooser.count() > 1)
 
     def practice_details(self) -> PracticeDetails:
         values: dict[str, object] = {}
@@ -257,6 +382,8 @@ class SettingsDialog(QDialog):
                 values[key] = widget.value()
             elif isinstance(widget, QPlainTextEdit):
                 values[key] = widget.toPlainText().strip()
+            elif key == "list_size":
+                values[key] = list_size(widget.text())
             else:
                 values[key] = widget.text().strip()
         return PracticeDetails(**values)
@@ -307,14 +434,21 @@ class SettingsDialog(QDialog):
             else:
                 self.reject()
             return
+        self._clear_messages()
+        self.save_button.setEnabled(False)
+        practices = self.session.services.practice
+        if self.adding:
+            call, args = practices.add, (self.session.user.id, self.practice_details())
+        else:
+            call, args = practices.save, (self.session.user.id, self.practice_details(),
+                                          self.practice_id)
+        self.session.operations.run(call, *args, done=self._saved, failed=self._refused,
+                                    owner=self, message="Saving the practice's details…")
+
+    def _clear_messages(self) -> None:
         for message in self.messages.values():
             message.set_message(None)
         self.practice_problem.set_message(None)
-        self.save_button.setEnabled(False)
-        self.session.operations.run(
-            self.session.services.practice.save, self.session.user.id, self.practice_details(),
-            done=self._saved, failed=self._refused, owner=self,
-            message="Saving the practice's details…")
 
     def _saved(self, _practice) -> None:
         self.session.practice_changed.emit()

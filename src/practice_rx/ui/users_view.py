@@ -1,13 +1,14 @@
-"""Users, for practice admins: list them, add one, disable or enable, reset a password.
+"""Users, for practice admins: list them, add one, disable or enable, reset a password,
+and say which of the network's practices each works for.
 
 Every change goes through ``services.users`` with the admin's id (``add``,
-``set_active``, ``reset_password``), which checks the role and the values and
-writes the audit trail; their messages are shown beside the fields they name.
+``set_active``, ``reset_password``, ``set_practices``), which checks the role and the
+values and writes the audit trail; their messages are shown beside the fields they name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
@@ -29,10 +30,12 @@ from PySide6.QtWidgets import (
 
 from practice_rx.domain.identifiers import local_time
 from practice_rx.domain.permissions import ROLE_LABELS, Role
-from practice_rx.storage.models import User
+from practice_rx.storage.models import Practice, User
 from practice_rx.ui import messages
 from practice_rx.ui.formatting import moment
 from practice_rx.ui.login import MISMATCH, fit_height, password_edit, problem_label, say
+from practice_rx.ui.practices.practice_chooser import practice_label
+from practice_rx.ui.practices.user_practices_dialog import PracticeChecks, UserPracticesDialog
 from practice_rx.ui.screen_fit import open_size
 from practice_rx.ui.session import Session
 from practice_rx.ui.widgets import FieldMessage, heading, hint, labelled
@@ -49,6 +52,24 @@ def state_text(user: User, now: datetime) -> str:
     if user.locked_until is not None and user.locked_until > now:
         return f"Locked after failed logins, until {local_time(user.locked_until):%H:%M}"
     return "Active"
+
+
+def practices_text(user: User, linked: Collection[int], practices: Sequence[Practice]) -> str:
+    """"All practices", or the ODS codes of those the user is linked to (the admin sees)."""
+    if user.all_practices:
+        return "All practices"
+    codes = [practice.ods_code for practice in practices if practice.id in linked]
+    others = len(set(linked) - {practice.id for practice in practices})
+    if others:
+        codes.append(f"{others} other{'s' if others > 1 else ''}")
+    return ", ".join(codes) or "None: sees no patient"
+
+
+def practices_names(user: User, linked: Collection[int], practices: Sequence[Practice]) -> str:
+    """The practices in full, for the column's tooltip."""
+    if user.all_practices:
+        return "Works across the network: sees every practice"
+    return "\n".join(practice_label(p) for p in practices if p.id in linked)
 
 
 class _FieldsDialog(QDialog):
@@ -124,7 +145,8 @@ class AddUserDialog(_FieldsDialog):
     added = Signal(object)
     ORDER = ("username", "display_name", "role", "job_title", "password", "again")
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None,
+                 practices: Sequence[Practice] = ()) -> None:
         super().__init__(session, parent)
         self.setObjectName("add_user")
         self.setWindowTitle("Add a user")
@@ -141,6 +163,9 @@ class AddUserDialog(_FieldsDialog):
         self.add_field("password", "&Password:", password_edit("user_password"),
                        "At least 10 characters; tell them in person")
         self.add_field("again", "Password &again:", password_edit("user_again"))
+        #: a check box per practice, in a network (None with one practice: they work there)
+        self.practices = PracticeChecks("Pra&ctices they work for", practices) \
+            if len(practices) > 1 else None
         self.save_button = self.buttons.addButton("A&dd user",
                                                   QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setObjectName("save_user")
@@ -151,6 +176,10 @@ class AddUserDialog(_FieldsDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Add a user", 2))
         layout.addLayout(self.form)
+        if self.practices is not None:
+            layout.addWidget(self.practices)
+            layout.addWidget(hint("A link worker works across the network (every practice) "
+                                  "as well; Set practices changes that."))
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(460)
@@ -160,10 +189,11 @@ class AddUserDialog(_FieldsDialog):
         if not self.passwords_match():
             return
         i = self.inputs
+        chosen = self.practices.checked_ids() if self.practices is not None else None
         self.run(self.session.services.users.add, self.session.user.id, i["username"].text(),
                  i["display_name"].text(), i["role"].currentData(), i["password"].text(),
-                 i["job_title"].text().strip(), done=self._added, message="Adding the user…",
-                 button=self.save_button)
+                 i["job_title"].text().strip(), chosen or None, done=self._added,
+                 message="Adding the user…", button=self.save_button)
 
     def _added(self, user: User) -> None:
         self.added.emit(user)
@@ -217,7 +247,7 @@ class ResetPasswordDialog(_FieldsDialog):
 class UsersDialog(QDialog):
     """Everyone who can use PracticeRx here, and what an admin can do about them."""
 
-    COLUMNS = ("Name", "Username", "Role", "Job title", "State", "Added")
+    COLUMNS = ("Name", "Username", "Role", "Job title", "State", "Added", "Practices")
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -225,6 +255,9 @@ class UsersDialog(QDialog):
         self.setWindowTitle("Users")
         self.session = session
         self.users: list[User] = []
+        #: the practices the admin sees, and each user's links (read with the users)
+        self.practices: list[Practice] = []
+        self.links: dict[int, frozenset[int]] = {}
 
         self.table = QTreeWidget()
         self.table.setObjectName("users_table")
@@ -243,6 +276,9 @@ class UsersDialog(QDialog):
         self.active_button.setObjectName("toggle_active")
         self.reset_button = QPushButton("&Reset password…")
         self.reset_button.setObjectName("reset_password_button")
+        self.practices_button = QPushButton("Set pra&ctices…")
+        self.practices_button.setObjectName("set_practices_button")
+        self.practices_button.hide()  # shown once the users are read, in a network
         self.note = hint("")
         self.note.setObjectName("users_note")
         self.note.setAccessibleName("Result")
@@ -251,7 +287,8 @@ class UsersDialog(QDialog):
         close.rejected.connect(self.reject)
 
         buttons = QHBoxLayout()
-        for button in (self.add_button, self.active_button, self.reset_button):
+        for button in (self.add_button, self.active_button, self.reset_button,
+                       self.practices_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(close)
@@ -263,11 +300,12 @@ class UsersDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(self.note)
         layout.addLayout(buttons)
-        open_size(self, 820, 520)
+        open_size(self, 900, 520)
 
         self.add_button.clicked.connect(self.add_user)
         self.active_button.clicked.connect(self.toggle_active)
         self.reset_button.clicked.connect(self.reset_password)
+        self.practices_button.clicked.connect(self.set_practices)
         self.table.currentItemChanged.connect(lambda *_: self._chosen_changed())
         self._chosen_changed()
         self.load()
@@ -278,15 +316,27 @@ class UsersDialog(QDialog):
         chosen = select_id if select_id is not None else (
             self.chosen().id if self.chosen() else None)
 
-        def done(users: list[User]) -> None:
+        services, admin_id = self.session.services, self.session.user.id
+
+        def read():
+            users = services.users.list()
+            return (users, {user.id: services.users.practices_of(user.id) for user in users},
+                    services.practice.visible(admin_id))
+
+        def done(result) -> None:
+            users, self.links, self.practices = result
             now = self.session.services.clock()
             self.users = users
+            self.practices_button.setVisible(len(self.practices) > 1)
             self.table.clear()
             for user in users:
                 item = QTreeWidgetItem([
                     user.display_name, user.username, ROLE_LABELS.get(user.role, user.role),
-                    user.job_title or "", state_text(user, now), moment(user.created_at)])
+                    user.job_title or "", state_text(user, now), moment(user.created_at),
+                    practices_text(user, self.links.get(user.id, ()), self.practices)])
                 item.setData(0, USER_ROLE, user)
+                item.setToolTip(6, practices_names(user, self.links.get(user.id, ()),
+                                                   self.practices))
                 self.table.addTopLevelItem(item)
                 if user.id == chosen:
                     self.table.setCurrentItem(item)
@@ -294,8 +344,7 @@ class UsersDialog(QDialog):
                 self.table.setCurrentItem(self.table.topLevelItem(0))
             self._chosen_changed()
 
-        self.session.operations.run(self.session.services.users.list, done=done,
-                                    failed=self._failed, owner=self,
+        self.session.operations.run(read, done=done, failed=self._failed, owner=self,
                                     message="Reading the users…")
 
     def chosen(self) -> User | None:
@@ -314,6 +363,7 @@ class UsersDialog(QDialog):
         user = self.chosen()
         self.active_button.setEnabled(user is not None)
         self.reset_button.setEnabled(user is not None)
+        self.practices_button.setEnabled(user is not None)
         self.active_button.setText("&Enable" if user is not None and not user.active
                                    else "&Disable")
         self.active_button.setAccessibleName(self.active_button.text().replace("&", ""))
@@ -324,7 +374,7 @@ class UsersDialog(QDialog):
     # -- changes ----------------------------------------------------------------------------------
 
     def add_user(self) -> AddUserDialog:
-        dialog = AddUserDialog(self.session, self)
+        dialog = AddUserDialog(self.session, self, self.practices)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.added.connect(lambda user: self._changed(user, f"{user.display_name} "
                                                               f"({user.username}) was added."))
@@ -362,6 +412,18 @@ class UsersDialog(QDialog):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.reset.connect(lambda saved: self._changed(
             saved, f"{saved.display_name} has a new password."))
+        dialog.open()
+        return dialog
+
+    def set_practices(self) -> UserPracticesDialog | None:
+        user = self.chosen()
+        if user is None:
+            return None
+        dialog = UserPracticesDialog(self.session, user, self.practices,
+                                     self.links.get(user.id, frozenset()), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(lambda saved: self._changed(
+            saved, f"{saved.display_name}'s practices are saved."))
         dialog.open()
         return dialog
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from practice_rx.domain.statuses import Status
 from practice_rx.services.worklist import WorklistFilter
 from practice_rx.ui.formatting import status_label
+from practice_rx.ui.practices.practice_chooser import PracticeCombo
 from practice_rx.ui.widgets import SearchBox, heading, labelled
 
 ALL = "all"
@@ -106,7 +107,8 @@ def _date_edit(name: str) -> QDateEdit:
 
 
 class FilterRow(QWidget):
-    """Text, service, referrer and created-between filters."""
+    """Text, service, referrer and created-between filters, and in a network the practice
+    (kept out of :meth:`values`, so saved filters stay the same across practices)."""
 
     changed = Signal()
 
@@ -128,6 +130,8 @@ class FilterRow(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.created_from = _date_edit("Created from")
         self.created_to = _date_edit("Created to")
+        self.practice = PracticeCombo("All my practices")
+        self.practice.setObjectName("worklist_practice")
         self.clear_button = QPushButton("Clear filters")
         self.clear_button.setAccessibleName("Clear filters")
 
@@ -146,6 +150,13 @@ class FilterRow(QWidget):
         grid.addWidget(self.created_from, 2, 1)
         grid.addWidget(labelled("to", self.created_to, name="Created to"), 2, 2)
         grid.addWidget(self.created_to, 2, 3, 1, 2)
+        # no Alt key: every letter of it is taken on the main window (as for Referrer)
+        self.practice_label = labelled("Practice:", self.practice, name="Practice",
+                                       description="The referrals of one practice, or of "
+                                       "all those you work for")
+        grid.addWidget(self.practice_label, 3, 0)
+        grid.addWidget(self.practice, 3, 1, 1, 4)
+        self.set_practices([])
         self.grid = grid
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
@@ -157,6 +168,7 @@ class FilterRow(QWidget):
         self.referrer.currentIndexChanged.connect(self.changed)
         self.created_from.dateChanged.connect(self.changed)
         self.created_to.dateChanged.connect(self.changed)
+        self.practice.currentIndexChanged.connect(self.changed)
         self.clear_button.clicked.connect(self.clear)
 
     def set_choices(self, services: list[tuple[int, str]], referrers: list[tuple[int, str]]) -> None:
@@ -171,17 +183,29 @@ class FilterRow(QWidget):
             combo.setCurrentIndex(max(0, combo.findData(chosen)) if chosen is not None else 0)
             combo.blockSignals(False)
 
+    def set_practices(self, practices) -> None:
+        """The practices the user sees; the choice is shown only when there are several."""
+        self.practice.set_practices(practices)
+        for part in (self.practice_label, self.practice):
+            part.setVisible(len(practices) > 1)
+
+    def practice_ids(self) -> frozenset[int]:
+        """The practice chosen, or none (every practice the user works for)."""
+        chosen = self.practice.chosen_id()
+        return frozenset() if chosen is None else frozenset({chosen})
+
     def clear(self) -> None:
-        for widget in (self.text, self.service, self.referrer, self.created_from,
-                       self.created_to):
+        widgets = (self.text, self.service, self.referrer, self.created_from,
+                   self.created_to, self.practice)
+        for widget in widgets:
             widget.blockSignals(True)
         self.text.clear()
         self.service.setCurrentIndex(0)
         self.referrer.setCurrentIndex(0)
         self.created_from.setDate(NO_DATE)
         self.created_to.setDate(NO_DATE)
-        for widget in (self.text, self.service, self.referrer, self.created_from,
-                       self.created_to):
+        self.practice.setCurrentIndex(0)
+        for widget in widgets:
             widget.blockSignals(False)
         self._typing.stop()
         self.changed.emit()

@@ -122,6 +122,9 @@ class WorklistPanel(QWidget):
         session.user_changed.connect(
             lambda user: self.saved.set_user(user.username if user else None))
         self.saved.set_user(session.user.username if session.signed_in else None)
+        # the practices to choose from are the signed-in user's, and a new one is listed
+        session.user_changed.connect(lambda user: self.load_choices() if user else None)
+        session.practice_changed.connect(self.load_choices)
         header.sortIndicatorChanged.connect(lambda *_: self.reshaped.emit())
         self.model.loaded.connect(self._loaded)
         self.model.failed.connect(self._failed)
@@ -158,10 +161,12 @@ class WorklistPanel(QWidget):
         self._refresh_counts()
 
     def values(self) -> dict:
-        """The filter row's values, with "My referrals" as the referrer when it is ticked."""
+        """The filter row's values, with "My referrals" as the referrer when it is ticked,
+        and the practice chosen."""
         values = self.filters.values()
         if self.mine.isChecked() and self.session.signed_in:
             values["referrer_id"] = self.session.user.id
+        values["practice_ids"] = self.filters.practice_ids()
         return values
 
     def apply_filters(self) -> None:
@@ -281,15 +286,25 @@ class WorklistPanel(QWidget):
                                     message="Counting referrals…")
 
     def load_choices(self) -> None:
-        """Fill the service and referrer filters (off the GUI thread)."""
-        services = self.session.services
+        """Fill the service, referrer and practice filters (off the GUI thread)."""
+        if not self.session.signed_in:
+            return
+        services, user_id = self.session.services, self.session.user.id
 
         def read():
             return ([(s.id, s.name) for s in services.catalogue.search(include_inactive=True)],
-                    [(u.id, u.display_name) for u in services.users.list()])
+                    [(u.id, u.display_name) for u in services.users.list()],
+                    services.practice.visible(user_id))
 
-        self.session.operations.run(read, done=lambda lists: self.filters.set_choices(*lists),
-                                    owner=self, message="Reading services and staff…")
+        def done(lists) -> None:
+            chosen = self.filters.practice_ids()
+            self.filters.set_choices(*lists[:2])
+            self.filters.set_practices(lists[2])
+            if self.filters.practice_ids() != chosen:  # that practice is no longer seen
+                self.apply_filters()
+
+        self.session.operations.run(read, done=done, owner=self,
+                                    message="Reading services and staff…")
 
     # -- what is shown ----------------------------------------------------------------
 

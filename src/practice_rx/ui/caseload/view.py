@@ -24,6 +24,7 @@ from practice_rx.domain.statuses import Status
 from practice_rx.services.caseload import CaseloadFilter
 from practice_rx.ui.caseload.model import DEFAULT_SORT_COLUMN, ROW_ID_ROLE, CaseloadModel
 from practice_rx.ui.formatting import status_label
+from practice_rx.ui.practices.practice_chooser import PracticeCombo, read_visible
 from practice_rx.ui.session import Session
 from practice_rx.ui.widgets import FieldMessage, heading, hint, labelled, row_table
 from practice_rx.ui.worklist_view import WorklistTable
@@ -59,6 +60,8 @@ class CaseloadView(QWidget):
         self.status.addItem("All open cases", "")
         for status in (Status.ACCEPTED, Status.CONTACTED, Status.IN_PROGRESS):
             self.status.addItem(status_label(status), status.value)
+        self.practice = PracticeCombo("All my practices")
+        self.practice.setObjectName("caseload_practice")
         self.due_only = QCheckBox("Only what is &due or overdue")
         self.due_only.setObjectName("caseload_due_only")
         self.search = QLineEdit()
@@ -95,9 +98,15 @@ class CaseloadView(QWidget):
         filters = QHBoxLayout()
         for text, widget, name in (("&Link worker:", self.worker, "Link worker"),
                                    ("S&tatus:", self.status, "Status"),
+                                   ("Pract&ice:", self.practice, "Practice"),
                                    ("&Find:", self.search, "Find a person")):
-            filters.addWidget(labelled(text, widget, name=name))
+            label = labelled(text, widget, name=name)
+            filters.addWidget(label)
             filters.addWidget(widget, 2 if widget is self.search else 0)
+            if widget is self.practice:  # shown in a network, once the practices are read
+                self.practice_label = label
+                label.hide()
+                widget.hide()
         filters.addWidget(self.due_only)
         actions = QHBoxLayout()
         actions.addWidget(self.summary, 1)
@@ -114,6 +123,7 @@ class CaseloadView(QWidget):
         self.worker.currentIndexChanged.connect(lambda _: self._filter_changed())
         self.status.currentIndexChanged.connect(lambda _: self._filter_changed())
         self.due_only.toggled.connect(lambda _: self._filter_changed())
+        self.practice.currentIndexChanged.connect(lambda _: self._filter_changed())
         self.search.textChanged.connect(lambda _: self._filter_changed())
         self.previous_page.clicked.connect(lambda: self.model.go_to_page(
             self.model.query.page - 1))
@@ -130,6 +140,7 @@ class CaseloadView(QWidget):
         self._kept_id: int | None = None
         self._first_load = True
         self._fill_workers()
+        read_visible(session, self, self._set_practices)
 
     # -- reading ---------------------------------------------------------------------
 
@@ -158,15 +169,24 @@ class CaseloadView(QWidget):
                                     done=done, failed=self._show_error, owner=self,
                                     message="Reading the link workers…")
 
+    def _set_practices(self, practices) -> None:
+        """The practices the user sees; a choice among them only in a network."""
+        self.practice.set_practices(practices)
+        for part in (self.practice_label, self.practice):
+            part.setVisible(len(practices) > 1)
+
     def _show_error(self, error: Exception) -> None:
         self.message.set_message(str(error))
 
     def current_filter(self) -> CaseloadFilter:
         worker = self.worker.currentData()
         status = self.status.currentData()
+        practice = self.practice.chosen_id()
         return CaseloadFilter(link_worker_id=None if worker in (None, ALL) else int(worker),
                               statuses=frozenset({status}) if status else frozenset(),
-                              due_only=self.due_only.isChecked(), text=self.search.text())
+                              due_only=self.due_only.isChecked(), text=self.search.text(),
+                              practice_ids=frozenset() if practice is None
+                              else frozenset({practice}))
 
     def _filter_changed(self) -> None:
         self.message.set_message(None)
