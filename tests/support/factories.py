@@ -31,12 +31,22 @@ test_nhs_number.__test__ = False  # a helper, not a test
 
 
 def make_user(services: Services, role: str = "clinician", name: str = "Dr Asha Patel") -> User:
-    return services.users.ensure(f"{role}{next(_serials)}", name, role)
+    """A new user of ``role`` working for every practice there is (as in a one-practice
+    database); tests of who sees which practice link theirs themselves."""
+    user = services.users.ensure(f"{role}{next(_serials)}", name, role)
+    practices = {practice.id for practice in services.practice.all()}
+    if len(practices) > 1 and not user.all_practices:
+        user = services.users.set_practices(None, user.id, practices, False)
+    return user
 
 
 def desk(services: Services) -> int:
-    """The reception desk's user: finds and registers patients, keeps the catalogue."""
-    return services.users.ensure("desk", "Reception desk", "receptionist").id
+    """The reception desk's user: finds and registers patients, keeps the catalogue; it
+    serves the whole network, so a test with several practices can register anywhere."""
+    user = services.users.ensure("desk", "Reception desk", "receptionist")
+    if not user.all_practices:
+        services.users.set_practices(None, user.id, (), True)
+    return user.id
 
 
 def admin(services: Services) -> int:
@@ -50,9 +60,17 @@ def make_patient(services: Services, given: str = "Joan", family: str = "Smith",
         family_name=family,
         date_of_birth=extra.pop("date_of_birth", "1951-03-14"),
         phone=extra.pop("phone", "0113 496 0000"),
+        practice_id=extra.pop("practice_id", first_practice_id(services)),
         **extra,
     )
     return services.patients.create(desk(services), details)
+
+
+def first_practice_id(services: Services) -> int | None:
+    """The network's first practice (None before any is set up): where a test's patient
+    is registered unless it says otherwise."""
+    practices = services.practice.all()
+    return min(practice.id for practice in practices) if practices else None
 
 
 def make_service(services: Services, name: str = "Leeds Walking Group", **extra) -> Service:

@@ -348,6 +348,7 @@ WINDOWS: dict[str, Opener] = {
     "users-add": _admin_dialog(lambda window: window.open_users().add_user()),
     "users-reset-password": users_reset_password,
     "audit-trail": _admin_dialog(lambda window: window.open_audit()),
+    "reports": _admin_dialog(lambda window: window.open_reports()),
     "letter-preview": letter_preview,
     "chaser-choice": chaser_choice,
     "batch-result": batch_result,

@@ -34,7 +34,7 @@ from tests.ui.test_accessibility import duplicates, mnemonics, unnamed
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
-def open_reports(core, qtbot, username: str = "practice.admin", role: str = "admin"):
+def open_reports(core, qtbot, username: str = "admin", role: str = "admin"):
     window = make_window(core, qtbot, username, role)
     reports = window.open_reports()
     qtbot.waitExposed(reports)
@@ -99,7 +99,7 @@ def test_an_admin_sees_every_figure_of_the_last_12_months(demo_core, qtbot):
         session.user.id, reports.report.period))
     listed = [reports.tables.item(row).text() for row in range(reports.tables.count())]
     assert listed == [table.title for table in expected.tables()]
-    assert len(listed) == 12
+    assert len(listed) == 13  # the twelve figures of issue 14, and the referral rate
     assert reports.current_key() == "referrals_by_month"
     _header, rows = shown_rows(reports)
     assert rows == [list(row) for row in expected.by_month.rows]
@@ -333,3 +333,31 @@ def test_starting_the_main_window_does_not_load_qtcharts_and_reports_does(tmp_pa
     lines = [line for line in result.stdout.splitlines()
              if line.startswith(("started", "reports"))]
     assert lines == ["started False", "reports True"], result.stdout
+
+
+# -- a network's practices ----------------------------------------------------------------------
+
+def test_a_network_admin_counts_one_practice_chosen_from_the_list(demo_core, qtbot):
+    window, reports = open_reports(demo_core, qtbot)
+    qtbot.waitUntil(lambda: reports.practice.count() == 4)  # all, and the demo's three
+    assert reports.practice_area.isVisible() and reports.practices() == ()
+    holbeck = next(p for p in reports.practice.practices if p.ods_code == "Y99902")
+    reports.practice.choose(holbeck.id)
+    qtbot.waitUntil(lambda: reports.report.period.practice_ids == frozenset({holbeck.id}),
+                    timeout=10_000)
+    settle(qtbot, window.session)
+    reports.select("referral_rate")
+    _header, rows = shown_rows(reports)
+    assert [row[0] for row in rows] == ["Y99902"]
+    expected = window.session.services.reports.build(
+        window.session.user.id, reports.report.period, practices=["Y99902"])
+    assert reports.report.tables() == expected.tables()
+
+
+def test_a_practices_own_gp_has_no_practice_list_and_counts_their_practice(demo_core, qtbot):
+    window, reports = open_reports(demo_core, qtbot, "dr.shah", "clinician")
+    settle(qtbot, window.session)
+    assert not reports.practice_area.isVisible()
+    reports.select("referral_rate")
+    _header, rows = shown_rows(reports)
+    assert [row[0] for row in rows] == ["Y99902"]

@@ -108,7 +108,7 @@ class ChaseService(ServiceBase):
         """The overdue referrals in ``filter``, longest overdue first, each marked if recent."""
         with self.db.reading() as session:
             self.authorize(session, user_id, Action.PRINT_LETTERS)
-            windows = dict(session.execute(select(Practice.id, Practice.chase_again_days)))
+            windows = dict(session.execute(select(Practice.id, Practice.chase_again_days)).all())
         first = windows[min(windows)] if windows else DEFAULT_CHASE_AGAIN_DAYS
         listed_at = self.clock()
         page = self.worklist.page(user_id, WorklistQuery(

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from practice_rx.reports import Report, ReportPeriod, Table, suppress_small_numbers
 from practice_rx.ui import messages
+from practice_rx.ui.practices.practice_chooser import PracticeCombo, read_visible
 from practice_rx.ui.reports.charts import ReportChart
 from practice_rx.ui.reports.period_bar import PeriodBar
 from practice_rx.ui.reports.table_model import ReportTableModel, hidden_columns
@@ -84,11 +85,18 @@ class ReportsWindow(QDialog):
         services = session.services
         self.period_bar = PeriodBar(lambda: services.clock().date())
         self.period_bar.changed.connect(self.count)
-        #: where the practice filter goes once several practices share a database
+        #: the practice to count, shown when the user sees more than one
+        self.practice = PracticeCombo("All my practices")
+        self.practice.setObjectName("reports_practice")
+        self.practice.currentIndexChanged.connect(lambda _: self._practice_changed())
         self.practice_area = QWidget()
         self.practice_area.setObjectName("reports_practice_area")
-        QHBoxLayout(self.practice_area).setContentsMargins(0, 0, 0, 0)
+        area = QHBoxLayout(self.practice_area)
+        area.setContentsMargins(0, 0, 0, 0)
+        area.addWidget(labelled("Pract&ice:", self.practice, name="Practice"))
+        area.addWidget(self.practice)
         self.practice_area.hide()
+        read_visible(session, self, self._practices_read)
         self.progress_label = QLabel()
         self.progress_label.setObjectName("reports_progress_label")
         self.progress = QProgressBar()
@@ -211,7 +219,18 @@ class ReportsWindow(QDialog):
 
     def practices(self) -> tuple[str, ...]:
         """The practices (ODS codes) to count; none chosen means all the user may see."""
-        return ()
+        chosen = self.practice.chosen_id()
+        return tuple(practice.ods_code for practice in self.practice.practices
+                     if practice.id == chosen)
+
+    def _practices_read(self, practices: list) -> None:
+        self.practice.set_practices(practices)
+        self.practice_area.setVisible(len(practices) > 1)
+
+    def _practice_changed(self) -> None:
+        period = self.period_bar.period()
+        if self._started and period is not None:
+            self.count(period)
 
     def count(self, period: ReportPeriod) -> None:
         """Count ``period`` off the GUI thread; the figures shown stay until it answers."""
