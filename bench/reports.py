@@ -108,6 +108,10 @@ def raw_queries(backend: str) -> dict[str, str]:
             "= b.measure_id AND f.measure_version = b.measure_version AND f.n = 1 "
             f"JOIN {d['items']} AS bs ON true WHERE {d['value']} IS NOT NULL "
             "GROUP BY b.measure_id, b.measure_version, bs.key"),
+        "rate": "SELECT p.ods_code, p.list_size, (SELECT count(DISTINCT r.patient_id) FROM "
+                f"referral r WHERE r.practice_id = p.id AND {IN_PERIOD}) FROM practice p "
+                f"UNION ALL SELECT '(all)', NULL, count(DISTINCT r.patient_id) FROM referral r "
+                f"WHERE {IN_PERIOD}",
         "caseloads": "SELECT u.id, u.display_name, coalesce(c.n, 0) FROM user_account u "
                      "LEFT JOIN (SELECT allocated_to_id, count(*) AS n FROM referral WHERE "
                      "status IN ('accepted', 'contacted', 'in_progress') AND allocated_to_id "
@@ -186,6 +190,8 @@ def agree(report, raw: dict[str, object]) -> None:
         row[3] for row in sorted(raw["outcomes"])]
     assert sorted(r["open_cases"] for r in report.caseloads.as_dicts()) == sorted(
         row[2] for row in raw["caseloads"])
+    assert {r["ods_code"]: r["people"] for r in report.referral_rate.as_dicts()} == {
+        ods: people for ods, _size, people in raw["rate"]}
 
 
 def median_ms(action, repeat: int) -> float:

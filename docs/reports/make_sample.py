@@ -33,7 +33,7 @@ def main() -> None:
         os.environ["PRACTICE_RX_AUDIT_KEY_FILE"] = str(Path(folder) / "audit.key")
         from practice_rx.reports import ReportPeriod, build_report
         from practice_rx.reports.export_pdf import write_report_pdf
-        from practice_rx.services.demo import PRACTICE_NAME, DemoSize, fill
+        from practice_rx.services.demo import DEMO_PRACTICES, DemoSize, fill
         from practice_rx.startup import start
 
         app = start(f"sqlite:///{Path(folder) / 'demo.sqlite3'}", clock=lambda: NOW)
@@ -44,7 +44,9 @@ def main() -> None:
         finally:
             app.close()
         pdf = write_report_pdf(report, args.pdf or Path(folder) / "report.pdf",
-                               heading=f"{PRACTICE_NAME}, synthetic data")
+                               heading="South Leeds demo network: " + ", ".join(
+                                   f"{name} ({ods})" for ods, name, *_ in DEMO_PRACTICES)
+                               + "; synthetic data")
         for page in (1, 2):
             subprocess.run(["pdftoppm", "-r", str(args.dpi), "-png", "-f", str(page),
                             "-l", str(page), "-singlefile", str(pdf),
