@@ -59,7 +59,7 @@ def test_an_unmarked_database_of_demo_like_data_is_refused(db_url, capsys):
     services = Services(Database.open(db_url))
     services.users.ensure("dr.patel", "Dr Asha Patel")
     with services.db.transaction() as session:
-        _ensure_staff(session, services.clock())
+        _ensure_staff(session, services.clock(), [])
     services.db.close()
     before = _state(db_url)
     code, said = _demo(db_url, capsys)
@@ -119,7 +119,7 @@ def test_fill_itself_refuses_a_practice_database(db, clock):
 
 def test_the_demo_staff_are_the_usernames_the_guard_knows(db, clock):
     with db.transaction() as session:
-        _ensure_staff(session, clock())
+        _ensure_staff(session, clock(), [])
     with db.reading() as session:
         assert tuple(session.scalars(select(User.username).order_by(User.id))) == DEMO_USERNAMES
     assert DEMO_PASSWORD == "practice-rx-demo"
