@@ -205,8 +205,8 @@ def test_a_self_referral_names_the_person_as_requester(services, world, tmp_path
 
 
 def test_a_referral_again_replaces_the_one_before(services, world, tmp_path):
-    from tests.support.factories import NATIONAL, complete_answers
     from practice_rx.services.referrals import DraftChanges
+    from tests.support.factories import NATIONAL, complete_answers
 
     closed = move(services, world.draft, "cancelled", note="Patient moved away")
     again = services.referrals.create_draft(

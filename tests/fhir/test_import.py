@@ -167,3 +167,21 @@ def test_a_patient_of_another_practice_is_refused(services, world):
     services.users.set_practices(network_admin, desk.id, {holbeck.id}, False)
     with pytest.raises(PermissionDenied):
         world.fhir.import_bundle(desk.id, encoded(agency_bundle(world.patient.nhs_number)))
+
+
+def test_what_the_draft_refuses_is_reported_at_the_bundle_path(services, world):
+    before = referral_count(services)
+    no_person = agency_bundle(world.patient.nhs_number)
+    no_person["entry"][0]["resource"]["requester"] = {  # an Organization, nobody named
+        "reference": no_person["entry"][4]["fullUrl"]}
+    long_reason = agency_bundle(world.patient.nhs_number)
+    long_reason["entry"][0]["resource"]["reasonCode"] = [{"text": "x" * 600}]  # form keeps 500
+    for bundle, path, words in (
+            (no_person, "Bundle.entry[0].resource.requester", "Referring person"),
+            (long_reason, "Bundle.entry[0].resource.reasonCode", "500")):
+        with pytest.raises(ValidationError) as refused:
+            world.fhir.import_bundle(world.link_worker.id, encoded(bundle))
+        assert list(refused.value.errors) == [path]
+        assert refused.value.errors[path].startswith(f"{path}: ")
+        assert words in refused.value.errors[path]
+    assert referral_count(services) == before

@@ -27,8 +27,9 @@ from tests.support.factories import complete_answers, test_nhs_number
 
 
 def inputs(**changes) -> ReferralBundleInputs:
-    values = dict(
-        referral_id=42, status="sent", urgency="routine", reason_texts=("Bereavement",),
+    values: dict = dict(  # noqa: C408 (keyword names read as the dataclass's fields)
+        referral_id=42, patient_id=1, status="sent", urgency="routine",
+        reason_texts=("Bereavement",),
         created_at=datetime(2026, 11, 20, 10, 0), updated_at=datetime(2026, 11, 21, 11, 0),
         sent_at=datetime(2026, 11, 21, 11, 0), previous_referral_id=None,
         source="practice", source_label="The practice",
@@ -90,8 +91,8 @@ def test_a_wrong_nhs_number_system_is_reported(bundle):
     number = patient_index(bundle)
     bundle["entry"][number]["resource"]["identifier"][0]["system"] = "https://example.org/nhs"
     assert check_uk_core(bundle) == [
-        f"Bundle.entry[{number}].resource.identifier[0].system: an NHS number's system is "
-        "https://fhir.nhs.uk/Id/nhs-number"]
+        (f"Bundle.entry[{number}].resource.identifier[0].system: an NHS number's system is "
+         "https://fhir.nhs.uk/Id/nhs-number")]
 
 
 def test_an_invalid_nhs_number_is_reported_without_repeating_it(bundle):
@@ -130,8 +131,8 @@ def test_a_code_that_is_not_snomed_is_reported(bundle):
 def test_the_profile_must_be_claimed_when_strict(bundle):
     bundle["entry"][0]["resource"]["meta"]["profile"] = []
     assert check_uk_core(bundle) == [
-        "Bundle.entry[0].resource.meta.profile: must claim "
-        "https://fhir.hl7.org.uk/StructureDefinition/UKCore-ServiceRequest"]
+        ("Bundle.entry[0].resource.meta.profile: must claim "
+         "https://fhir.hl7.org.uk/StructureDefinition/UKCore-ServiceRequest")]
     assert check_uk_core(bundle, strict=False) == []
 
 
@@ -147,8 +148,8 @@ def test_must_support_elements_are_expected_of_our_own_export(bundle):
 def test_a_reference_to_no_entry_is_reported(bundle):
     bundle["entry"][0]["resource"]["performer"][0]["reference"] = "urn:uuid:nowhere"
     assert check_uk_core(bundle) == [
-        "Bundle.entry[0].resource.performer[0].reference: 'urn:uuid:nowhere' is not the "
-        "fullUrl of any entry"]
+        ("Bundle.entry[0].resource.performer[0].reference: 'urn:uuid:nowhere' is not the "
+         "fullUrl of any entry")]
 
 
 def test_a_subject_that_is_not_a_patient_is_reported(bundle):
@@ -171,7 +172,7 @@ def test_not_a_bundle_at_all():
     assert check_uk_core({"resourceType": "Patient"}) == [
         "Bundle: expected a FHIR Bundle (resourceType 'Bundle')"]
     assert check_uk_core({"resourceType": "Bundle", "type": "parcel"}) == [
-        "Bundle.type: 'parcel' is not a code of http://hl7.org/fhir/ValueSet/bundle-type "
-        "(expected one of batch, batch-response, collection, document, history, message, "
-        "searchset, transaction, transaction-response)",
+        ("Bundle.type: 'parcel' is not a code of http://hl7.org/fhir/ValueSet/bundle-type "
+         "(expected one of batch, batch-response, collection, document, history, message, "
+         "searchset, transaction, transaction-response)"),
         "Bundle.entry: required (the ServiceRequest and what it refers to)"]

@@ -79,7 +79,6 @@ def referral_bundle(inputs: ReferralBundleInputs) -> dict[str, Any]:
         entries.append((answers_url, _answers(inputs, patient_url, request["requester"])))
     return {
         "resourceType": "Bundle",
-        "identifier": {"system": referral_system(ods), "value": number},
         "type": "collection",
         "timestamp": fhir_moment(inputs.updated_at),
         "entry": [{"fullUrl": url, "resource": resource} for url, resource in entries],

@@ -127,7 +127,8 @@ def cmd_import_fhir(args: argparse.Namespace) -> int:
     except PracticeRxError as error:
         return _refused(f"{args.file} was not imported, nothing was saved:", error)
     except OSError as error:
-        return _refused(f"{args.file} cannot be read: {error.strerror}", error)
+        print(f"practice-rx: {args.file} cannot be read: {error.strerror}", file=sys.stderr)
+        return 2
     finally:
         services.db.close()
     print(f"Imported as referral {referral.id}, an inbound draft from "

@@ -76,6 +76,8 @@ class ReferralBundleInputs:
     (the person is their own referrer); ``service`` None for a draft without one."""
 
     referral_id: int
+    #: PracticeRx's own id of the patient, for the audit trail (never in the bundle)
+    patient_id: int
     status: str
     urgency: str
     reason_texts: tuple[str, ...]

@@ -14,7 +14,6 @@ from typing import Any
 def structure_problems(resource: Any, kind: str = "Bundle") -> list[str]:
     """Each structural problem as ``"path: message"``; empty when ``resource`` parses."""
     import pydantic
-
     from fhir.resources.R4B import get_fhir_model_class
 
     model = get_fhir_model_class(kind)

@@ -51,6 +51,7 @@ from practice_rx.storage.database import Database
 from practice_rx.storage.models import (
     FormDefinitionRecord,
     Patient,
+    Practice,
     Referral,
     ReferralNote,
     Service,
@@ -69,30 +70,60 @@ def bundle_filename(referral_id: int) -> str:
 
 
 def bundle_bytes(bundle: dict[str, Any]) -> bytes:
-    return (json.dumps(bundle, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    """Compact UTF-8 JSON: unindented, so Python's C encoder writes it (about five times
+    faster than with an indent); any JSON viewer lays it out."""
+    return (json.dumps(bundle, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
+#: referrals read together in an export (a few queries per chunk, not per referral)
+READ_CHUNK = 200
 
 
 def read_inputs(session: Session, referral_id: int) -> ReferralBundleInputs:
     """A referral's bundle inputs, refused outside the acting user's practices."""
-    referral = session.scalar(
-        select(Referral).where(Referral.id == referral_id).options(
+    return read_many(session, [referral_id])[0]
+
+
+def read_many(session: Session, referral_ids: list[int],
+              forms: dict[tuple[str, int], FormDefinition] | None = None,
+              ) -> list[ReferralBundleInputs]:
+    """Several referrals' inputs, in the order asked, read in one go; the first that does
+    not exist or is outside the user's practices is refused. ``forms`` keeps each form
+    read, for a run of many chunks."""
+    found = {referral.id: referral for referral in session.scalars(
+        select(Referral).where(Referral.id.in_(referral_ids)).options(
             selectinload(Referral.patient), selectinload(Referral.service),
             selectinload(Referral.referrer),
-            selectinload(Referral.notes).selectinload(ReferralNote.author)))
-    if referral is None:
-        raise NotFoundError(f"Referral {referral_id} does not exist")
-    check_record_in_scope(session, referral)
-    practice = practice_of(session, referral.practice_id)
+            selectinload(Referral.notes).selectinload(ReferralNote.author)))}
+    forms = {} if forms is None else forms
+    practices: dict[int | None, Practice | None] = {}
+    chosen = []
+    for referral_id in referral_ids:
+        referral = found.get(referral_id)
+        if referral is None:
+            raise NotFoundError(f"Referral {referral_id} does not exist")
+        check_record_in_scope(session, referral)
+        if referral.practice_id not in practices:
+            practices[referral.practice_id] = practice_of(session, referral.practice_id)
+        form = None
+        if referral.form_id:
+            key = (referral.form_id, referral.form_version)
+            form = forms[key] = forms.get(key) or load_form(session, *key)
+        chosen.append(_inputs(referral, practices[referral.practice_id], form))
+    return chosen
+
+
+def _inputs(referral: Referral, practice: Practice | None,
+            form: FormDefinition | None) -> ReferralBundleInputs:
     if practice is None or not practice.ods_code:
         raise ValidationError.single(
-            "practice", f"Referral {referral_id}: its practice has no ODS code; set up the "
+            "practice", f"Referral {referral.id}: its practice has no ODS code; set up the "
             "practice (Practice details) before exporting FHIR")
-    form = load_form(session, referral.form_id, referral.form_version) \
-        if referral.form_id else None
     patient, service = referral.patient, referral.service
     source = source_of(referral)
     return ReferralBundleInputs(
-        referral_id=referral.id, status=referral.status, urgency=referral.urgency,
+        referral_id=referral.id, patient_id=referral.patient_id, status=referral.status,
+        urgency=referral.urgency,
         reason_texts=_reason_texts(referral, form),
         created_at=referral.created_at, updated_at=referral.updated_at,
         sent_at=referral.sent_at, previous_referral_id=referral.previous_referral_id,
@@ -183,8 +214,11 @@ class FhirService(ServiceBase):
         try:
             with self.db.transaction() as session:
                 self.authorize(session, user_id, Action.VIEW_REFERRALS)
-                for referral_id in dict.fromkeys(referral_ids):
-                    inputs = read_inputs(session, referral_id)
+                forms: dict[tuple[str, int], FormDefinition] = {}
+                wanted = list(dict.fromkeys(referral_ids))
+                chunks = [wanted[at:at + READ_CHUNK] for at in range(0, len(wanted), READ_CHUNK)]
+                for inputs in (one for chunk in chunks for one in read_many(session, chunk, forms)):
+                    referral_id = inputs.referral_id
                     bundle = referral_bundle(inputs)
                     problems = check_uk_core(bundle)
                     if problems:  # a fault of ours: never send what we would refuse
@@ -197,7 +231,7 @@ class FhirService(ServiceBase):
                     self.audit.record(session, at=self.clock(), user_id=user_id,
                                       action="referral_export_fhir", entity="referral",
                                       entity_id=referral_id,
-                                      patient_id=session.get(Referral, referral_id).patient_id,
+                                      patient_id=inputs.patient_id,
                                       after={"file": path.name if path else ""})
                     done.append((referral_id, bundle, path))
         except BaseException:
@@ -238,9 +272,10 @@ class FhirService(ServiceBase):
                 DraftChanges(service_id=service_id, answers=answers, source=source))
         except ValidationError as error:
             requester = f"{inbound.request_path}.requester"
-            raise ValidationError({
-                paths.get(key, requester if key in SOURCE_FIELDS else key): message
-                for key, message in error.errors.items()}) from None
+            where = {key: paths.get(key, requester if key in SOURCE_FIELDS else key)
+                     for key in error.errors}
+            raise ValidationError({where[key]: f"{where[key]}: {message}"
+                                   for key, message in error.errors.items()}) from None
 
     @staticmethod
     def _patient(session: Session, inbound: InboundReferral) -> Patient:
