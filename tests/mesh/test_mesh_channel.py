@@ -319,20 +319,23 @@ def test_tracking_a_message_we_did_not_send_says_so(sandbox: MeshSandbox):
 
 
 @pytest.mark.parametrize(("to_mailbox", "given", "local_id", "field"), [
-    ("X26 ABC", files(), "PRX-1", "to_mailbox"),
-    ("X26ABC2", files(), "", "local_id"),
-    ("X26ABC2", files(), "PRX 1/2", "local_id"),
-    ("X26ABC2", [], "PRX-1", "files"),
-    ("X26ABC2", [("empty.pdf", b"", "application/pdf")], "PRX-1", "files[1]"),
-    ("X26ABC2", [files()[0], ("letter.pdf", b"%PDF-")], "PRX-1", "files[2]"),
-    ("X26ABC2", [("letter.pdf", "text, not bytes", "application/pdf")], "PRX-1", "files[1]"),
+    ("X26 ABC", files, "PRX-1", "to_mailbox"),
+    ("X26ABC2", files, "", "local_id"),
+    ("X26ABC2", files, "PRX 1/2", "local_id"),
+    ("X26ABC2", list, "PRX-1", "files"),
+    ("X26ABC2", lambda: [("empty.pdf", b"", "application/pdf")], "PRX-1", "files[1]"),
+    ("X26ABC2", lambda: [files()[0], ("letter.pdf", b"%PDF-")], "PRX-1", "files[2]"),
+    ("X26ABC2", lambda: [("letter.pdf", "text, not bytes", "application/pdf")], "PRX-1",
+     "files[1]"),
+    ("X26ABC2", lambda: [("big.pdf", bytes(75 * 1024 * 1024 + 1), "application/pdf")], "PRX-1",
+     "files[1]"),
 ])
 def test_a_malformed_send_is_refused_before_anything_goes(to_mailbox, given, local_id, field):
     nowhere = MeshMailbox(url="http://127.0.0.1:9", mailbox_id="X26ABC1", password="p",
                           shared_key="k")
 
     with pytest.raises(ValidationError) as raised:
-        channel(nowhere).send(to_mailbox, given, local_id=local_id)
+        channel(nowhere).send(to_mailbox, given(), local_id=local_id)
 
     assert list(raised.value.errors) == [field]
 

@@ -48,6 +48,9 @@ _STATES = {
     "undeliverable": DeliveryState.FAILED,
     "error": DeliveryState.FAILED,
 }
+#: mesh-client's chunk size. A file up to this size goes in one request, so a message found
+#: in the outbox by its local id is always complete (never a half-uploaded chunked one).
+MAX_FILE_BYTES = 75 * 1024 * 1024
 _MAILBOX_ID = re.compile(r"^[A-Za-z0-9]{1,20}$")
 _LOCAL_ID = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
 T = TypeVar("T")
@@ -311,6 +314,9 @@ def _check_send(recipient: str, files: list[DeliveryFile], local_id: str) -> Non
                                           "and its content as bytes")
         elif not file.content:
             errors[f"files[{number}]"] = f"File {number} ({file.filename}) is empty"
+        elif len(file.content) > MAX_FILE_BYTES:
+            errors[f"files[{number}]"] = (f"File {number} ({file.filename}) is larger than "
+                                          f"{MAX_FILE_BYTES // (1024 * 1024)} MB")
     if errors:
         raise ValidationError(errors)
 
