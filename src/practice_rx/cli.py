@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from practice_rx import __version__
 from practice_rx.errors import NotFoundError, PracticeRxError, ValidationError
 from practice_rx.fhir.cli import add_fhir_commands
+from practice_rx.fhir.codes_cli import add_code_commands
 from practice_rx.oruk.cli import add_catalogue_commands
 from practice_rx.reports.cli import add_report_commands
 from practice_rx.settings import Settings, data_dir
@@ -485,6 +486,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_catalogue_commands(commands)
     add_report_commands(commands)
     add_fhir_commands(commands)
+    add_code_commands(commands)
     return parser
 
 

@@ -30,7 +30,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from practice_rx.domain.search_key import search_key
 
 #: The Alembic revision these models describe; a test keeps it equal to the newest migration.
-SCHEMA_REVISION = "0008"
+SCHEMA_REVISION = "0009"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -283,6 +283,21 @@ class ReferralEvent(Base):
 
     referral: Mapped[Referral] = relationship(back_populates="events", lazy="raise")
     user: Mapped[User] = relationship(lazy="raise")
+
+
+class EventCodeExport(Base):
+    """An event's SNOMED CT code was written to a file for the GP record: when and by whom.
+
+    Only ever added (the database refuses UPDATE and DELETE), so "already exported"
+    stays true once it was; exporting again adds another row.
+    """
+
+    __tablename__ = "event_code_export"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("referral_event.id"), index=True)
+    exported_at: Mapped[datetime] = mapped_column(DateTime)
+    exported_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
 
 
 class ReferralNote(Base):
