@@ -16,7 +16,6 @@ text twice.
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -32,6 +31,7 @@ from practice_rx.domain.identifiers import format_nhs_number
 from practice_rx.letters import fonts
 from practice_rx.letters.content import address_lines
 from practice_rx.letters.inputs import LetterInputs, PracticeInfo
+from practice_rx.letters.paged_canvas import RENDER_LOCK, PagedCanvas
 from practice_rx.letters.text import Line, Run, TextStyle, clip_lines, draw_lines, layout_lines
 
 NHS_BLUE = HexColor("#005EB8")
@@ -47,11 +47,6 @@ WINDOW_TOP = 50 * mm
 WINDOW_WIDTH = 90 * mm
 WINDOW_HEIGHT = 35 * mm
 CONFIDENTIAL = "Confidential \u2013 contains patient information"
-
-# reportlab keeps per-document font state in shared font objects: one letter at a time
-# (a batch in a worker thread and a preview on the GUI thread take turns).
-_render_lock = threading.Lock()
-
 
 @dataclass(frozen=True)
 class Look:
@@ -250,28 +245,6 @@ class _Paper:
         ]
 
 
-class _PagedCanvas(Canvas):
-    """A canvas that keeps finished pages until ``save`` so each can say "Page X of Y"."""
-
-    def __init__(self, *args: object, paper: _Paper, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._paper = paper
-        self._held_pages: list[dict[str, object]] = []
-        fonts.prime(self)
-
-    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
-        self._held_pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._held_pages)
-        for number, state in enumerate(self._held_pages, start=1):
-            self.__dict__.update(state)
-            self._paper.footer(self, number, total)
-            Canvas.showPage(self)
-        Canvas.save(self)
-
-
 def render_letter(
     inputs: LetterInputs,
     look: Look,
@@ -288,7 +261,7 @@ def render_letter(
     and the practice only, never the patient.
     """
     fonts.register_fonts()
-    with _render_lock:
+    with RENDER_LOCK:
         return _render(inputs, look, story, title, recipient, meta)
 
 
@@ -312,7 +285,7 @@ def _render(inputs: LetterInputs, look: Look, story: list[Flowable], title: str,
         subject="",
         keywords="",
     )
-    doc.build(story, canvasmaker=partial(_PagedCanvas, paper=paper))
+    doc.build(story, canvasmaker=partial(PagedCanvas, footer=paper.footer))
     return buffer.getvalue()
 
 

@@ -10,7 +10,7 @@ The letters' typeface is embedded, and the same report gives the same bytes.
 from __future__ import annotations
 
 import io
-import threading
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from reportlab.platypus import Table as PdfTable
 
 from practice_rx.domain.identifiers import format_date
 from practice_rx.letters import fonts
+from practice_rx.letters.paged_canvas import RENDER_LOCK, PagedCanvas
 from practice_rx.letters.text import escape
 from practice_rx.reports.build import Report
 from practice_rx.reports.pdf_charts import (
@@ -60,11 +61,6 @@ STAFF_NOTE = "A staff figure for use inside the practice: not suppressed."
 _CODE_LABELS = ("Code", "Service id", "User id", "Measure")
 SHORT_TABLE_ROWS = 16  # a table this short is kept on one page with its chart
 
-# reportlab keeps per-document font state in the shared font objects (see letters.page):
-# one report at a time
-_render_lock = threading.Lock()
-
-
 def suppression_rule(suppress: bool, threshold: int) -> str:
     """The rule as the first page states it."""
     if not suppress:
@@ -88,7 +84,7 @@ def report_pdf(report: Report, *, suppress: bool = True, threshold: int = DEFAUL
     """The PDF's bytes; ``heading`` says what the report covers (the practices)."""
     shown = suppress_small_numbers(report, threshold) if suppress else report
     fonts.register_fonts()
-    with _render_lock:
+    with RENDER_LOCK:  # shared with letters: one PDF at a time
         return _render(shown, suppress, threshold, heading)
 
 
@@ -144,8 +140,7 @@ def _render(shown: Report, suppress: bool, threshold: int, heading: str) -> byte
         producer="PracticeRx (ReportLab)", subject=period_line(shown), keywords="")
     left = f"{TITLE}, {format_date(shown.period.from_date)} to " \
            f"{format_date(shown.period.to_date)} \u2013 {footer}"
-    doc.build(story, canvasmaker=lambda *args, **kwargs: _NumberedCanvas(
-        *args, footer=left, **kwargs))
+    doc.build(story, canvasmaker=partial(PagedCanvas, footer=partial(_draw_footer, left)))
     return buffer.getvalue()
 
 
@@ -240,38 +235,18 @@ def _column_widths(columns: list[Column], texts: list[list[str]]) -> list[float]
     return [high - (high - low) * share for high, low in zip(natural, least, strict=True)]
 
 
-class _NumberedCanvas(Canvas):
-    """Keeps finished pages until ``save`` so each can say "Page N of M"."""
-
-    def __init__(self, *args: Any, footer: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._footer = footer
-        self._held_pages: list[dict[str, object]] = []
-        fonts.prime(self)
-
-    def showPage(self) -> None:  # reportlab's name
-        self._held_pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._held_pages)
-        for number, state in enumerate(self._held_pages, start=1):
-            self.__dict__.update(state)
-            self._draw_footer(number, total)
-            Canvas.showPage(self)
-        Canvas.save(self)
-
-    def _draw_footer(self, number: int, total: int) -> None:
-        self.saveState()
-        y = MARGIN - 2 * mm
-        self.setStrokeColor(PALE_GREY)
-        self.setLineWidth(0.6)
-        self.line(MARGIN, y + 10, PAGE_WIDTH - MARGIN, y + 10)
-        self.setFillColor(DARK_GREY)
-        self.setFont(fonts.REGULAR, 8)
-        self.drawString(MARGIN, y, self._footer)
-        self.drawRightString(PAGE_WIDTH - MARGIN, y, f"Page {number} of {total}")
-        self.restoreState()
+def _draw_footer(text: str, canvas: Canvas, number: int, total: int) -> None:
+    """``text`` on the left, "Page N of M" on the right, under a rule."""
+    canvas.saveState()
+    y = MARGIN - 2 * mm
+    canvas.setStrokeColor(PALE_GREY)
+    canvas.setLineWidth(0.6)
+    canvas.line(MARGIN, y + 10, PAGE_WIDTH - MARGIN, y + 10)
+    canvas.setFillColor(DARK_GREY)
+    canvas.setFont(fonts.REGULAR, 8)
+    canvas.drawString(MARGIN, y, text)
+    canvas.drawRightString(PAGE_WIDTH - MARGIN, y, f"Page {number} of {total}")
+    canvas.restoreState()
 
 
 __all__ = ["report_pdf", "suppression_rule", "write_report_pdf"]
