@@ -30,7 +30,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from practice_rx.domain.search_key import search_key
 
 #: The Alembic revision these models describe; a test keeps it equal to the newest migration.
-SCHEMA_REVISION = "0009"
+SCHEMA_REVISION = "0010"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -75,6 +75,8 @@ class Practice(Base):
     contact_attempts: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     #: registered patients, entered by an admin: the denominator of the referral rate
     list_size: Mapped[int | None] = mapped_column(Integer, default=None)
+    #: the practice's own NHS MESH mailbox, which referrals are delivered from
+    mesh_mailbox_id: Mapped[str | None] = mapped_column(String(20), default=None)
 
 
 class UserPractice(Base):
@@ -179,6 +181,14 @@ class Service(Base):
     #: when the source (an ORUK directory, say) last changed the service, in UTC; None if
     #: the source does not say
     last_modified: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    #: how a sent referral reaches it: ``post`` or ``email`` (by the practice's staff, as
+    #: a letter), ``mesh`` or a plugin's channel name (delivered by PracticeRx)
+    delivery_method: Mapped[str] = mapped_column(String(40), default="post",
+                                                 server_default="post")
+    #: where the channel delivers to: the service's MESH mailbox id, say
+    delivery_address: Mapped[str | None] = mapped_column(String(255), default=None)
+    #: the MESH workflow the receiver asked for, if not the installation's default
+    delivery_workflow_id: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class FormDefinitionRecord(Base):
@@ -206,6 +216,8 @@ class Referral(Base):
         Index("ix_referral_status_due", "status", "response_due_on"),
         Index("ix_referral_created_at", "created_at"),
         Index("ix_referral_last_chased_at", "last_chased_at"),
+        Index("uq_referral_sender_identifier", "sender_identifier_system",
+              "sender_identifier_value", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -246,6 +258,10 @@ class Referral(Base):
     #: the practice the person was registered at when referred; it stays if they move
     practice_id: Mapped[int | None] = mapped_column(ForeignKey("practice.id"), index=True,
                                                     default=None)
+    #: an imported referral's identifier in the sending system (a FHIR ServiceRequest's
+    #: identifier system and value), so the same referral is not imported twice
+    sender_identifier_system: Mapped[str | None] = mapped_column(String(255), default=None)
+    sender_identifier_value: Mapped[str | None] = mapped_column(String(100), default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -377,4 +393,4 @@ class AuditEvent(Base):
 
 # The link worker's tables live in their own module; importing it here puts them in
 # Base.metadata wherever the models are used (migrations, the model check, the services).
-from practice_rx.storage import caseload_models  # noqa: F401
+from practice_rx.storage import caseload_models, delivery_models  # noqa: F401, E402

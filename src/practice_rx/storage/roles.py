@@ -17,9 +17,12 @@ from collections.abc import Iterator
 from sqlalchemy import create_engine, inspect, text
 
 from practice_rx.errors import ValidationError
+from practice_rx.storage.caseload_models import APPEND_ONLY_TABLES as CASEWORK_APPEND_ONLY
 
-#: tables whose rows are never changed or removed once written
-APPEND_ONLY_TABLES = ("audit_event", "referral_note")
+#: tables whose rows are never changed or removed once written (their triggers refuse it
+#: too; these rights also stop the application role dropping a trigger's table rows)
+APPEND_ONLY_TABLES = ("audit_event", "referral_note", "event_code_export",
+                      *CASEWORK_APPEND_ONLY)
 #: tables the application only reads (the schema revision: the application never migrates)
 READ_ONLY_TABLES = ("alembic_version",)
 _NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
