@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -84,7 +85,7 @@ def network(services: Services, clock) -> Network:
             {"r": first.id, "at": datetime(2026, 11, 20, 10), "u": gp.id, "code": UNVERIFIED})
         unverified = connection.execute(text(
             "SELECT max(id) FROM referral_event")).scalar_one()
-    return Network(services, GpCodeService.of(services), gp, holbeck_gp, declined, unverified)
+    return Network(services, services.gp_codes, gp, holbeck_gp, declined, unverified)
 
 
 def by_sql(services: Services, period: ReportPeriod) -> list[list[str]]:
@@ -183,6 +184,20 @@ def test_an_unverified_code_is_never_written(network, tmp_path):
     with network.services.db.engine.connect() as connection:
         marked = connection.execute(text("SELECT event_id FROM event_code_export")).scalars()
         assert network.unverified_event not in set(marked)
+
+
+def test_no_other_snomed_shaped_number_is_in_the_file(network, tmp_path):
+    """Every run of 6 to 18 digits (the shape of a SNOMED CT id) outside the NHS number
+    column is a verified code; the NHS numbers are those of the patients referred."""
+    path = tmp_path / "codes.csv"
+    network.codes.export_csv(network.gp.id, NOVEMBER, path)
+    lines = read_csv(path)[1:]
+    with network.services.db.engine.connect() as connection:
+        nhs_numbers = set(connection.execute(text("SELECT nhs_number FROM patient")).scalars())
+    assert lines and {line[0] for line in lines} <= nhs_numbers
+    shaped = {found for line in lines for field in line[1:]
+              for found in re.findall(r"(?<!\d)\d{6,18}(?!\d)", field)}
+    assert shaped == {REFERRED[0], DECLINED[0]}
 
 
 def run(url: str, *args: str) -> subprocess.CompletedProcess[str]:

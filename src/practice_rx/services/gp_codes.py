@@ -26,7 +26,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from practice_rx.domain.permissions import Action
-from practice_rx.domain.statuses import EVENT_CODES, SNOMED_DECLINED, SNOMED_REFERRED
+from practice_rx.domain.statuses import CODE_TERMS, verified_term
 from practice_rx.reports.period import ReportPeriod
 from practice_rx.services.base import ServiceBase
 from practice_rx.services.practice_scope import scope_condition
@@ -35,14 +35,6 @@ from practice_rx.storage.models import EventCodeExport, Patient, Referral, Refer
 
 if TYPE_CHECKING:
     from practice_rx.services import Services
-
-#: the fully specified name of each verified code, as the GP system shows it
-CODE_TERMS: dict[str, str] = {
-    SNOMED_REFERRED: "Referral to social prescribing service (procedure)",
-    SNOMED_DECLINED: "Social prescribing declined (situation)",
-}
-#: codes that may be written: the verified list, and nothing else
-VERIFIED_CODES = frozenset(EVENT_CODES.values())
 
 HEADER = ("nhs_number", "code", "term", "date", "referral_id", "already_exported")
 
@@ -83,7 +75,8 @@ def codes_csv(rows: Sequence[CodeRow]) -> str:
 class GpCodeService(ServiceBase):
     @classmethod
     def of(cls, services: Services) -> GpCodeService:
-        return cls(services.db, services.clock, services.referrals.audit)
+        """The one ``services.gp_codes`` (kept for callers written before it existed)."""
+        return services.gp_codes
 
     def rows(self, user_id: int, period: ReportPeriod, practices: Sequence[str] = (),
              ) -> CodeRows:
@@ -132,8 +125,10 @@ class GpCodeService(ServiceBase):
                    ReferralEvent.occurred_at < period.ends_before,
                    scope_condition(Referral.practice_id, chosen))
             .order_by(ReferralEvent.occurred_at, ReferralEvent.id)).all()
-        rows = [CodeRow(event_id, nhs, code, CODE_TERMS[code], at.date(), referral_id,
-                        bool(done))
+        rows = [CodeRow(event_id, nhs, code, term, at.date(), referral_id, bool(done))
                 for event_id, nhs, code, at, referral_id, done in found
-                if code in VERIFIED_CODES]
+                if (term := verified_term(code)) is not None]
         return CodeRows(rows, len(found) - len(rows))
+
+
+__all__ = ["CODE_TERMS", "CodeRow", "CodeRows", "GpCodeService", "codes_csv"]
