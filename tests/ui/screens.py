@@ -330,6 +330,16 @@ def closing_refused(core: App, qtbot) -> QWidget:
     return dialog
 
 
+def gp_codes(core: App, qtbot) -> QWidget:
+    """Export codes for the GP record, for a GP who works across the network (the practice
+    chooser showing)."""
+    window = _main(core, qtbot)
+    dialog = window.open_gp_codes()
+    qtbot.waitExposed(dialog)
+    settle(qtbot, window.session)
+    return dialog
+
+
 WINDOWS: dict[str, Opener] = {
     "main-window": main_window,
     **{f"main-window-tab-{index}": main_window_tab(index) for index in (1, 2, 3)},
@@ -361,4 +371,5 @@ WINDOWS: dict[str, Opener] = {
     "allocate": allocate,
     "new-referral-inbound-refused": new_referral_inbound_refused,
     "closing-refused": closing_refused,
+    "gp-codes": gp_codes,
 }

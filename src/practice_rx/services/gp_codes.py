@@ -58,10 +58,12 @@ class CodeRow:
 
 @dataclass(frozen=True)
 class CodeRows:
-    """The rows to write, and how many events were left out for an unverified code."""
+    """The rows to write, how many events were left out for an unverified code, and how
+    many an export asked for new codes only left out as already exported."""
 
     rows: list[CodeRow]
     refused: int
+    already_exported: int = 0
 
 
 def codes_csv(rows: Sequence[CodeRow]) -> str:
@@ -108,7 +110,7 @@ class GpCodeService(ServiceBase):
                                   "rows": len(rows), "refused": found.refused})
             session.flush()
             Path(path).write_text(codes_csv(rows), encoding="utf-8", newline="")
-        return replace(found, rows=rows)
+        return replace(found, rows=rows, already_exported=len(found.rows) - len(rows))
 
     def _rows(self, session: Session, user_id: int, period: ReportPeriod,
               practices: Sequence[str]) -> CodeRows:
