@@ -19,9 +19,9 @@ from practice_rx.oruk.service_mapping import to_details
 from practice_rx.oruk.taxonomy_mapping import mapping_from_dict
 from practice_rx.services.catalogue import Delivery, ServiceDetails, SyncReport
 from practice_rx.services.practice import PracticeDetails
-from practice_rx.storage.models import AuditEvent, Practice
+from practice_rx.storage.models import AuditEvent, Practice, Service
 from tests.oruk.directory_server import WALKING, service
-from tests.support.factories import admin, make_service, make_user
+from tests.support.factories import admin, install_national_form, make_service, make_user
 
 WALK = ServiceDetails("walk", "Park walks", "physical_activity")
 MESH_WALK = dataclasses.replace(WALK, delivery_method="mesh", delivery_address="X26ABC2",
@@ -198,3 +198,21 @@ def test_a_wrong_practice_mailbox_is_refused_naming_it(services, mailbox, words)
     assert list(caught.value.errors) == ["mesh_mailbox_id"]
     message = caught.value.errors["mesh_mailbox_id"]
     assert message.startswith("MESH mailbox: ") and words in message
+
+
+def test_the_demo_has_one_mesh_service_and_the_first_practices_mailbox(services, db, clock):
+    from practice_rx.services.demo import DemoSize, fill
+
+    install_national_form(services)
+    fill(db, DemoSize(patients=10, referrals=20, services=5), clock=clock)
+    with db.reading() as session:
+        mesh = session.execute(select(Service.external_id, Service.delivery_address).where(
+            Service.delivery_method == "mesh")).all()
+        others = set(session.scalars(select(Service.delivery_method).where(
+            Service.delivery_method != "mesh")))
+        mailboxes = list(session.execute(select(Practice.ods_code, Practice.mesh_mailbox_id)
+                                         .order_by(Practice.id)))
+    assert [tuple(row) for row in mesh] == [("demo-0001", "X26ABC2")]
+    assert others == {"post"}
+    assert [tuple(row) for row in mailboxes] == [("Y99901", "X26ABC1"), ("Y99902", None),
+                                                  ("Y99903", None)]
