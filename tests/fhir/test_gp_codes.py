@@ -157,6 +157,16 @@ def test_a_second_export_marks_them_and_new_only_leaves_them_out(network, tmp_pa
         ("2026-11-01", "2026-11-30", 0, 1, True)]
 
 
+def test_a_file_that_cannot_be_written_marks_nothing(network, tmp_path):
+    with pytest.raises(OSError):
+        network.codes.export_csv(network.gp.id, NOVEMBER, tmp_path / "missing" / "codes.csv")
+    with network.services.db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM event_code_export")).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM audit_event WHERE action = "
+                                       "'gp_codes_exported'")).scalar() == 0
+    assert not network.codes.rows(network.gp.id, NOVEMBER).rows[0].already_exported
+
+
 def test_the_export_table_is_append_only(network, tmp_path):
     network.codes.export_csv(network.gp.id, NOVEMBER, tmp_path / "codes.csv")
     for statement in ("UPDATE event_code_export SET exported_by_id = exported_by_id",

@@ -115,3 +115,11 @@ def test_a_letter_with_no_coded_event_says_so(services, case):
     section = letter[letter.index("For the GP record"):]
     assert "No event of this referral carries a code to record" in section
     assert not snomed_shaped(section.split("Yours sincerely")[0])
+
+
+def test_the_letter_lists_this_referrals_events_only(services, case):
+    other = in_progress(services, "Ann", "Otherperson")
+    move(services, other.referral, "declined", "Does not want to go on.")
+    text = message_back(services, case)
+    assert DECLINED[0] not in text  # the other person's decline is theirs
+    assert [code for code, _ in coded_days(services, case.referral.id)] == [REFERRED[0]]
