@@ -91,6 +91,11 @@ def test_a_local_service_keeps_its_delivery_and_the_admin_changes_it(services, d
         MESH_WALK, delivery_address=" X26ABC2 "))
     assert Delivery.of(services.catalogue.get(made.id)) == \
         Delivery("mesh", "X26ABC2", "TEST_WORKFLOW")
+    with db.reading() as session:
+        added = session.scalar(select(AuditEvent).where(AuditEvent.action == "service_add",
+                                                        AuditEvent.entity_id == made.id))
+        assert added.after["delivery"] == {"method": "mesh", "address": "X26ABC2",
+                                           "workflow_id": "TEST_WORKFLOW"}
     changed = services.catalogue.set_delivery(desk, made.id, Delivery("mesh", "X26ABC3"),
                                               was=Delivery.of(made))
     assert Delivery.of(changed) == Delivery("mesh", "X26ABC3", None)

@@ -239,6 +239,8 @@ def test_the_command_writes_the_csv_and_refuses_an_existing_file(network, db_url
                  "--out", str(out), "--new-only", "--force")
     assert forced.returncode == 0, forced.stderr
     assert read_csv(out) == [HEADER]
+    assert "0 code(s)" in forced.stdout
+    assert "(3 left out: an earlier export wrote them)" in forced.stdout
 
     other = run(db_url, "export", "codes", "--user", network.holbeck_gp.username, *period,
                 "--practice", "Y99901", "--out", str(tmp_path / "other.csv"))

@@ -64,6 +64,8 @@ def cmd_export_codes(args: argparse.Namespace) -> int:
     if found.refused:
         print(f"practice-rx: warning: {found.refused} event(s) carry a code that is not on "
               "the verified list; they were left out of the file", file=sys.stderr)
+    skipped = (f" ({found.already_exported} left out: an earlier export wrote them)"
+               if found.already_exported else "")
     print(f"{len(found.rows)} code(s) for events {period.from_date} to {period.to_date} "
-          f"written to {out}; the export is on the audit trail.")
+          f"written to {out}{skipped}; the export is on the audit trail.")
     return 0

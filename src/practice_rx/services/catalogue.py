@@ -206,7 +206,8 @@ class CatalogueService(ServiceBase):
             session.flush()
             self.audit.record(session, at=self.clock(), user_id=user_id, action="service_add",
                               entity="service", entity_id=service.id,
-                              after={"name": service.name, "category": service.category})
+                              after={"name": service.name, "category": service.category,
+                                     "delivery": Delivery.of(service).__dict__})
             return service
 
     def set_delivery(self, user_id: int, service_id: int, delivery: Delivery,
