@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -84,7 +85,7 @@ def network(services: Services, clock) -> Network:
             {"r": first.id, "at": datetime(2026, 11, 20, 10), "u": gp.id, "code": UNVERIFIED})
         unverified = connection.execute(text(
             "SELECT max(id) FROM referral_event")).scalar_one()
-    return Network(services, GpCodeService.of(services), gp, holbeck_gp, declined, unverified)
+    return Network(services, services.gp_codes, gp, holbeck_gp, declined, unverified)
 
 
 def by_sql(services: Services, period: ReportPeriod) -> list[list[str]]:
@@ -156,6 +157,16 @@ def test_a_second_export_marks_them_and_new_only_leaves_them_out(network, tmp_pa
         ("2026-11-01", "2026-11-30", 0, 1, True)]
 
 
+def test_a_file_that_cannot_be_written_marks_nothing(network, tmp_path):
+    with pytest.raises(OSError):
+        network.codes.export_csv(network.gp.id, NOVEMBER, tmp_path / "missing" / "codes.csv")
+    with network.services.db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM event_code_export")).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM audit_event WHERE action = "
+                                       "'gp_codes_exported'")).scalar() == 0
+    assert not network.codes.rows(network.gp.id, NOVEMBER).rows[0].already_exported
+
+
 def test_the_export_table_is_append_only(network, tmp_path):
     network.codes.export_csv(network.gp.id, NOVEMBER, tmp_path / "codes.csv")
     for statement in ("UPDATE event_code_export SET exported_by_id = exported_by_id",
@@ -183,6 +194,20 @@ def test_an_unverified_code_is_never_written(network, tmp_path):
     with network.services.db.engine.connect() as connection:
         marked = connection.execute(text("SELECT event_id FROM event_code_export")).scalars()
         assert network.unverified_event not in set(marked)
+
+
+def test_no_other_snomed_shaped_number_is_in_the_file(network, tmp_path):
+    """Every run of 6 to 18 digits (the shape of a SNOMED CT id) outside the NHS number
+    column is a verified code; the NHS numbers are those of the patients referred."""
+    path = tmp_path / "codes.csv"
+    network.codes.export_csv(network.gp.id, NOVEMBER, path)
+    lines = read_csv(path)[1:]
+    with network.services.db.engine.connect() as connection:
+        nhs_numbers = set(connection.execute(text("SELECT nhs_number FROM patient")).scalars())
+    assert lines and {line[0] for line in lines} <= nhs_numbers
+    shaped = {found for line in lines for field in line[1:]
+              for found in re.findall(r"(?<!\d)\d{6,18}(?!\d)", field)}
+    assert shaped == {REFERRED[0], DECLINED[0]}
 
 
 def run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -214,6 +239,8 @@ def test_the_command_writes_the_csv_and_refuses_an_existing_file(network, db_url
                  "--out", str(out), "--new-only", "--force")
     assert forced.returncode == 0, forced.stderr
     assert read_csv(out) == [HEADER]
+    assert "0 code(s)" in forced.stdout
+    assert "(3 left out: an earlier export wrote them)" in forced.stdout
 
     other = run(db_url, "export", "codes", "--user", network.holbeck_gp.username, *period,
                 "--practice", "Y99901", "--out", str(tmp_path / "other.csv"))

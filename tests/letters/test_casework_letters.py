@@ -83,7 +83,7 @@ def test_the_message_back_has_the_prsb_parts_scores_and_codes():
         "4 \u2192 7, better", "8 \u2192 4, better (lower is better)",
         "Loneliness (three-item UCLA scale)", "Baseline 26 Nov 2026; follow-up 18 Feb 2027",
         # codes, and the referrer's copy
-        "SNOMED CT codes for the practice to record", "871731000000106",
+        "For the GP record", "871731000000106", "On 24 Nov 2026",
         "Referral to social prescribing service (procedure)",
         "Copy to the referrer: Priya Shah, Holbeck Community Trust, 0113 496 0770",
         "Referred by A voluntary or community organisation",

@@ -330,6 +330,29 @@ def closing_refused(core: App, qtbot) -> QWidget:
     return dialog
 
 
+def gp_codes(core: App, qtbot) -> QWidget:
+    """Export codes for the GP record, for a GP who works across the network (the practice
+    chooser showing)."""
+    window = _main(core, qtbot)
+    dialog = window.open_gp_codes()
+    qtbot.waitExposed(dialog)
+    settle(qtbot, window.session)
+    return dialog
+
+
+def catalogue_change_delivery(core: App, qtbot) -> QWidget:
+    """Change delivery, for the first of the practice's own services, as MESH."""
+    window = _main(core, qtbot, "admin", "admin")
+    catalogue = window.open_catalogue()
+    settle(qtbot, window.session)
+    catalogue.plugin.setCurrentIndex(catalogue.plugin.findData("local"))
+    catalogue.table.selectRow(0)
+    dialog = catalogue.change_delivery()
+    dialog.fields.method.setCurrentIndex(dialog.fields.method.findData("mesh"))
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
 WINDOWS: dict[str, Opener] = {
     "main-window": main_window,
     **{f"main-window-tab-{index}": main_window_tab(index) for index in (1, 2, 3)},
@@ -361,4 +384,6 @@ WINDOWS: dict[str, Opener] = {
     "allocate": allocate,
     "new-referral-inbound-refused": new_referral_inbound_refused,
     "closing-refused": closing_refused,
+    "gp-codes": gp_codes,
+    "catalogue-change-delivery": catalogue_change_delivery,
 }

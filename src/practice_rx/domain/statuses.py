@@ -77,6 +77,20 @@ EVENT_CODES: dict[Status, str] = {
     Status.DECLINED: SNOMED_DECLINED,
 }
 
+#: The fully specified name of each verified code, as the GP system shows it: the one
+#: source of terms for every place a code leaves PracticeRx (the CSV for the GP record,
+#: the message back to the GP).
+CODE_TERMS: dict[str, str] = {
+    SNOMED_REFERRED: "Referral to social prescribing service (procedure)",
+    SNOMED_DECLINED: "Social prescribing declined (situation)",
+}
+
+
+def verified_term(code: str) -> str | None:
+    """The term of ``code`` if it is on the verified list; None for any other code, which
+    must never be written to a file or a letter (a code put in by hand, say)."""
+    return CODE_TERMS.get(code) if code in EVENT_CODES.values() else None
+
 
 def is_overdue(status: str, response_due_on: date | None, today: date) -> bool:
     """Awaiting a response past its due date: the practice should chase it today."""

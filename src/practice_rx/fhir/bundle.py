@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from practice_rx.domain.statuses import SNOMED_REFERRED, Status
+from practice_rx.domain.statuses import CODE_TERMS, SNOMED_REFERRED, Status
 from practice_rx.fhir.inputs import (
     NoteFacts,
     PatientFacts,
@@ -38,7 +38,7 @@ from practice_rx.fhir.systems import (
     user_system,
 )
 
-REFERRAL_TERM = "Referral to social prescribing service (procedure)"
+REFERRAL_TERM = CODE_TERMS[SNOMED_REFERRED]
 SEX_TO_GENDER = {"female": "female", "male": "male", "other": "other", "unknown": "unknown"}
 
 

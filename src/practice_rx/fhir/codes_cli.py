@@ -48,13 +48,12 @@ def cmd_export_codes(args: argparse.Namespace) -> int:
     from practice_rx.cli import _user_id
     from practice_rx.errors import PracticeRxError
     from practice_rx.fhir.cli import _refused
-    from practice_rx.services.gp_codes import GpCodeService
     from practice_rx.startup import start
 
     app = start(args.database)
     try:
         services = app.services
-        codes = GpCodeService.of(services)
+        codes = services.gp_codes
         user_id = _user_id(services, args.user)
         found = _write_whole(out, lambda path: codes.export_file(
             user_id, period, path, practices=args.practice, new_only=args.new_only))
@@ -65,6 +64,8 @@ def cmd_export_codes(args: argparse.Namespace) -> int:
     if found.refused:
         print(f"practice-rx: warning: {found.refused} event(s) carry a code that is not on "
               "the verified list; they were left out of the file", file=sys.stderr)
+    skipped = (f" ({found.already_exported} left out: an earlier export wrote them)"
+               if found.already_exported else "")
     print(f"{len(found.rows)} code(s) for events {period.from_date} to {period.to_date} "
-          f"written to {out}; the export is on the audit trail.")
+          f"written to {out}{skipped}; the export is on the audit trail.")
     return 0

@@ -16,11 +16,10 @@ from sqlalchemy.orm import Session
 
 from practice_rx.domain.casework import ConnectionStatus, GoalsMet, MeasureOccasion
 from practice_rx.domain.referral_sources import ReferralSource
-from practice_rx.domain.statuses import SNOMED_DECLINED, SNOMED_REFERRED, Status
+from practice_rx.domain.statuses import SNOMED_DECLINED, SNOMED_REFERRED, verified_term
 from practice_rx.forms import FormDefinition
 from practice_rx.forms.answers import is_visible
 from practice_rx.letters.casework_inputs import (
-    CODE_DISPLAYS,
     AnswerRow,
     CaseworkFacts,
     ClinicalCode,
@@ -47,9 +46,15 @@ from practice_rx.storage.caseload_models import (
     PlanConnection,
     ReferralAllocation,
 )
-from practice_rx.storage.models import Referral, Service, User
+from practice_rx.storage.models import Referral, ReferralEvent, Service, User
 
 FOLLOW_UPS = (MeasureOccasion.REVIEW.value, MeasureOccasion.CLOSING.value)
+#: what the GP should know about each verified code when recording it
+CODE_NOTES = {
+    SNOMED_REFERRED: "Once per episode: record it if it was not recorded when the referral "
+                     "was made",
+    SNOMED_DECLINED: "The person declined social prescribing",
+}
 
 
 def casework_for(session: Session, referral: Referral,
@@ -75,7 +80,7 @@ def casework_for(session: Session, referral: Referral,
         "measures": _measures(session, referral.id, measures),
         "contacts_made": int(made.get(True, 0)),
         "contacts_attempted": int(made.get(False, 0)),
-        "codes": codes_for(referral),
+        "codes": codes_for(session, referral),
         "source": source,
         "source_label": ReferralSource(source).label if known_source else source,
         "referrer_organisation": referral.referrer_organisation or "",
@@ -102,15 +107,16 @@ def casework_for(session: Session, referral: Referral,
     return CaseworkFacts(**facts)
 
 
-def codes_for(referral: Referral) -> tuple[ClinicalCode, ...]:
-    """The verified codes that apply: the referral always; 'declined' only if the person did."""
-    codes = [ClinicalCode(SNOMED_REFERRED, CODE_DISPLAYS[SNOMED_REFERRED],
-                          "Once per episode: record it if it was not recorded when the "
-                          "referral was made")]
-    if referral.status == Status.DECLINED:
-        codes.append(ClinicalCode(SNOMED_DECLINED, CODE_DISPLAYS[SNOMED_DECLINED],
-                                  "The person declined social prescribing"))
-    return tuple(codes)
+def codes_for(session: Session, referral: Referral) -> tuple[ClinicalCode, ...]:
+    """Each of the referral's events that carries a verified code, oldest first, with the
+    day it happened: the same events, codes and terms as ``practice-rx export codes``
+    (:mod:`practice_rx.services.gp_codes`). An event with any other code is left off."""
+    found = session.execute(
+        select(ReferralEvent.snomed_code, ReferralEvent.occurred_at)
+        .where(ReferralEvent.referral_id == referral.id, ReferralEvent.snomed_code != "")
+        .order_by(ReferralEvent.occurred_at, ReferralEvent.id)).all()
+    return tuple(ClinicalCode(code, term, CODE_NOTES.get(code, ""), at.date())
+                 for code, at in found if (term := verified_term(code)) is not None)
 
 
 def _link_worker(session: Session, referral: Referral, plan: CarePlanVersion | None) -> str:

@@ -14,13 +14,11 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from practice_rx.domain.statuses import SNOMED_DECLINED, SNOMED_REFERRED
+from practice_rx.domain.statuses import CODE_TERMS
 
-#: The codes PracticeRx may tell a practice to record: only those GUIDE.md verifies.
-CODE_DISPLAYS = {
-    SNOMED_REFERRED: "Referral to social prescribing service (procedure)",
-    SNOMED_DECLINED: "Social prescribing declined (situation)",
-}
+#: The codes PracticeRx may tell a practice to record, with their terms: the domain's
+#: verified list (the same terms as the CSV for the GP record), under its older name.
+CODE_DISPLAYS = CODE_TERMS
 
 
 @dataclass(frozen=True)
@@ -66,11 +64,13 @@ class MeasureFact:
 
 @dataclass(frozen=True)
 class ClinicalCode:
-    """A SNOMED CT code the practice should record, with its display and when it applies."""
+    """A SNOMED CT code the practice should record: its term, a note on when it applies and
+    the date of the referral event that carries it (None in letters stored before dates)."""
 
     code: str
     display: str
     note: str = ""
+    on: date | None = None
 
 
 @dataclass(frozen=True)

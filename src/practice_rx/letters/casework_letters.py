@@ -163,6 +163,19 @@ def measure_block(look: Look, measure: MeasureFact) -> Story:
     return [Stack(lines)]
 
 
+GP_RECORD_TITLE = "For the GP record"
+
+
+def gp_record_rows(facts: CaseworkFacts) -> tuple[tuple[str, str], ...]:
+    """A row per coded event, SNOMED CT code beside its term, the day and when to record it:
+    only the verified codes :func:`~practice_rx.letters.casework_facts.codes_for` keeps."""
+    rows = []
+    for code in facts.codes:
+        when = f"On {_date(code.on)}. " if code.on else ""
+        rows.append((code.code, f"{code.display}\n{when}{code.note}".rstrip()))
+    return tuple(rows) or (("SNOMED CT", "No event of this referral carries a code to record"),)
+
+
 def compose_message_back(inputs: LetterInputs, look: Look) -> Letter:
     facts = _casework(inputs)
     patient = inputs.patient
@@ -233,9 +246,7 @@ def compose_message_back(inputs: LetterInputs, look: Look) -> Letter:
         story.append(heading(look, "Outcome measures"))
         for measure in facts.measures:
             story += measure_block(look, measure)
-    codes = tuple((code.code, f"{code.display}. {code.note}" if code.note else code.display)
-                  for code in facts.codes)
-    story += section(look, SectionRows("SNOMED CT codes for the practice to record", codes))
+    story += section(look, SectionRows(GP_RECORD_TITLE, gp_record_rows(facts)))
     story += _signer(inputs, facts, look)
     if facts.copy_to_referrer:
         copy = ", ".join(part for part in (facts.referrer_name, facts.referrer_organisation,

@@ -155,7 +155,7 @@ SAMPLE_CASEWORK = CaseworkFacts(
     closed_on=date(2027, 2, 18),
     codes=(ClinicalCode("871731000000106", CODE_DISPLAYS["871731000000106"],
                         "Once per episode: record it if it was not recorded when the "
-                        "referral was made"),),
+                        "referral was made", date(2026, 11, 24)),),
     source="voluntary_community",
     source_label="A voluntary or community organisation",
     referrer_organisation="Holbeck Community Trust",

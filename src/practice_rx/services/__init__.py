@@ -27,6 +27,7 @@ from practice_rx.services.connections import ConnectionService
 from practice_rx.services.contacts import ContactService
 from practice_rx.services.extracts import ExtractService
 from practice_rx.services.forms import FormService
+from practice_rx.services.gp_codes import GpCodeService
 from practice_rx.services.outcome_measures import OutcomeMeasureService
 from practice_rx.services.patients import PatientService
 from practice_rx.services.practice import PracticeService
@@ -75,6 +76,7 @@ class Services:
         self.closing = ClosingService(db, clock, writer, self.referrals.hooks)
         self.reports = ReportService(db, clock, writer)
         self.extracts = ExtractService(db, clock, writer)
+        self.gp_codes = GpCodeService(db, clock, writer)
         self.chasing = ChaseService(db, clock, writer, self.worklist, lambda: self.letters)
         self._writer = writer
         self._letter_templates = list(letter_templates)

@@ -10,8 +10,9 @@ from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from practice_rx.domain.categories import SERVICE_CATEGORIES
+from practice_rx.domain.delivery_methods import POST, delivery_errors
 from practice_rx.domain.permissions import Action
-from practice_rx.errors import ValidationError
+from practice_rx.errors import ConflictError, ValidationError
 from practice_rx.services.base import ServiceBase, get_or_raise
 from practice_rx.services.limits import text_errors
 from practice_rx.storage.models import Service
@@ -30,8 +31,11 @@ SERVICE_LABELS = {
     "provider": "Provider", "description": "Description", "eligibility": "Who it is for",
     "area": "Area covered", "address": "Address", "phone": "Phone", "email": "Email",
     "website": "Website", "opening_times": "Opening times", "cost": "Cost",
-    "referral_method": "Referral method",
+    "referral_method": "Referral method", "delivery_method": "Delivery method",
+    "delivery_address": "Delivery address", "delivery_workflow_id": "MESH workflow id",
 }
+#: how a service receives referrals (see :mod:`practice_rx.domain.delivery_methods`)
+DELIVERY_FIELDS = ("delivery_method", "delivery_address", "delivery_workflow_id")
 
 
 @dataclass
@@ -56,10 +60,26 @@ class ServiceDetails:
     is_link_worker: bool = False
     #: when the source last changed the service (UTC, no zone), if it says
     last_modified: datetime | None = None
+    #: how referrals reach it: post, email, mesh or a plugin channel's name; for a
+    #: plugin's or an imported catalogue it is what the source says (post unless it says),
+    #: for a local service what the practice's admin sets
+    delivery_method: str = POST
+    #: the MESH mailbox id, email address or channel address; None for post
+    delivery_address: str | None = None
+    #: a MESH workflow other than the installation's default, if the receiver asks
+    delivery_workflow_id: str | None = None
+
+    def __post_init__(self) -> None:
+        for key in ("delivery_address", "delivery_workflow_id"):  # "" and None are one
+            value = getattr(self, key)
+            if isinstance(value, str):
+                setattr(self, key, value.strip() or None)
 
     def check(self) -> None:
         """Every problem at once, each naming its field; text is checked against its column."""
-        errors = text_errors(Service, self.__dict__, SERVICE_LABELS)
+        errors = text_errors(Service, {key: value for key, value in self.__dict__.items()
+                                       if value is not None or key not in DELIVERY_FIELDS},
+                             SERVICE_LABELS)
         if any(not isinstance(self.__dict__[key], str) for key in errors):
             raise ValidationError(errors)  # the checks below read the text
         if not self.external_id.strip():
@@ -79,11 +99,35 @@ class ServiceDetails:
         if days is not None and (isinstance(days, bool) or not isinstance(days, int)
                                  or not 1 <= days <= 90):
             errors["response_days"] = "Response window: enter working days from 1 to 90, or none"
+        if not any(key in errors for key in DELIVERY_FIELDS):
+            errors.update(delivery_errors(self.delivery_method, self.delivery_address,
+                                          self.delivery_workflow_id, self.email))
         stamp = self.last_modified
         if stamp is not None and (not isinstance(stamp, datetime) or stamp.tzinfo is not None):
             errors["last_modified"] = "Last modified: expected a UTC date and time without a zone"
         if errors:
             raise ValidationError(errors)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How one service takes referrals: the three delivery fields of :class:`ServiceDetails`."""
+
+    method: str = POST
+    address: str | None = None
+    workflow_id: str | None = None
+
+    def cleaned(self) -> Delivery:
+        """Spaces round the address and workflow id dropped; empty is None."""
+        def clean(value: str | None) -> str | None:
+            return value.strip() or None if isinstance(value, str) else value
+
+        return Delivery(self.method, clean(self.address), clean(self.workflow_id))
+
+    @classmethod
+    def of(cls, service: Service) -> Delivery:
+        return cls(service.delivery_method, service.delivery_address,
+                   service.delivery_workflow_id)
 
 
 @dataclass(frozen=True)
@@ -162,7 +206,47 @@ class CatalogueService(ServiceBase):
             session.flush()
             self.audit.record(session, at=self.clock(), user_id=user_id, action="service_add",
                               entity="service", entity_id=service.id,
-                              after={"name": service.name, "category": service.category})
+                              after={"name": service.name, "category": service.category,
+                                     "delivery": Delivery.of(service).__dict__})
+            return service
+
+    def set_delivery(self, user_id: int, service_id: int, delivery: Delivery,
+                     was: Delivery | None = None) -> Service:
+        """Change how a local service takes referrals (a catalogue admin's job).
+
+        Only the practice's own services: a plugin's or an imported catalogue's delivery is
+        what its source says, and its next sync would undo an edit here. ``was`` is the
+        delivery the user saw; if it changed since (another workstation), nothing is
+        written, so an address is never overwritten unseen. Audited, old and new.
+        """
+        delivery = delivery.cleaned()
+        with self.db.transaction() as session:
+            self.authorize(session, user_id, Action.MANAGE_CATALOGUE)
+            service = get_or_raise(session, Service, service_id, "Service")
+            if service.plugin != LOCAL_PLUGIN:
+                raise ValidationError.single("delivery_method", (
+                    f"Delivery method: {service.name} comes from the {service.plugin} "
+                    "catalogue, which says how it takes referrals; change it there, or add "
+                    "the service as one of the practice's own"))
+            errors = delivery_errors(delivery.method, delivery.address, delivery.workflow_id,
+                                     service.email)
+            if errors:
+                raise ValidationError(errors)
+            before = Delivery.of(service)
+            if was is not None and was != before:
+                raise ConflictError(
+                    f"Service {service_id}'s delivery was changed on another workstation "
+                    "since you opened it. Nothing was overwritten: reload it to see the "
+                    "change, then make yours again.")
+            after = delivery
+            if after != before:
+                service.delivery_method, service.delivery_address = after.method, after.address
+                service.delivery_workflow_id = after.workflow_id
+                self.audit.record(session, at=self.clock(), user_id=user_id,
+                                  action="service_delivery_changed", entity="service",
+                                  entity_id=service.id, before=before.__dict__,
+                                  after=after.__dict__)
+            session.flush()
             return service
 
     def get(self, service_id: int) -> Service:

@@ -95,6 +95,10 @@ DEMO_PRACTICES = (
     ("Y99903", "Cottingley Health Centre (demo)", "2 Dulverton Grove\nLeeds", "LS11 0HL",
      "0113 496 0300", "cottingley.demo@example.nhs.uk", DEFAULT_RESPONSE_DAYS, 6_100),
 )
+#: the MESH mailbox ids of the demo (those of the mesh-sandbox's own test mailboxes): the
+#: first practice's, and one community service's that takes referrals over MESH
+DEMO_MESH_MAILBOXES = {"Y99901": "X26ABC1"}
+DEMO_MESH_SERVICE = ("demo-0001", "X26ABC2")
 #: which demo practice (by position) the n-th patient of a load is registered at
 REGISTERED_AT = (0, 0, 0, 0, 0, 1, 1, 1, 2, 2)
 #: a practice's own staff, who see only the second practice
@@ -177,7 +181,8 @@ def _ensure_practices(session) -> list[int]:
     if session.scalar(select(Practice.id).limit(1)) is None:
         session.add_all(Practice(ods_code=ods, name=name, address=address, postcode=postcode,
                                  phone=phone, email=email, response_days=response_days,
-                                 contact_days=DEFAULT_RESPONSE_DAYS, list_size=list_size)
+                                 contact_days=DEFAULT_RESPONSE_DAYS, list_size=list_size,
+                                 mesh_mailbox_id=DEMO_MESH_MAILBOXES.get(ods))
                         for ods, name, address, postcode, phone, email, response_days, list_size
                         in DEMO_PRACTICES)
         session.flush()
@@ -244,6 +249,7 @@ def _ensure_services(session, rng: random.Random, count: int) -> list[int]:
             phone="0113 496 0999", email="linkworkers.demo@example.nhs.uk", website="",
             opening_times="Monday to Friday, 9:00 to 17:00", cost="free", referral_method="email",
             response_days=5, is_link_worker=True, active=True,
+            **_demo_delivery("demo-link-workers"),
         ))
     for index in range(have + len(rows), count):
         category = CATEGORIES[index % len(CATEGORIES)]
@@ -257,10 +263,18 @@ def _ensure_services(session, rng: random.Random, count: int) -> list[int]:
             website="https://example.org", opening_times="Weekdays 9:00 to 17:00",
             cost=rng.choice(("free", "free", "low_cost")), referral_method="email",
             response_days=rng.choice((None, 5, 10, 15)), is_link_worker=False, active=True,
+            **_demo_delivery(f"demo-{index:04d}"),
         ))
     if rows:
         session.execute(insert(Service), rows)
     return list(session.scalars(select(Service.id).where(Service.active.is_(True))))
+
+
+def _demo_delivery(external_id: str) -> dict[str, str | None]:
+    """Post, but for the one demo service that takes referrals over MESH."""
+    mesh_id, mailbox = DEMO_MESH_SERVICE
+    return {"delivery_method": "mesh", "delivery_address": mailbox} if external_id == mesh_id \
+        else {"delivery_method": "post", "delivery_address": None}
 
 
 def _insert_patients(session, rng: random.Random, count: int, first_serial: int, now: datetime,

@@ -26,7 +26,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from practice_rx.domain.permissions import Action
-from practice_rx.domain.statuses import EVENT_CODES, SNOMED_DECLINED, SNOMED_REFERRED
+from practice_rx.domain.statuses import CODE_TERMS, verified_term
 from practice_rx.reports.period import ReportPeriod
 from practice_rx.services.base import ServiceBase
 from practice_rx.services.practice_scope import scope_condition
@@ -35,14 +35,6 @@ from practice_rx.storage.models import EventCodeExport, Patient, Referral, Refer
 
 if TYPE_CHECKING:
     from practice_rx.services import Services
-
-#: the fully specified name of each verified code, as the GP system shows it
-CODE_TERMS: dict[str, str] = {
-    SNOMED_REFERRED: "Referral to social prescribing service (procedure)",
-    SNOMED_DECLINED: "Social prescribing declined (situation)",
-}
-#: codes that may be written: the verified list, and nothing else
-VERIFIED_CODES = frozenset(EVENT_CODES.values())
 
 HEADER = ("nhs_number", "code", "term", "date", "referral_id", "already_exported")
 
@@ -66,10 +58,12 @@ class CodeRow:
 
 @dataclass(frozen=True)
 class CodeRows:
-    """The rows to write, and how many events were left out for an unverified code."""
+    """The rows to write, how many events were left out for an unverified code, and how
+    many an export asked for new codes only left out as already exported."""
 
     rows: list[CodeRow]
     refused: int
+    already_exported: int = 0
 
 
 def codes_csv(rows: Sequence[CodeRow]) -> str:
@@ -83,7 +77,8 @@ def codes_csv(rows: Sequence[CodeRow]) -> str:
 class GpCodeService(ServiceBase):
     @classmethod
     def of(cls, services: Services) -> GpCodeService:
-        return cls(services.db, services.clock, services.referrals.audit)
+        """The one ``services.gp_codes`` (kept for callers written before it existed)."""
+        return services.gp_codes
 
     def rows(self, user_id: int, period: ReportPeriod, practices: Sequence[str] = (),
              ) -> CodeRows:
@@ -115,7 +110,7 @@ class GpCodeService(ServiceBase):
                                   "rows": len(rows), "refused": found.refused})
             session.flush()
             Path(path).write_text(codes_csv(rows), encoding="utf-8", newline="")
-        return replace(found, rows=rows)
+        return replace(found, rows=rows, already_exported=len(found.rows) - len(rows))
 
     def _rows(self, session: Session, user_id: int, period: ReportPeriod,
               practices: Sequence[str]) -> CodeRows:
@@ -132,8 +127,10 @@ class GpCodeService(ServiceBase):
                    ReferralEvent.occurred_at < period.ends_before,
                    scope_condition(Referral.practice_id, chosen))
             .order_by(ReferralEvent.occurred_at, ReferralEvent.id)).all()
-        rows = [CodeRow(event_id, nhs, code, CODE_TERMS[code], at.date(), referral_id,
-                        bool(done))
+        rows = [CodeRow(event_id, nhs, code, term, at.date(), referral_id, bool(done))
                 for event_id, nhs, code, at, referral_id, done in found
-                if code in VERIFIED_CODES]
+                if (term := verified_term(code)) is not None]
         return CodeRows(rows, len(found) - len(rows))
+
+
+__all__ = ["CODE_TERMS", "CodeRow", "CodeRows", "GpCodeService", "codes_csv"]

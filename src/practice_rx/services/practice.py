@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from practice_rx.domain import identifiers as ids
 from practice_rx.domain.calendar import DEFAULT_RESPONSE_DAYS
 from practice_rx.domain.contacts import DEFAULT_ATTEMPTS_BEFORE_NOT_CONTACTABLE
+from practice_rx.domain.delivery_methods import mesh_mailbox_problem
 from practice_rx.domain.permissions import Action
 from practice_rx.domain.text import text_problem
 from practice_rx.errors import PermissionDenied, ValidationError
@@ -42,6 +43,8 @@ class PracticeDetails:
     contact_attempts: int = DEFAULT_ATTEMPTS_BEFORE_NOT_CONTACTABLE
     #: registered patients (the referral rate's denominator); None: not entered
     list_size: int | None = None
+    #: the practice's own MESH mailbox id (X26ABC1), that referrals go out from; None: none
+    mesh_mailbox_id: str | None = None
 
     def clean(self) -> dict[str, object]:
         errors = {key: f"{label}: {problem}" for key, label in PRACTICE_LABELS.items()
@@ -78,6 +81,16 @@ class PracticeDetails:
                                  or not 1 <= size <= 1_000_000):
             errors["list_size"] = ("List size: enter the number of registered patients, "
                                    "from 1 to 1,000,000, or leave it empty")
+        mailbox = self.mesh_mailbox_id
+        if isinstance(mailbox, str) and mailbox.strip():
+            values["mesh_mailbox_id"] = mailbox.strip()
+            problem = mesh_mailbox_problem(mailbox.strip(), "MESH mailbox")
+            if problem:
+                errors["mesh_mailbox_id"] = problem
+        elif mailbox is None or isinstance(mailbox, str):
+            values["mesh_mailbox_id"] = None
+        else:
+            errors["mesh_mailbox_id"] = "MESH mailbox: enter the mailbox id as text, or nothing"
         errors.update(text_errors(Practice, values, PRACTICE_LABELS))
         if errors:
             raise ValidationError(errors)

@@ -1,7 +1,9 @@
-"""The service catalogue: browse by plugin and category, search, and add a local service."""
+"""The service catalogue: browse by plugin and category, search, add a local service, and
+change how one of the practice's own services takes referrals (post, email, NHS MESH)."""
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
@@ -27,9 +29,16 @@ from PySide6.QtWidgets import (
 
 from practice_rx.domain.categories import SERVICE_CATEGORIES
 from practice_rx.domain.permissions import Action
-from practice_rx.services.catalogue import COSTS, LOCAL_PLUGIN, REFERRAL_METHODS, ServiceDetails
+from practice_rx.services.catalogue import (
+    COSTS,
+    LOCAL_PLUGIN,
+    REFERRAL_METHODS,
+    Delivery,
+    ServiceDetails,
+)
 from practice_rx.storage.models import Service
 from practice_rx.ui import messages
+from practice_rx.ui.delivery_fields import DeliveryFields, delivery_text
 from practice_rx.ui.formatting import category_label
 from practice_rx.ui.screen_fit import open_size
 from practice_rx.ui.service_picker import service_details
@@ -115,6 +124,7 @@ class AddServiceDialog(QDialog):
             ("response_days", "Response window (wor&king days)", self._days()),
             ("external_id", "Service &id", QLineEdit()),
         )
+        self.delivery = DeliveryFields()
         for key, label, widget in specs:
             widget.setObjectName(f"service_{key}")
             self.inputs[key] = widget
@@ -125,6 +135,10 @@ class AddServiceDialog(QDialog):
             cell.addWidget(message)
             cell.addWidget(widget)
             form.addRow(labelled(f"{label}:", widget), cell)
+            if key == "referral_method":
+                form.addRow(self.delivery)
+        self.inputs.update(self.delivery.inputs)
+        self.messages.update(self.delivery.messages)
         self.inputs["external_id"].setToolTip("Stays the same if the service is edited later; "
                                               "made from the name if left empty")
         self.inputs["name"].textEdited.connect(self._suggest_id)
@@ -171,8 +185,13 @@ class AddServiceDialog(QDialog):
         self.inputs["external_id"].setText(slug[:60])
 
     def details(self) -> ServiceDetails:
-        values: dict[str, object] = {}
+        chosen = self.delivery.delivery()
+        values: dict[str, object] = {"delivery_method": chosen.method,
+                                     "delivery_address": chosen.address,
+                                     "delivery_workflow_id": chosen.workflow_id}
         for key, widget in self.inputs.items():
+            if key in values:
+                continue
             if isinstance(widget, QComboBox):
                 values[key] = widget.currentData()
             elif isinstance(widget, QSpinBox):
@@ -202,6 +221,56 @@ class AddServiceDialog(QDialog):
     def _refused(self, error: Exception) -> None:
         self.save_button.setEnabled(True)
         messages.show_beside_fields(error, self.messages, self.inputs, self.problem.set_message)
+
+
+class DeliveryDialog(QDialog):
+    """How one of the practice's own services takes referrals; checked and audited by
+    ``services.catalogue.set_delivery``, which refuses if another workstation changed it
+    since this opened."""
+
+    def __init__(self, session: Session, service: Service, parent: QWidget | None = None,
+                 ) -> None:
+        super().__init__(parent)
+        self.setObjectName("service_delivery")
+        self.setWindowTitle("Change delivery")
+        self.session = session
+        self.service = service
+        self.was = Delivery.of(service)
+        self.fields = DeliveryFields()
+        self.fields.set_delivery(self.was)
+        self.problem = FieldMessage("Delivery")
+        buttons = QDialogButtonBox()
+        self.save_button = buttons.addButton("S&ave", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setObjectName("service_delivery_save")
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(f"How {service.name} takes referrals", 2))
+        layout.addWidget(hint("Check a MESH mailbox id with the service before you save it: "
+                              "referrals are delivered to whichever mailbox is entered here."))
+        layout.addWidget(self.fields)
+        layout.addStretch(1)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+        open_size(self, 560, 260)
+
+    def save(self) -> None:
+        self.save_button.setEnabled(False)
+        self.problem.set_message(None)
+        self.session.operations.run(
+            self.session.services.catalogue.set_delivery, self.session.user.id,
+            self.service.id, self.fields.delivery(), self.was, done=self._saved,
+            failed=self._refused, owner=self, message="Saving the service's delivery…")
+
+    def _saved(self, _service: Service) -> None:
+        self.session.catalogue_changed.emit()
+        self.accept()
+
+    def _refused(self, error: Exception) -> None:
+        self.save_button.setEnabled(True)
+        messages.show_beside_fields(error, self.fields.messages, self.fields.inputs,
+                                    self.problem.set_message)
 
 
 class CatalogueDialog(QDialog):
@@ -245,6 +314,12 @@ class CatalogueDialog(QDialog):
         self.add_button = QPushButton("&Add a local service…")
         self.add_button.setObjectName("add_local_service")
         self.add_button.setVisible(session.can(Action.MANAGE_CATALOGUE))
+        self.delivery_button = QPushButton("Change &delivery…")
+        self.delivery_button.setObjectName("change_delivery")
+        self.delivery_button.setToolTip("How one of the practice's own services takes "
+                                        "referrals: post, email or NHS MESH")
+        self.delivery_button.setVisible(session.can(Action.MANAGE_CATALOGUE))
+        self.delivery_button.setEnabled(False)
         close = QPushButton("Close")
         close.clicked.connect(self.reject)
 
@@ -261,6 +336,7 @@ class CatalogueDialog(QDialog):
         filters.setColumnStretch(3, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count, 1)
+        bottom.addWidget(self.delivery_button)
         bottom.addWidget(self.add_button)
         bottom.addWidget(close)
         layout = QVBoxLayout(self)
@@ -280,6 +356,7 @@ class CatalogueDialog(QDialog):
         self.plugin.currentIndexChanged.connect(self._show_filtered)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.add_button.clicked.connect(self.add_local)
+        self.delivery_button.clicked.connect(self.change_delivery)
         session.catalogue_changed.connect(self.find)
         open_size(self, 1060, 700)
         self.find()
@@ -316,10 +393,28 @@ class CatalogueDialog(QDialog):
             self.table.selectRow(0)
         else:
             self.details.setText("")
+            self.delivery_button.setEnabled(False)
+
+    def current_service(self) -> Service | None:
+        current = self.table.currentIndex()
+        return self.model.data(current, SERVICE_ROLE) if current.isValid() else None
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         service = self.model.data(current, SERVICE_ROLE) if current.isValid() else None
-        self.details.setText(service_details(service) if service else "")
+        self.details.setText(f"{service_details(service)}<br>"
+                             f"{escape(delivery_text(Delivery.of(service)))}" if service
+                             else "")
+        # a plugin's or an imported catalogue's delivery is what its source says
+        self.delivery_button.setEnabled(service is not None and service.plugin == LOCAL_PLUGIN)
+
+    def change_delivery(self) -> DeliveryDialog | None:
+        service = self.current_service()
+        if service is None or service.plugin != LOCAL_PLUGIN:
+            return None
+        dialog = DeliveryDialog(self.session, service, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def add_local(self) -> AddServiceDialog:
         dialog = AddServiceDialog(self.session, self)

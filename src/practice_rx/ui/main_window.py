@@ -182,6 +182,9 @@ class MainWindow(QMainWindow):
         self.act_export = self._action("&Export the list as CSV…", self.worklist.ask_export,
                                        tip="Every referral the list holds now, the columns "
                                        "shown")
+        self.act_gp_codes = self._action("Export codes for the &GP record…", self.open_gp_codes,
+                                         tip="SNOMED CT codes of a period's referral events, "
+                                         "as CSV for EMIS Web or SystmOne")
         self.act_chasers = self._action("Chaser &letters for the list shown…",
                                         self.chaser_letters)
         self.act_catalogue = self._action("Service &catalogue…", self.open_catalogue,
@@ -205,7 +208,7 @@ class MainWindow(QMainWindow):
         file_menu = menus.addMenu("&File")
         file_menu.addActions([self.act_new, self.act_refresh])
         file_menu.addSeparator()
-        file_menu.addActions([self.act_print_list, self.act_export])
+        file_menu.addActions([self.act_print_list, self.act_export, self.act_gp_codes])
         file_menu.addSeparator()
         file_menu.addActions([self.act_settings])
         file_menu.addSeparator()
@@ -295,6 +298,7 @@ class MainWindow(QMainWindow):
         self.act_caseload.setEnabled(can(Action.VIEW_CASELOAD))
         self.act_reports.setVisible(can(Action.VIEW_REPORTS))
         self.act_chasers.setEnabled(can(Action.PRINT_LETTERS))
+        self.act_gp_codes.setEnabled(can(Action.VIEW_REFERRALS))
         self.act_users.setEnabled(can(Action.MANAGE_USERS))
         self.act_audit.setEnabled(can(Action.VIEW_AUDIT))
         self.act_lock.setEnabled(self.session.signed_in)
@@ -659,6 +663,13 @@ class MainWindow(QMainWindow):
         from practice_rx.ui.catalogue_view import CatalogueDialog
 
         return self._single("catalogue", lambda: CatalogueDialog(self.session, self))
+
+    def open_gp_codes(self):
+        from practice_rx.ui.gp_codes.export_dialog import GpCodesDialog
+
+        if not self.session.can(Action.VIEW_REFERRALS):
+            return None
+        return self._single("gp_codes", lambda: GpCodesDialog(self.session, self))
 
     def open_plugins(self):
         from practice_rx.ui.plugins_view import PluginsDialog

@@ -39,7 +39,7 @@ from practice_rx.ui import messages
 from practice_rx.ui.practices.practice_chooser import practice_label, read_visible
 from practice_rx.ui.screen_fit import open_size
 from practice_rx.ui.session import Session
-from practice_rx.ui.widgets import FieldMessage, heading, hint, labelled
+from practice_rx.ui.widgets import FieldMessage, heading, hint, labelled, plain
 
 
 def check_connection(url: str) -> str:
@@ -68,6 +68,10 @@ def check_connection(url: str) -> str:
             "will refuse to open it. Update PracticeRx on this workstation.")
 
 
+#: fields shown beside another's, not on a row of their own (a row more would not fit
+#: 1280×720), with their labels there
+BESIDE = {"list_size": "ods_code", "mesh_mailbox_id": "email"}
+SHORT_LABELS = {"list_size": "&List size", "mesh_mailbox_id": "MESH mail&box"}
 #: the chooser's entry for a practice being added, not saved yet
 NEW_PRACTICE = -1
 MAX_LIST_SIZE = 1_000_000
@@ -149,6 +153,7 @@ class SettingsDialog(QDialog):
         practice_box = QGroupBox("Practice details (printed on letters)")
         practice_form = QFormLayout(practice_box)
         practice_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        beside: dict[str, tuple[QVBoxLayout, QHBoxLayout]] = {}
         for key, label, widget, description in (
             ("name", "Practice &name", QLineEdit(), ""),
             ("ods_code", "&ODS code", QLineEdit(),
@@ -160,6 +165,9 @@ class SettingsDialog(QDialog):
             ("postcode", "&Postcode", QLineEdit(), ""),
             ("phone", "P&hone", QLineEdit(), ""),
             ("email", "E&mail", QLineEdit(), ""),
+            # beside the email (see below)
+            ("mesh_mailbox_id", "MESH mailbox", self._mailbox(),
+             "The practice's own NHS MESH mailbox id, for example X26ABC1; empty if none"),
             ("response_days", "Default &response window", self._days(),
              "For a service to acknowledge a referral, unless it sets its own"),
             ("contact_days", "&First contact window", self._days(),
@@ -175,13 +183,14 @@ class SettingsDialog(QDialog):
             message = FieldMessage(label.replace("&", ""))
             message.setObjectName(f"practice_message_{key}")
             self.messages[key] = message
-            if key == "list_size":  # beside the ODS code, as the attempts are (1280×720)
-                ods_cell.addWidget(message)
-                ods_row.addSpacing(12)
-                ods_row.addWidget(labelled("&List size:", widget, name="List size",
-                                           description=description))
-                ods_row.addWidget(widget)
-                ods_row.addStretch(1)
+            if key in BESIDE:  # beside another field, as the attempts are (1280×720)
+                cell, row = beside[BESIDE[key]]
+                cell.addWidget(message)
+                row.addSpacing(12)
+                row.addWidget(labelled(f"{SHORT_LABELS[key]}:", widget, name=plain(label),
+                                       description=description))
+                row.addWidget(widget)
+                row.addStretch(1)
                 continue
             if key == "contact_attempts":
                 attempts_cell.addWidget(message)
@@ -197,10 +206,10 @@ class SettingsDialog(QDialog):
                 attempts_cell, attempts_row = cell, QHBoxLayout()
                 attempts_row.addWidget(widget)
                 cell.addLayout(attempts_row)
-            elif key == "ods_code":
-                ods_cell, ods_row = cell, QHBoxLayout()
-                ods_row.addWidget(widget)
-                cell.addLayout(ods_row)
+            elif key in BESIDE.values():
+                beside[key] = cell, QHBoxLayout()
+                beside[key][1].addWidget(widget)
+                cell.addLayout(beside[key][1])
             else:
                 cell.addWidget(widget)
             if description:
@@ -286,6 +295,14 @@ class SettingsDialog(QDialog):
         edit.setValidator(QIntValidator(0, MAX_LIST_SIZE, edit))
         edit.setPlaceholderText("not entered")
         edit.setMaximumWidth(120)
+        return edit
+
+    @staticmethod
+    def _mailbox() -> QLineEdit:
+        edit = QLineEdit()
+        edit.setPlaceholderText("none")
+        edit.setMaxLength(20)
+        edit.setMaximumWidth(140)
         return edit
 
     @staticmethod

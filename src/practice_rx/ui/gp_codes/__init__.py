@@ -1,0 +1,1 @@
+"""Export codes for the GP record: the app's side of ``practice-rx export codes``."""
