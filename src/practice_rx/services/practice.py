@@ -8,6 +8,7 @@ across the network, and each is changed only by an admin who works for it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -42,6 +43,9 @@ class PracticeDetails:
     contact_attempts: int = DEFAULT_ATTEMPTS_BEFORE_NOT_CONTACTABLE
     #: registered patients (the referral rate's denominator); None: not entered
     list_size: int | None = None
+    #: the practice's NHS MESH mailbox that referrals are delivered from; None leaves it as
+    #: it is (a screen that does not show it), "" clears it
+    mesh_mailbox_id: str | None = None
 
     def clean(self) -> dict[str, object]:
         errors = {key: f"{label}: {problem}" for key, label in PRACTICE_LABELS.items()
@@ -78,12 +82,25 @@ class PracticeDetails:
                                  or not 1 <= size <= 1_000_000):
             errors["list_size"] = ("List size: enter the number of registered patients, "
                                    "from 1 to 1,000,000, or leave it empty")
+        mailbox = self.mesh_mailbox_id
+        if mailbox is None:
+            del values["mesh_mailbox_id"]
+        elif isinstance(mailbox, str) and not mailbox.strip():
+            values["mesh_mailbox_id"] = None
+        elif isinstance(mailbox, str) and MESH_MAILBOX.match(mailbox.strip().upper()):
+            values["mesh_mailbox_id"] = mailbox.strip().upper()
+        else:
+            errors["mesh_mailbox_id"] = ("MESH mailbox: enter the practice's MESH mailbox id, "
+                                         "1 to 20 letters and digits (e.g. A81001OT001), or "
+                                         "leave it empty")
         errors.update(text_errors(Practice, values, PRACTICE_LABELS))
         if errors:
             raise ValidationError(errors)
         return values
 
 
+#: a MESH mailbox id, as the catalogue's delivery address checks it too
+MESH_MAILBOX = re.compile(r"^[A-Z0-9]{1,20}$")
 PRACTICE_LABELS = {"ods_code": "ODS code", "name": "Practice name", "address": "Address",
                    "postcode": "Postcode", "phone": "Phone", "email": "Email"}
 
