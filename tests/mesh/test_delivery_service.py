@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from practice_rx.delivery import DeliveryFile
-from practice_rx.errors import ConflictError, ValidationError
+from practice_rx.errors import ConflictError, PermissionDenied, ValidationError
+from practice_rx.services.practice import PracticeDetails
 from practice_rx.storage.delivery_models import ReferralDelivery, ReferralDeliveryFile
 from practice_rx.storage.models import AuditEvent, Patient, Referral, Service
 from practice_rx.testing.keyring_file import FileKeyring
@@ -29,7 +30,7 @@ from tests.mesh.delivery_setup import (
     mesh_practice,
 )
 from tests.mesh.faulty_relay import FaultyRelay
-from tests.support.factories import make_user
+from tests.support.factories import admin, make_user
 
 
 @pytest.fixture
@@ -285,9 +286,6 @@ def test_missing_set_up_fails_the_delivery_saying_what_to_set(mesh, ring, change
     if change == "password":
         ring.delete_password("practice-rx-mesh", PRACTICE_MAILBOX)
     elif change == "mailbox":
-        from practice_rx.services.practice import PracticeDetails
-        from tests.support.factories import admin
-
         services.practice.save(admin(services), PracticeDetails(
             "Y99901", "Beeston Hill Surgery", address="1 Beeston Road, Leeds",
             mesh_mailbox_id=""))
@@ -309,3 +307,30 @@ def test_a_referral_not_sent_yet_is_not_delivered(mesh):
 
     with pytest.raises(ValidationError, match="only a sent referral is delivered"):
         mesh.services.delivery.deliver(desk(mesh), draft.id)
+
+
+def test_another_practices_user_can_neither_send_again_nor_see_a_delivery(mesh):
+    services = mesh.services
+    referral = mesh.sent_referral(mesh.service(address="X26NOPE9"))
+    row = services.delivery.deliver(desk(mesh), referral.id).delivery
+    network = admin(services)
+    holbeck = services.practice.add(network, PracticeDetails("Y99902", "Holbeck"))
+    outsider = make_user(services, "receptionist", "Kim Lee")
+    services.users.set_practices(network, outsider.id, {holbeck.id}, False)
+
+    with pytest.raises(PermissionDenied, match="belongs to a practice your account is not"):
+        services.delivery.send_again(outsider.id, row.id, row.version)
+    with pytest.raises(PermissionDenied, match="belongs to a practice your account is not"):
+        services.delivery.for_referral(outsider.id, referral.id)
+    assert services.delivery.pending_or_failed(outsider.id) == []
+    assert services.delivery.poll(outsider.id) == []
+    assert [r.id for r in services.delivery.pending_or_failed(desk(mesh))] == [row.id]
+
+
+def test_a_link_worker_may_not_deliver(mesh):
+    referral = mesh.sent_referral(mesh.service())
+    worker = make_user(mesh.services, "link_worker", "Nadia Ahmed")
+
+    with pytest.raises(PermissionDenied, match="cannot deliver referrals"):
+        mesh.services.delivery.deliver(worker.id, referral.id)
+    assert inbox(mesh) == []
