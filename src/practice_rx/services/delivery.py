@@ -47,7 +47,7 @@ from practice_rx.services.practice import MESH_MAILBOX, practice_of
 from practice_rx.services.practice_scope import SCOPE_KEY, scope_condition
 from practice_rx.storage.database import Database
 from practice_rx.storage.delivery_models import ReferralDelivery, ReferralDeliveryFile
-from practice_rx.storage.models import Referral, Service
+from practice_rx.storage.models import Referral, Service, User
 
 if TYPE_CHECKING:
     from practice_rx.letters.service import LetterService
@@ -94,6 +94,8 @@ class DeliveryRow:
     failed_at: datetime | None
     last_polled_at: datetime | None
     version: int
+    #: who delivered it (the display name)
+    created_by: str
     files: tuple[DeliveryFileRow, ...]
 
     @property
@@ -221,7 +223,8 @@ class DeliveryService(ServiceBase):
             self.authorize(session, user_id, Action.DELIVER_REFERRALS)
             delivery = self._load(session, delivery_id)
             if delivery.state != SENT:
-                return DeliveryReport(_row(delivery), _row(delivery).summary())
+                row = _row(session, delivery)
+                return DeliveryReport(row, row.summary())
             channel, problem = self._channel(session, delivery)
             message_ids = [file.message_id for file in delivery.files]
         states: list[DeliveryState] = []
@@ -242,7 +245,7 @@ class DeliveryService(ServiceBase):
             if problem is None and states and delivery.state == SENT:
                 self._record_poll(session, user_id, delivery, referral, states, now)
             session.flush()
-            row = _row(delivery)
+            row = _row(session, delivery)
         message = row.summary() if problem is None else f"Not checked: {problem}"
         return DeliveryReport(row, message)
 
@@ -253,7 +256,7 @@ class DeliveryService(ServiceBase):
         with self.db.reading() as session:
             self.authorize(session, user_id, Action.VIEW_REFERRALS)
             get_or_raise(session, Referral, referral_id, "Referral")
-            return [_row(d) for d in session.scalars(
+            return [_row(session, d) for d in session.scalars(
                 select(ReferralDelivery).where(ReferralDelivery.referral_id == referral_id)
                 .options(selectinload(ReferralDelivery.files)).order_by(ReferralDelivery.id))]
 
@@ -261,7 +264,7 @@ class DeliveryService(ServiceBase):
         """Every delivery not yet made or given up on, in the user's practices: to chase."""
         with self.db.reading() as session:
             self.authorize(session, user_id, Action.VIEW_REFERRALS)
-            return [_row(d) for d in session.scalars(
+            return [_row(session, d) for d in session.scalars(
                 select(ReferralDelivery).join(Referral,
                                               Referral.id == ReferralDelivery.referral_id)
                 .where(ReferralDelivery.state.in_((PENDING, FAILED)),
@@ -364,7 +367,7 @@ class DeliveryService(ServiceBase):
             self._audit(session, user_id, delivery, referral, action, before, {
                 "state": delivery.state, "error": delivery.error, "attempts": delivery.attempts,
                 "message_ids": [f.message_id for f in delivery.files]})
-            row = _row(delivery)
+            row = _row(session, delivery)
         return DeliveryReport(row, row.summary())
 
     def _record_poll(self, session: Session, user_id: int, delivery: ReferralDelivery,
@@ -444,13 +447,14 @@ def _address(service: Service) -> str:
     return address
 
 
-def _row(delivery: ReferralDelivery) -> DeliveryRow:
+def _row(session: Session, delivery: ReferralDelivery) -> DeliveryRow:
+    user = session.get(User, delivery.created_by_id)
     return DeliveryRow(
         id=delivery.id, referral_id=delivery.referral_id, channel=delivery.channel,
         to_address=delivery.to_address, local_id=delivery.local_id, state=delivery.state,
         attempts=delivery.attempts, error=delivery.error, created_at=delivery.created_at,
         sent_at=delivery.sent_at, acknowledged_at=delivery.acknowledged_at,
         failed_at=delivery.failed_at, last_polled_at=delivery.last_polled_at,
-        version=delivery.version,
+        version=delivery.version, created_by=user.display_name if user else "",
         files=tuple(DeliveryFileRow(f.position, f.filename, f.content_type, f.size, f.sha256,
                                     f.message_id, f.state) for f in delivery.files))

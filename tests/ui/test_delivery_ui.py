@@ -1,0 +1,149 @@
+"""Delivery from the app, against the real MESH sandbox: after Send, and "Send again".
+
+The app is started as at a desk (the built-in plugin's MESH channel reads the
+settings file and the keyring); the sandbox is a real server, and what arrives
+is read back from the service's inbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import shiboken6
+import tomli_w
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QPushButton
+from sqlalchemy import update
+
+from practice_rx.delivery.mesh import MeshChannel
+from practice_rx.services.practice import PracticeDetails
+from practice_rx.settings import settings_path
+from practice_rx.storage.models import Service
+from practice_rx.testing.mesh_sandbox import MAILBOXES, MeshSandbox
+from tests.mesh.delivery_setup import PRACTICE_MAILBOX, SERVICE_MAILBOX, WORKFLOW, file_keyring
+from tests.support.factories import admin, make_patient, make_service, make_user, ready_draft
+from tests.ui.conftest import make_window
+from tests.ui.helpers import settle
+from tests.ui.test_gp_journey import complete_answers
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[MeshSandbox]:
+    with MeshSandbox(tmp_path_factory.mktemp("ui-mesh")) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def mesh_core(core, server, tmp_path):
+    """The practice on X26ABC1, a befriending service on X26ABC2, MESH set up at this desk."""
+    for mailbox_id in MAILBOXES:
+        server.clear(mailbox_id)
+    write_settings(server.url)
+    ring = file_keyring(tmp_path / "keyring.json")
+    next(ring)
+    services = core.services
+    services.practice.save(admin(services), PracticeDetails(
+        "Y99901", "Beeston Hill Surgery", address="1 Beeston Road, Leeds",
+        mesh_mailbox_id=PRACTICE_MAILBOX))
+    service = make_service(services, "Beeston Befriending")
+    with services.db.transaction() as session:
+        session.execute(update(Service).where(Service.id == service.id).values(
+            delivery_method="mesh", delivery_address=SERVICE_MAILBOX))
+    yield core, service
+    ring.close()
+
+
+def write_settings(url: str) -> None:
+    path = settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(tomli_w.dumps({"mesh_url": url, "mesh_workflow_id": WORKFLOW}))
+
+
+def received(server: MeshSandbox) -> list:
+    return MeshChannel(server.mailbox(SERVICE_MAILBOX), workflow_id=WORKFLOW).inbox()
+
+
+def timeline_changes(window) -> list[str]:
+    tree = window.detail.timeline
+    return [tree.topLevelItem(i).text(2) for i in range(tree.topLevelItemCount())]
+
+
+def test_sending_a_referral_delivers_it_off_the_gui_thread_and_says_so(mesh_core, server,
+                                                                        qtbot):
+    core, service = mesh_core
+    window = make_window(core, qtbot, "dr.patel", "clinician")
+    session = window.session
+    dialog = window.new_referral()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    dialog._patient_chosen(make_patient(core.services))
+    dialog.renderer.set_answers(complete_answers(core))
+    [chosen] = [s for s in core.services.catalogue.search("Beeston Befriending", None)]
+    dialog._service_chosen(chosen)
+
+    QTest.keyClick(dialog, Qt.Key.Key_Return, CTRL)
+    settle(qtbot, session, timeout=20_000)
+
+    assert not shiboken6.isValid(dialog) or not dialog.isVisible()
+    referral_id = window.detail.showing()
+    assert window.statusBar().currentMessage() == (
+        f"Referral {referral_id}: Delivered over MESH to {SERVICE_MAILBOX} (2 files)")
+    assert f"Delivered over MESH to {SERVICE_MAILBOX} (2 files)" in timeline_changes(window)
+    assert [m.filename for m in received(server)] == ["referral.json", "referral-letter.pdf"]
+    assert core.services.referrals.get(session.user.id, referral_id).status == "sent"
+
+
+def test_a_pending_delivery_is_sent_again_from_the_referral_view(mesh_core, server, qtbot):
+    core, service = mesh_core
+    services = core.services
+    gp = make_user(services)
+    draft = ready_draft(services, gp, make_patient(services), service)
+    referral = services.referrals.send(gp.id, draft.id, draft.version)
+    write_settings("http://127.0.0.1:9")  # nothing listens there: MESH is "down"
+    row = services.delivery.deliver(gp.id, referral.id).delivery
+    assert row.state == "pending"
+    write_settings(server.url)  # back up; read again at the next send
+    window = make_window(core, qtbot, "sam.jones", "receptionist")
+    session = window.session
+    window.detail.show_referral(referral.id)
+    settle(qtbot, session)
+    assert f"Not delivered yet over MESH to {SERVICE_MAILBOX}" in timeline_changes(window)
+    button = window.detail.findChild(QPushButton, f"send_again_{row.id}")
+    assert button is not None and button.isVisible()
+    assert button.accessibleName() == "Send again over MESH"
+
+    button.click()
+
+    assert session.operations.busy and not button.isEnabled()  # off the GUI thread
+    settle(qtbot, session, timeout=20_000)
+    assert window.detail.result.text() == (
+        f"Referral {referral.id}: Delivered over MESH to {SERVICE_MAILBOX} (2 files)")
+    assert f"Delivered over MESH to {SERVICE_MAILBOX} (2 files)" in timeline_changes(window)
+    assert window.detail.findChild(QPushButton, f"send_again_{row.id}") is None
+    assert len(received(server)) == 2
+
+
+def test_a_failed_delivery_shows_why_and_a_link_worker_is_not_offered_send_again(
+        mesh_core, server, qtbot):
+    core, service = mesh_core
+    services = core.services
+    with services.db.transaction() as session:
+        session.execute(update(Service).where(Service.id == service.id).values(
+            delivery_address="X26NOPE9"))
+    gp = make_user(services)
+    draft = ready_draft(services, gp, make_patient(services), service)
+    referral = services.referrals.send(gp.id, draft.id, draft.version)
+    row = services.delivery.deliver(gp.id, referral.id).delivery
+    window = make_window(core, qtbot, "nadia.ahmed", "link_worker")
+    window.detail.show_referral(referral.id)
+    settle(qtbot, window.session)
+
+    tree = window.detail.timeline
+    [failed] = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+                if tree.topLevelItem(i).text(2).startswith("Failed:")]
+    assert failed.text(2) == "Failed: delivery over MESH to X26NOPE9"
+    assert "MESH mailbox X26NOPE9 does not exist" in failed.text(3)
+    assert window.detail.findChild(QPushButton, f"send_again_{row.id}") is None
