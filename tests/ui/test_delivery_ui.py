@@ -81,7 +81,7 @@ def test_sending_a_referral_delivers_it_off_the_gui_thread_and_says_so(mesh_core
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
     dialog._patient_chosen(make_patient(core.services))
     dialog.renderer.set_answers(complete_answers(core))
-    [chosen] = [s for s in core.services.catalogue.search("Beeston Befriending", None)]
+    [chosen] = core.services.catalogue.search("Beeston Befriending", None)
     dialog._service_chosen(chosen)
 
     QTest.keyClick(dialog, Qt.Key.Key_Return, CTRL)
@@ -147,3 +147,52 @@ def test_a_failed_delivery_shows_why_and_a_link_worker_is_not_offered_send_again
     assert failed.text(2) == "Failed: delivery over MESH to X26NOPE9"
     assert "MESH mailbox X26NOPE9 does not exist" in failed.text(3)
     assert window.detail.findChild(QPushButton, f"send_again_{row.id}") is None
+
+
+def test_a_delivery_that_fails_after_send_leaves_the_referral_sent_and_says_so(
+        mesh_core, server, qtbot):
+    core, _service = mesh_core
+    write_settings("http://127.0.0.1:9")  # MESH "down" while the GP sends
+    window = make_window(core, qtbot, "dr.patel", "clinician")
+    session = window.session
+    dialog = window.new_referral()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    dialog._patient_chosen(make_patient(core.services))
+    dialog.renderer.set_answers(complete_answers(core))
+    [chosen] = core.services.catalogue.search("Beeston Befriending", None)
+    dialog._service_chosen(chosen)
+
+    QTest.keyClick(dialog, Qt.Key.Key_Return, CTRL)
+    settle(qtbot, session, timeout=20_000)
+
+    referral_id = window.detail.showing()
+    message = window.statusBar().currentMessage()
+    assert message.startswith(f"Referral {referral_id}: Not delivered yet over MESH to "
+                              f"{SERVICE_MAILBOX}: MESH server http://127.0.0.1:9 did not answer")
+    assert core.services.referrals.get(session.user.id, referral_id).status == "sent"
+    assert f"Not delivered yet over MESH to {SERVICE_MAILBOX}" in timeline_changes(window)
+    assert window.detail.findChild(QPushButton, "send_again_1") is not None
+    assert received(server) == []
+
+
+def test_the_window_polls_mesh_and_shows_the_acknowledgement(mesh_core, server, qtbot):
+    core, service = mesh_core
+    services = core.services
+    gp = make_user(services)
+    draft = ready_draft(services, gp, make_patient(services), service)
+    referral = services.referrals.send(gp.id, draft.id, draft.version)
+    services.delivery.deliver(gp.id, referral.id)
+    MeshChannel(server.mailbox(SERVICE_MAILBOX), workflow_id=WORKFLOW).inbox(acknowledge=True)
+    window = make_window(core, qtbot, "sam.jones", "receptionist")
+    session = window.session
+    window.detail.show_referral(referral.id)
+    settle(qtbot, session)
+    poller = window.delivery_poller
+    assert poller.timer.isActive() and poller.timer.interval() == 5 * 60_000
+    assert poller.first.isActive()  # soon after signing in, then every five minutes
+
+    poller.poll()  # what the timer calls
+    settle(qtbot, session, timeout=20_000)
+
+    assert window.statusBar().currentMessage() == "1 delivery acknowledged by the service"
+    assert f"Acknowledged: collected by {SERVICE_MAILBOX}" in timeline_changes(window)

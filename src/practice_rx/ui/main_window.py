@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
 
 from practice_rx.domain.permissions import Action
 from practice_rx.ui import messages
+from practice_rx.ui.delivery.actions import status_bar_report
+from practice_rx.ui.delivery.poller import DeliveryPoller
 from practice_rx.ui.formatting import ROLE_LABELS
 from practice_rx.ui.idle_lock import IdleLock
 from practice_rx.ui.operations import Operations
@@ -108,6 +110,7 @@ class MainWindow(QMainWindow):
         self._make_status_bar()
         self._apply_role()
         self._shortcuts = ActionShortcutsWin(self)
+        self.delivery_poller = DeliveryPoller(session, status_bar_report(self), self)
 
         # Moving through the list with the arrow keys opens a referral once the user
         # pauses, not at every row passed (each opening is read and audited).
