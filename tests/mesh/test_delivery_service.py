@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -334,3 +335,30 @@ def test_a_link_worker_may_not_deliver(mesh):
     with pytest.raises(PermissionDenied, match="cannot deliver referrals"):
         mesh.services.delivery.deliver(worker.id, referral.id)
     assert inbox(mesh) == []
+
+
+def test_two_desks_delivering_at_once_deliver_once(mesh):
+    services = mesh.services
+    referral = mesh.sent_referral(mesh.service())
+    users = [desk(mesh), make_user(services, "admin", "Pat Morgan").id]
+    start = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def deliver(user_id: int) -> None:
+        start.wait()
+        try:
+            outcomes.append(services.delivery.deliver(user_id, referral.id).delivery.state)
+        except ValidationError as error:
+            outcomes.append(str(error))
+
+    threads = [threading.Thread(target=deliver, args=(user,)) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert outcomes.count("sent") == 1
+    [refusal] = [outcome for outcome in outcomes if outcome != "sent"]
+    assert "has a delivery already" in refusal
+    assert len(services.delivery.for_referral(users[0], referral.id)) == 1
+    assert len(inbox(mesh)) == 2

@@ -176,6 +176,9 @@ class DeliveryService(ServiceBase):
         with self.db.transaction() as session:
             self.authorize(session, user_id, Action.DELIVER_REFERRALS)
             referral = get_or_raise(session, Referral, referral_id, "Referral")
+            # Two desks delivering at once: the second waits here, then finds the first's.
+            session.execute(select(Referral.id).where(Referral.id == referral_id)
+                            .with_for_update())
             self._refuse_second(session, referral_id)
             delivery = self._record_pending(session, user_id, referral, method, address, files)
             delivery_id = delivery.id
