@@ -21,6 +21,7 @@ from practice_rx.delivery.mesh import MeshChannel
 from practice_rx.services.practice import PracticeDetails
 from practice_rx.settings import settings_path
 from practice_rx.storage.models import Service
+from practice_rx.testing.keyring_file import FileKeyring
 from practice_rx.testing.mesh_sandbox import MAILBOXES, MeshSandbox
 from tests.mesh.delivery_setup import PRACTICE_MAILBOX, SERVICE_MAILBOX, WORKFLOW, file_keyring
 from tests.support.factories import admin, make_patient, make_service, make_user, ready_draft
@@ -38,13 +39,16 @@ def server(tmp_path_factory) -> Iterator[MeshSandbox]:
 
 
 @pytest.fixture
-def mesh_core(core, server, tmp_path):
+def ring(tmp_path) -> Iterator[FileKeyring]:
+    yield from file_keyring(tmp_path / "keyring.json")
+
+
+@pytest.fixture
+def mesh_core(core, server, ring):
     """The practice on X26ABC1, a befriending service on X26ABC2, MESH set up at this desk."""
     for mailbox_id in MAILBOXES:
         server.clear(mailbox_id)
     write_settings(server.url)
-    ring = file_keyring(tmp_path / "keyring.json")
-    next(ring)
     services = core.services
     services.practice.save(admin(services), PracticeDetails(
         "Y99901", "Beeston Hill Surgery", address="1 Beeston Road, Leeds",
@@ -53,8 +57,7 @@ def mesh_core(core, server, tmp_path):
     with services.db.transaction() as session:
         session.execute(update(Service).where(Service.id == service.id).values(
             delivery_method="mesh", delivery_address=SERVICE_MAILBOX))
-    yield core, service
-    ring.close()
+    return core, service
 
 
 def write_settings(url: str) -> None:
@@ -74,7 +77,7 @@ def timeline_changes(window) -> list[str]:
 
 def test_sending_a_referral_delivers_it_off_the_gui_thread_and_says_so(mesh_core, server,
                                                                         qtbot):
-    core, service = mesh_core
+    core, _service = mesh_core
     window = make_window(core, qtbot, "dr.patel", "clinician")
     session = window.session
     dialog = window.new_referral()
@@ -196,3 +199,43 @@ def test_the_window_polls_mesh_and_shows_the_acknowledgement(mesh_core, server, 
 
     assert window.statusBar().currentMessage() == "1 delivery acknowledged by the service"
     assert f"Acknowledged: collected by {SERVICE_MAILBOX}" in timeline_changes(window)
+
+
+def test_an_admin_sets_mesh_up_checks_the_sign_in_and_saves(core, server, ring, qtbot):
+    ring.delete_password("practice-rx-mesh", PRACTICE_MAILBOX)  # not set up yet
+    core.services.practice.save(admin(core.services), PracticeDetails(
+        "Y99901", "Beeston Hill Surgery", mesh_mailbox_id=PRACTICE_MAILBOX))
+    window = make_window(core, qtbot, "pat.morgan", "admin")
+    dialog = window.open_mesh_settings()
+    qtbot.waitExposed(dialog)
+    assert dialog.inputs["mailbox"].text() == PRACTICE_MAILBOX
+    dialog.inputs["mesh_url"].setText("msg.intspineservices.nhs.uk")
+
+    dialog.save_button.click()
+
+    assert "mesh_url must be the MESH server's address starting https://" in (
+        dialog.messages["mesh_url"].text())
+    assert dialog.isVisible() and not settings_path().exists()
+    dialog.inputs["mesh_url"].setText(server.url)
+    dialog.inputs["mesh_workflow_id"].setText(WORKFLOW)
+    dialog.inputs["password"].setText(MAILBOXES[PRACTICE_MAILBOX])
+    assert dialog.inputs["password"].echoMode() == dialog.inputs["password"].EchoMode.Password
+
+    dialog.check_button.click()
+    settle(qtbot, window.session, timeout=20_000)
+
+    assert dialog.check_result.text() == (f"{PRACTICE_MAILBOX}: signed in to {server.url}; "
+                                          "0 messages waiting in the inbox")
+    dialog.save_button.click()
+    assert not dialog.isVisible()
+    text = settings_path().read_text()
+    assert server.url in text and WORKFLOW in text and "password" not in text
+    assert ring.get_password("practice-rx-mesh", PRACTICE_MAILBOX) == "password"
+
+
+def test_only_an_admin_changes_the_mesh_settings(core, qtbot):
+    window = make_window(core, qtbot, "sam.jones", "receptionist")
+    dialog = window.open_mesh_settings()
+    qtbot.waitExposed(dialog)
+    assert not dialog.save_button.isEnabled()
+    assert dialog.inputs["mesh_url"].isReadOnly()

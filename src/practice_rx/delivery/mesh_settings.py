@@ -55,9 +55,11 @@ class MeshSettingsChannel:
     def poll_acknowledgement(self, message_id: str) -> DeliveryState:
         return self.channel().poll_acknowledgement(message_id)
 
-    def channel(self) -> MeshChannel:
+    def channel(self, *, password: str | None = None,
+                shared_key: str | None = None) -> MeshChannel:
         """The MESH channel the settings and keyring describe now; DeliveryRefused naming
-        what is missing."""
+        what is missing. ``password`` and ``shared_key``, when given, are used instead of
+        the keyring's (to check them before they are saved)."""
         from practice_rx.delivery import secrets
         from practice_rx.delivery.mesh import DEFAULT_RETRY, MeshChannel, MeshMailbox
 
@@ -81,7 +83,8 @@ class MeshSettingsChannel:
         cert = ((settings.mesh_client_cert, settings.mesh_client_key)
                 if settings.mesh_client_cert else None)
         mailbox = MeshMailbox(url=settings.mesh_url, mailbox_id=mailbox_id,
-                              password=secrets.mailbox_password(mailbox_id),
-                              shared_key=secrets.shared_key(mailbox_id), cert=cert,
+                              password=password or secrets.mailbox_password(mailbox_id),
+                              shared_key=shared_key or secrets.shared_key(mailbox_id),
+                              cert=cert,
                               verify=settings.mesh_ca_bundle or None)
         return MeshChannel(mailbox, workflow_id=workflow, retry=self.retry or DEFAULT_RETRY)
