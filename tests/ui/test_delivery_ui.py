@@ -239,3 +239,21 @@ def test_only_an_admin_changes_the_mesh_settings(core, qtbot):
     qtbot.waitExposed(dialog)
     assert not dialog.save_button.isEnabled()
     assert dialog.inputs["mesh_url"].isReadOnly()
+
+
+def test_a_draft_sent_from_the_referral_view_is_delivered_after_it(mesh_core, server, qtbot):
+    core, service = mesh_core
+    window = make_window(core, qtbot, "dr.patel", "clinician")
+    session = window.session
+    draft = ready_draft(core.services, session.user, make_patient(core.services), service)
+    window.detail.show_referral(draft.id)
+    settle(qtbot, session)
+
+    dialog = window.detail.update_status("sent")
+    dialog.save_button.click()
+    settle(qtbot, session, timeout=20_000)
+
+    assert window.detail.result.text() == (
+        f"Referral {draft.id}: Delivered over MESH to {SERVICE_MAILBOX} (2 files)")
+    assert f"Delivered over MESH to {SERVICE_MAILBOX} (2 files)" in timeline_changes(window)
+    assert len(received(server)) == 2
