@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from practice_rx import __version__
+from practice_rx.delivery.cli import add_mesh_commands
 from practice_rx.errors import NotFoundError, PracticeRxError, ValidationError
 from practice_rx.fhir.cli import add_fhir_commands
 from practice_rx.fhir.codes_cli import add_code_commands
@@ -487,6 +488,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_commands(commands)
     add_fhir_commands(commands)
     add_code_commands(commands)
+    add_mesh_commands(commands)
     return parser
 
 

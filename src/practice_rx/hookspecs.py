@@ -137,6 +137,33 @@ def practice_rx_register_plan_sections(report: Report) -> list[Any]:
     """
 
 
+@hookspec
+def practice_rx_register_delivery_channels(report: Report) -> list[Any]:
+    """Ways of delivering a referral this plugin adds (email, a regional hub…).
+
+    Called once at start-up. Each channel is an object with
+    ``name: str`` (what a service's delivery method names, unique),
+    ``send(to_mailbox, files, local_id) -> DeliveryResult`` and
+    ``poll_acknowledgement(message_id) -> DeliveryState``: the shape of
+    :class:`practice_rx.delivery.DeliveryChannel`. ``send`` must be safe to
+    call again with the same local id, and raise a ``DeliveryError`` (with
+    text free of patient identifiers) when nothing or not everything went.
+    A channel may also have ``bind(from_address, workflow_id)``, returning the
+    channel to use for one practice's address and one service's workflow (the
+    built-in ``mesh`` channel does: each practice has its own mailbox).
+
+    Channels are called outside database transactions and, in the app, from a
+    worker thread. An exception that is not a ``DeliveryError`` is recorded
+    against the plugin, and the delivery is marked failed with a plain message;
+    the referral itself is never changed by a delivery.
+
+    :param report: records a warning against this plugin without failing the answer
+        (:class:`practice_rx.plugin_api.Report`); declare it only if you use it.
+    :returns: a list of channels; one that lacks the shape, or repeats a name,
+        is reported and skipped.
+    """
+
+
 @hookspec(firstresult=True)
 def practice_rx_default_form_id(report: Report) -> str | None:
     """The id of the form a new referral starts on, when the practice has not chosen one.

@@ -24,6 +24,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from practice_rx import hookspecs
 from practice_rx.catalogue_files import first_of_each_id, service_from_row
+from practice_rx.delivery import DeliveryChannel, DeliveryError
 from practice_rx.domain.letter_kinds import LetterKind
 from practice_rx.errors import ValidationError
 from practice_rx.forms import FormDefinition, FormDefinitionError, Section, form_from_dict
@@ -424,6 +425,30 @@ class PluginHost:
                 actions[item.id] = item
         return list(actions.values())
 
+    def delivery_channels(self) -> dict[str, DeliveryChannel]:
+        """Each plugin's delivery channels by name, every call to one isolated; a channel
+        without the :class:`DeliveryChannel` shape, or whose name is taken (by a built-in
+        channel, or a plugin asked earlier), is recorded and skipped."""
+        hook = "practice_rx_register_delivery_channels"
+        channels: dict[str, DeliveryChannel] = {}
+        owners: dict[str, str] = {}
+        # The built-in channels first, so no plugin can take over the name "mesh".
+        answers = sorted(self._lists(hook), key=lambda answer: not (
+            answer[0] in self._info and self._info[answer[0]].builtin))
+        for plugin, item in answers:
+            name = getattr(item, "name", None)
+            if not isinstance(item, DeliveryChannel) or not (isinstance(name, str) and name):
+                self.record(plugin, hook, f"returned a {type(item).__name__}, expected a "
+                                          "delivery channel (a name, send and "
+                                          "poll_acknowledgement)")
+            elif name in channels:
+                self.record(plugin, hook, f"delivery channel '{name}' is already added by "
+                                          f"'{owners[name]}'; skipped")
+            else:
+                channels[name] = IsolatedChannel(self, plugin, item)
+                owners[name] = plugin
+        return channels
+
     def run_action(self, action: ReferralAction, referral: ReferralSnapshot) -> ActionResult:
         """Run a plugin's action; a failure becomes a message, never an exception."""
         try:
@@ -495,3 +520,45 @@ class PluginHost:
 
     def status_changed(self, change: StatusChange) -> None:
         self._call("practice_rx_referral_status_changed", change=change)
+
+
+class IsolatedChannel:
+    """A plugin's delivery channel, called through the host: a failure that is not a
+    :class:`DeliveryError` is recorded against the plugin and becomes one, with a plain
+    message (the plugin's own text, which may quote a referral, goes only to its problems)."""
+
+    def __init__(self, host: PluginHost, plugin: str, channel: Any) -> None:
+        self.host = host
+        self.plugin = plugin
+        self.channel = channel
+        self.name: str = channel.name
+
+    def bind(self, from_address: str | None, workflow_id: str | None) -> IsolatedChannel:
+        """The channel for one sender and workflow, if the plugin's channel has ``bind``."""
+        bind = getattr(self.channel, "bind", None)
+        if not callable(bind):
+            return self
+        bound = self._isolated("bind", "", lambda: bind(from_address, workflow_id))
+        return IsolatedChannel(self.host, self.plugin, bound)
+
+    def send(self, to_mailbox: str, files: Any, local_id: str) -> Any:
+        return self._isolated("send", to_mailbox,
+                              lambda: self.channel.send(to_mailbox, files, local_id))
+
+    def poll_acknowledgement(self, message_id: str) -> Any:
+        return self._isolated("poll_acknowledgement", "",
+                              lambda: self.channel.poll_acknowledgement(message_id))
+
+    def _isolated(self, method: str, address: str, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except DeliveryError:
+            raise
+        except Exception as error:  # a plugin's channel may fail in any way at all
+            self.host.record(self.plugin, f"delivery channel '{self.name}' {method}",
+                             f"raised {type(error).__name__}: {error}")
+            raise DeliveryError(
+                f"The '{self.name}' delivery channel (plugin '{self.plugin}') failed "
+                f"unexpectedly ({type(error).__name__}) in {method}; whether anything was "
+                f"delivered is not known. The problem is listed in Tools › Plugins; send "
+                f"again once the plugin is fixed.", mailbox=address) from error

@@ -37,6 +37,7 @@ from typing import Any, NamedTuple
 
 from practice_rx import hookspecs
 from practice_rx.catalogue_files import CatalogueFile
+from practice_rx.delivery import DeliveryFile, DeliveryResult
 from practice_rx.domain.categories import SERVICE_CATEGORIES
 from practice_rx.domain.letter_kinds import LetterKind
 from practice_rx.domain.reasons import REFERRAL_REASONS
@@ -80,6 +81,8 @@ HOOK_OBJECTS: tuple[type, ...] = (
     FormDefinition,
     LetterTemplate,
     LetterInputs,
+    DeliveryFile,
+    DeliveryResult,
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -40,6 +41,9 @@ def default_database_url() -> str:
 
 
 IDLE_LOCK_RANGE = (1, 120)  # minutes: at least one, at most two hours unattended
+MESH_URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
+MESH_WORKFLOW = re.compile(r"^[A-Z0-9_]{1,64}$")
+MESH_PATH_KEYS = ("mesh_client_cert", "mesh_client_key", "mesh_ca_bundle")
 
 
 @dataclass
@@ -56,6 +60,13 @@ class Settings:
     idle_lock_minutes: int = 10
     #: where the audit trail's key is kept, if not the config folder (services.audit_key)
     audit_key_file: str = ""
+    #: MESH (delivery of referrals): the server, the default workflow, and the files for
+    #: mutual TLS; the mailbox password and shared key are in the keyring (delivery.secrets)
+    mesh_url: str = ""
+    mesh_workflow_id: str = ""
+    mesh_client_cert: str = ""
+    mesh_client_key: str = ""
+    mesh_ca_bundle: str = ""
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
@@ -92,11 +103,31 @@ class Settings:
             raise _bad(where, "disabled_plugins", 'a list of plugin names, such as ["south-leeds"]')
         if not isinstance(self.audit_key_file, str):
             raise _bad(where, "audit_key_file", "the path of a file, in quotes")
+        self._check_mesh(where)
         low, high = IDLE_LOCK_RANGE
         minutes = self.idle_lock_minutes
         if isinstance(minutes, bool) or not isinstance(minutes, int) or not low <= minutes <= high:
             raise _bad(where, "idle_lock_minutes", f"a whole number of minutes from {low} to "
                        f"{high}, such as 10", shown=minutes)
+
+    def _check_mesh(self, where: str) -> None:
+        """The MESH settings: text, a web address, a workflow id, the TLS files in pairs."""
+        for key in MESH_PATH_KEYS + ("mesh_url", "mesh_workflow_id"):
+            if not isinstance(getattr(self, key), str):
+                raise _bad(where, key, "text in quotes, or \"\" if not used",
+                           shown=getattr(self, key))
+        if self.mesh_url and not MESH_URL.match(self.mesh_url):
+            raise _bad(where, "mesh_url", "the MESH server's address starting https:// (or "
+                       "http:// for a local test server), such as "
+                       "\"https://msg.intspineservices.nhs.uk\"", shown=self.mesh_url)
+        if self.mesh_workflow_id and not MESH_WORKFLOW.match(self.mesh_workflow_id):
+            raise _bad(where, "mesh_workflow_id", "a MESH workflow id: 1 to 64 capital "
+                       "letters, digits and _ (such as \"GPFED_REFERRAL\")",
+                       shown=self.mesh_workflow_id)
+        if bool(self.mesh_client_cert) != bool(self.mesh_client_key):
+            missing = "mesh_client_key" if self.mesh_client_cert else "mesh_client_cert"
+            raise _bad(where, missing, "set too: the client certificate and its key go "
+                       "together (both file paths, or neither)")
 
     def save(self, path: Path | None = None) -> None:
         """Write the file atomically, 0600, with any password taken out of the URL."""

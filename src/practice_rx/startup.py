@@ -46,7 +46,8 @@ def start(
         plugins = PluginHost(disabled=settings.disabled_plugins, discovered=discovered)
         services = Services(db, clock, hooks=plugins, letter_templates=[
             template for _, template in plugins.letter_templates()],
-            plan_sections=plugins.plan_sections())
+            plan_sections=plugins.plan_sections(),
+            delivery_channels=plugins.delivery_channels())
         for plugin, problem in services.forms.sync(plugins.forms()):
             plugins.record(plugin, "practice_rx_register_referral_forms", problem)
         for plugin, problem in services.outcome_measures.sync(plugins.outcome_measures()):
@@ -84,6 +85,7 @@ def check_plugins(
     plugins.default_form_id()
     plugins.outcome_measures()
     plugins.plan_sections()
+    plugins.delivery_channels()
     url = database_url or settings.resolved_database_url()
     try:
         db = Database.open(url, read_only=True)

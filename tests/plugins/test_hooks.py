@@ -166,3 +166,14 @@ def test_a_raising_status_hook_does_not_undo_the_change(db_url, clock):
         assert any(e.hook == "practice_rx_referral_status_changed" for e in app.plugins.errors)
     finally:
         app.close()
+
+
+def test_hook_practice_rx_register_delivery_channels(app):
+    """The built-in plugin's MESH channel; plugins' own are in test_delivery_channels.py."""
+    from practice_rx.delivery import DeliveryChannel, DeliveryRefused
+
+    channels = app.plugins.delivery_channels()
+    assert list(channels) == ["mesh"] and isinstance(channels["mesh"], DeliveryChannel)
+    unconfigured = channels["mesh"].bind(None, None)
+    with pytest.raises(DeliveryRefused, match="The practice has no MESH mailbox id"):
+        unconfigured.send("X26ABC2", [("referral.json", b"{}", "application/json")], "PRX-1-1")

@@ -72,6 +72,8 @@ ATTEMPTS = {
         uid, "new.user", "New User", "receptionist", "a long password"),
     Action.VIEW_AUDIT: lambda s, uid, env: s.audit.list(uid, AuditFilter()),
     Action.PRINT_LETTERS: lambda s, uid, env: s.letters.generate(uid, env["sent"].id, "referral"),
+    # a service that takes referrals by post: nothing goes, but the role and practice count
+    Action.DELIVER_REFERRALS: lambda s, uid, env: s.delivery.deliver(uid, env["sent"].id),
     Action.ENTER_INBOUND_REFERRALS: lambda s, uid, env: s.referrals.create_draft(
         uid, env["patient"].id, NATIONAL,
         DraftChanges(source=SourceDetails("self_referral", received_by="phone"))),

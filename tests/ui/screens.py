@@ -364,6 +364,7 @@ WINDOWS: dict[str, Opener] = {
     "new-referral-refused": new_referral_refused,
     "status-dialog": status_dialog,
     "settings": _admin_dialog(lambda window: window.open_settings()),
+    "mesh-settings": _admin_dialog(lambda window: window.open_mesh_settings()),
     "catalogue": _admin_dialog(lambda window: window.open_catalogue()),
     "catalogue-add-local": _admin_dialog(lambda window: window.open_catalogue().add_local()),
     "plugins": _admin_dialog(lambda window: window.open_plugins()),

@@ -188,6 +188,15 @@ class MeshChannel:
                 mailbox=self.mailbox.mailbox_id)
         return _STATES[status]
 
+    def check(self) -> int:
+        """Sign in (the MESH handshake) and count the messages waiting in our inbox, reading
+        none: what ``practice-rx mesh check`` reports, with no patient data in it."""
+        with self._client() as client:
+            self._with_retries(client.handshake, recipient=None, local_id=None, sent=())
+            count, _ = self._with_retries(lambda: len(list(client.iterate_message_ids())),
+                                          recipient=None, local_id=None, sent=())
+        return count
+
     # -- receiving -------------------------------------------------------------------------
 
     def inbox(self, *, acknowledge: bool = False) -> list[ReceivedMessage]:

@@ -43,6 +43,7 @@ class Action(StrEnum):
     RECORD_CONTACT = "record_contact"  # contact made, engaged, outcome, declined
     ADD_NOTES = "add_notes"
     PRINT_LETTERS = "print_letters"
+    DELIVER_REFERRALS = "deliver_referrals"  # over MESH or a plugin's channel; send again
     MANAGE_CATALOGUE = "manage_catalogue"
     MANAGE_SETTINGS = "manage_settings"
     MANAGE_USERS = "manage_users"
@@ -75,6 +76,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.RECORD_CONTACT: frozenset({R, L}),
     Action.ADD_NOTES: frozenset({R, C, L, A}),
     Action.PRINT_LETTERS: frozenset({R, C, A}),
+    Action.DELIVER_REFERRALS: frozenset({R, C, A}),
     Action.MANAGE_CATALOGUE: frozenset({R, A}),
     Action.MANAGE_SETTINGS: frozenset({A}),
     Action.MANAGE_USERS: frozenset({A}),

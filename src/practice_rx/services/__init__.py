@@ -9,7 +9,7 @@ the audit trail in the same transaction as the change.
 from __future__ import annotations
 
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -38,9 +38,11 @@ from practice_rx.services.worklist import WorklistService
 from practice_rx.storage.database import Database
 
 if TYPE_CHECKING:
+    from practice_rx.delivery import DeliveryChannel
     from practice_rx.forms.model import Section
     from practice_rx.letters.service import LetterService
     from practice_rx.letters.templates import LetterTemplate
+    from practice_rx.services.delivery import DeliveryService
 
 
 class Services:
@@ -54,6 +56,7 @@ class Services:
         workstation: str | None = None,
         letter_templates: Iterable[LetterTemplate] = (),
         plan_sections: Iterable[tuple[str, Section]] = (),
+        delivery_channels: Mapping[str, DeliveryChannel] | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -80,6 +83,7 @@ class Services:
         self.chasing = ChaseService(db, clock, writer, self.worklist, lambda: self.letters)
         self._writer = writer
         self._letter_templates = list(letter_templates)
+        self._delivery_channels = dict(delivery_channels or {})
 
     @cached_property
     def letters(self) -> LetterService:
@@ -90,6 +94,15 @@ class Services:
         # Built-in letters first, so a plugin's template of the same kind replaces one.
         return LetterService(self.db, self.clock, self._writer,
                              [*builtin_templates(), *self._letter_templates])
+
+    @cached_property
+    def delivery(self) -> DeliveryService:
+        """Made on first use, like ``letters``; the channels are the plugins' (``mesh`` is
+        the built-in plugin's)."""
+        from practice_rx.services.delivery import DeliveryService
+
+        return DeliveryService(self.db, self.clock, self._writer, self._delivery_channels,
+                               lambda: self.letters, self.referrals)
 
 
 __all__ = ["Services"]

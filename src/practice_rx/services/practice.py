@@ -43,7 +43,8 @@ class PracticeDetails:
     contact_attempts: int = DEFAULT_ATTEMPTS_BEFORE_NOT_CONTACTABLE
     #: registered patients (the referral rate's denominator); None: not entered
     list_size: int | None = None
-    #: the practice's own MESH mailbox id (X26ABC1), that referrals go out from; None: none
+    #: the practice's NHS MESH mailbox that referrals are delivered from; None leaves it as
+    #: it is (a screen that does not show it), "" clears it
     mesh_mailbox_id: str | None = None
 
     def clean(self) -> dict[str, object]:
@@ -82,13 +83,15 @@ class PracticeDetails:
             errors["list_size"] = ("List size: enter the number of registered patients, "
                                    "from 1 to 1,000,000, or leave it empty")
         mailbox = self.mesh_mailbox_id
-        if isinstance(mailbox, str) and mailbox.strip():
+        if mailbox is None:  # a screen that does not show it leaves it as it is
+            del values["mesh_mailbox_id"]
+        elif isinstance(mailbox, str) and not mailbox.strip():
+            values["mesh_mailbox_id"] = None
+        elif isinstance(mailbox, str):
             values["mesh_mailbox_id"] = mailbox.strip()
             problem = mesh_mailbox_problem(mailbox.strip(), "MESH mailbox")
             if problem:
                 errors["mesh_mailbox_id"] = problem
-        elif mailbox is None or isinstance(mailbox, str):
-            values["mesh_mailbox_id"] = None
         else:
             errors["mesh_mailbox_id"] = "MESH mailbox: enter the mailbox id as text, or nothing"
         errors.update(text_errors(Practice, values, PRACTICE_LABELS))

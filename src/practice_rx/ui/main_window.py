@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
 
 from practice_rx.domain.permissions import Action
 from practice_rx.ui import messages
+from practice_rx.ui.delivery.actions import status_bar_report
+from practice_rx.ui.delivery.poller import DeliveryPoller
 from practice_rx.ui.formatting import ROLE_LABELS
 from practice_rx.ui.idle_lock import IdleLock
 from practice_rx.ui.operations import Operations
@@ -108,6 +110,7 @@ class MainWindow(QMainWindow):
         self._make_status_bar()
         self._apply_role()
         self._shortcuts = ActionShortcutsWin(self)
+        self.delivery_poller = DeliveryPoller(session, status_bar_report(self), self)
 
         # Moving through the list with the arrow keys opens a referral once the user
         # pauses, not at every row passed (each opening is read and audited).
@@ -191,6 +194,9 @@ class MainWindow(QMainWindow):
                                           "Ctrl+Shift+K")
         self.act_plugins = self._action("&Plugins…", self.open_plugins)
         self.act_settings = self._action("&Settings…", self.open_settings, "Ctrl+,")
+        self.act_mesh = self._action("&MESH delivery…", self.open_mesh_settings,
+                                     tip="The MESH server and sign-in referrals are "
+                                     "delivered with")
         self.act_users = self._action("&Users…", self.open_users,
                                       tip="Add users, disable them, reset passwords (admins)")
         self.act_audit = self._action("&Audit trail…", self.open_audit,
@@ -223,7 +229,8 @@ class MainWindow(QMainWindow):
         view_menu.addActions([self.act_find, self.act_statuses, self.act_overdue,
                               self.act_caseload, self.act_reports])
         tools = menus.addMenu("&Tools")
-        tools.addActions([self.act_catalogue, self.act_plugins, self.act_settings])
+        tools.addActions([self.act_catalogue, self.act_plugins, self.act_settings,
+                          self.act_mesh])
         tools.addSeparator()
         tools.addActions([self.act_users, self.act_audit])
         help_menu = menus.addMenu("&Help")
@@ -680,6 +687,11 @@ class MainWindow(QMainWindow):
         from practice_rx.ui.settings_dialog import SettingsDialog
 
         return self._single("settings", lambda: SettingsDialog(self.session, self))
+
+    def open_mesh_settings(self):
+        from practice_rx.ui.delivery.mesh_dialog import MeshSettingsDialog
+
+        return self._single("mesh", lambda: MeshSettingsDialog(self.session, self))
 
     def open_users(self):
         from practice_rx.ui.users_view import UsersDialog

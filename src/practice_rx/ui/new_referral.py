@@ -43,6 +43,7 @@ from practice_rx.storage.models import Patient, Referral, Service, User
 from practice_rx.ui import messages
 from practice_rx.ui.answers_view import answers_html
 from practice_rx.ui.caseload.inbound import InboundPanel, wants_inbound_panel
+from practice_rx.ui.delivery.actions import deliver_after_send, status_bar_report
 from practice_rx.ui.form_renderer import FormRenderer
 from practice_rx.ui.formatting import ROLE_LABELS
 from practice_rx.ui.patient_banner import PatientBanner, banner_text
@@ -530,6 +531,8 @@ class NewReferralDialog(QDialog):
     def _sent(self, referral: Referral) -> None:
         self.session.referral_changed.emit(referral.id)
         name = self.service.name if self.service else "the service"
+        window = self.parentWidget()  # outlives this dialog, which closes now
+        deliver_after_send(self.session, referral.id, window, status_bar_report(window))
         self._finish(referral.id, f"Referral {referral.id} sent to {name}.")
 
     def _finish(self, referral_id: int, text: str) -> None:

@@ -7,6 +7,7 @@ several of the network's practices, the status line names the referral's practic
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
@@ -30,11 +31,13 @@ from practice_rx.domain.permissions import Action, Role
 from practice_rx.domain.statuses import AWAITING_RESPONSE, Status
 from practice_rx.errors import ConflictError, NotFoundError
 from practice_rx.plugin_api import ActionResult, ReferralAction
+from practice_rx.services.delivery import DeliveryRow
 from practice_rx.services.referrals import snapshot
 from practice_rx.storage.models import Referral, ReferralNote
 from practice_rx.ui import messages
 from practice_rx.ui.answers_view import AnswersView
 from practice_rx.ui.casework.case_tab import CaseworkTab
+from practice_rx.ui.delivery.actions import deliver_after_send, send_again
 from practice_rx.ui.flow_layout import FlowLayout
 from practice_rx.ui.formatting import (
     URGENCY_LABELS,
@@ -169,6 +172,8 @@ class ReferralView(QWidget):
         self.practice_names: dict[int, str] = {}
         session.user_changed.connect(lambda user: self._read_practices() if user else None)
         session.practice_changed.connect(self._read_practices)
+        session.delivery_tried.connect(
+            lambda referral_id: self.reload() if self.showing() == referral_id else None)
         self._read_practices()
         self.clear()
 
@@ -258,7 +263,7 @@ class ReferralView(QWidget):
                 form = services.forms.get(referral.form_id, referral.form_version)
             except NotFoundError:
                 form = None
-            return referral, form
+            return referral, form, services.delivery.for_referral(user_id, referral_id)
 
         def done(result) -> None:
             if self._loading_id == referral_id:
@@ -306,7 +311,7 @@ class ReferralView(QWidget):
             return None
         return self.referral.id
 
-    def _show(self, referral: Referral, form) -> None:
+    def _show(self, referral: Referral, form, deliveries: Sequence[DeliveryRow] = ()) -> None:
         same = self.referral is not None and self.referral.id == referral.id
         self.referral, self.form = referral, form
         if not same:
@@ -316,7 +321,8 @@ class ReferralView(QWidget):
         self.banner.set_patient(referral.patient, referral.id)
         self.status_line.setText(self._status_text(referral))
         self._fill_actions(referral)
-        self._fill_timeline(referral)
+        self._add_send_again(deliveries)
+        self._fill_timeline(referral, deliveries)
         self.notes.setPlainText(notes_text(referral.notes))
         self.answers.show_answers(form, referral.answers)
         self._fill_people(referral)
@@ -386,9 +392,30 @@ class ReferralView(QWidget):
             self.edit_button.setText(f"Continue {name.replace('&', '&&')}'s dr&aft…")
             self.edit_button.setAccessibleName(f"Continue writing {name}'s draft")
 
-    def _fill_timeline(self, referral: Referral) -> None:
+    def _add_send_again(self, deliveries: Sequence[DeliveryRow]) -> None:
+        """"Send again" for each delivery not made or failed, for those who may deliver."""
+        if not self.session.can(Action.DELIVER_REFERRALS):
+            return
+        for row in deliveries:
+            if not row.can_send_again:
+                continue
+            button = QPushButton(f"Send again over {row.channel_label}")
+            button.setObjectName(f"send_again_{row.id}")
+            button.setAccessibleName(f"Send again over {row.channel_label}")
+            button.setToolTip(f"Send {row.local_id} to {row.to_address} again: files "
+                              "already delivered are not sent twice")
+            button.clicked.connect(lambda _=False, r=row, b=button: self._send_again(r, b))
+            self._action_buttons.append(button)
+            self.buttons.addWidget(button)
+
+    def _send_again(self, row: DeliveryRow, button: QPushButton) -> None:
+        button.setEnabled(False)
+        send_again(self.session, row, self, self.say)
+
+    def _fill_timeline(self, referral: Referral,
+                       deliveries: Sequence[DeliveryRow] = ()) -> None:
         self.timeline.clear()
-        for entry in timeline_entries(referral):
+        for entry in timeline_entries(referral, deliveries):
             item = QTreeWidgetItem([entry.when_text, entry.who, entry.change, entry.note])
             item.setToolTip(3, entry.note)
             if entry.detail:
@@ -443,6 +470,10 @@ class ReferralView(QWidget):
         dialog = StatusDialog(self.session, self.referral, target, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(lambda referral: self._saved(referral.id))
+        if self.referral.status == Status.DRAFT:  # sent from here: delivered after it
+            dialog.saved.connect(lambda referral: deliver_after_send(
+                self.session, referral.id, self, self.say) if referral.status == Status.SENT
+                else None)
         dialog.open()
         return dialog
 

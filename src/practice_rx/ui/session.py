@@ -31,6 +31,8 @@ class Session(QObject):
     user_changed = Signal(object)
     #: a referral was created or changed here; its id
     referral_changed = Signal(int)
+    #: a delivery of this referral was tried here (delivered, or not); its id
+    delivery_tried = Signal(int)
     #: services were added to the catalogue here
     catalogue_changed = Signal()
     #: the practice's details were saved here

@@ -40,3 +40,11 @@ def practice_rx_default_form_id() -> str:
 def practice_rx_register_outcome_measures() -> list[MeasureDefinition]:
     """The ONS measures, free to use; licensed ones come from the area that holds the licence."""
     return list(builtin_measures())
+
+
+@hookimpl
+def practice_rx_register_delivery_channels() -> list[object]:
+    """MESH, set up in the settings file and the keyring (see docs/mesh.md)."""
+    from practice_rx.delivery.mesh_settings import MeshSettingsChannel
+
+    return [MeshSettingsChannel()]
