@@ -38,6 +38,7 @@ from practice_rx.storage.database import Database
 
 if TYPE_CHECKING:
     from practice_rx.forms.model import Section
+    from practice_rx.services.fhir_exchange import FhirService
     from practice_rx.letters.service import LetterService
     from practice_rx.letters.templates import LetterTemplate
 
@@ -88,6 +89,13 @@ class Services:
         # Built-in letters first, so a plugin's template of the same kind replaces one.
         return LetterService(self.db, self.clock, self._writer,
                              [*builtin_templates(), *self._letter_templates])
+
+    @cached_property
+    def fhir(self) -> FhirService:
+        """FHIR bundles out and in, made on first use (its modules are not needed to start)."""
+        from practice_rx.services.fhir_exchange import FhirService
+
+        return FhirService(self.db, self.clock, self._writer, self.referrals)
 
 
 __all__ = ["Services"]

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -56,9 +56,6 @@ from practice_rx.storage.models import (
     ReferralNote,
     Service,
 )
-
-if TYPE_CHECKING:
-    from practice_rx.services import Services
 
 #: the form an inbound referral is entered on when the bundle carries no form of ours
 INBOUND_FORM_ID = "national"
@@ -189,10 +186,6 @@ class FhirService(ServiceBase):
                  referrals: ReferralService) -> None:
         super().__init__(db, clock, audit)
         self.referrals = referrals
-
-    @classmethod
-    def of(cls, services: Services) -> FhirService:
-        return cls(services.db, services.clock, services.referrals.audit, services.referrals)
 
     def bundles(self, user_id: int, referral_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """The bundles, without writing files (for the app, or another channel); audited."""
