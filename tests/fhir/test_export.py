@@ -168,6 +168,21 @@ def test_each_export_is_audited_and_a_refused_one_writes_nothing(services, world
     assert list((tmp_path / "refused").iterdir()) == []
 
 
+def test_an_export_in_several_batches_keeps_the_audit_chain_proven(services, world, tmp_path,
+                                                                   monkeypatch):
+    from practice_rx.services import fhir_exchange
+
+    monkeypatch.setattr(fhir_exchange, "READ_CHUNK", 1)  # one audit batch per referral
+    world.fhir.export(world.gp.id, [world.sent.id, world.draft.id], tmp_path)
+    with services.db.reading() as session:
+        rows = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "referral_export_fhir").order_by(AuditEvent.id)).all()
+    assert [r.entity_id for r in rows] == [world.sent.id, world.draft.id]
+    assert [r.after for r in rows] == [{"file": f"PRX-{world.sent.id:06d}-fhir.json"},
+                                       {"file": f"PRX-{world.draft.id:06d}-fhir.json"}]
+    assert services.audit.verify() is None
+
+
 def test_a_referral_of_another_practice_is_refused(services, world, tmp_path):
     network_admin = admin(services)
     holbeck = services.practice.add(network_admin, PracticeDetails("Y99902", "Holbeck Moor"))

@@ -40,7 +40,7 @@ from practice_rx.forms import (
     FormDefinition,
 )
 from practice_rx.forms.model import MULTI_CHOICE_TYPES
-from practice_rx.services.audit import AuditWriter
+from practice_rx.services.audit import AuditRow, AuditWriter
 from practice_rx.services.base import ServiceBase
 from practice_rx.services.forms import load_form
 from practice_rx.services.practice import practice_of
@@ -210,23 +210,24 @@ class FhirService(ServiceBase):
                 forms: dict[tuple[str, int], FormDefinition] = {}
                 wanted = list(dict.fromkeys(referral_ids))
                 chunks = [wanted[at:at + READ_CHUNK] for at in range(0, len(wanted), READ_CHUNK)]
-                for inputs in (one for chunk in chunks for one in read_many(session, chunk, forms)):
-                    referral_id = inputs.referral_id
-                    bundle = referral_bundle(inputs)
-                    problems = check_uk_core(bundle)
-                    if problems:  # a fault of ours: never send what we would refuse
-                        raise ValidationError(problems_by_path(problems))
-                    path = None
-                    if folder is not None:
-                        path = folder / bundle_filename(referral_id)
-                        path.write_bytes(bundle_bytes(bundle))
-                        written.append(path)
-                    self.audit.record(session, at=self.clock(), user_id=user_id,
-                                      action="referral_export_fhir", entity="referral",
-                                      entity_id=referral_id,
-                                      patient_id=inputs.patient_id,
-                                      after={"file": path.name if path else ""})
-                    done.append((referral_id, bundle, path))
+                for chunk in chunks:
+                    rows = []
+                    for inputs in read_many(session, chunk, forms):
+                        referral_id = inputs.referral_id
+                        bundle = referral_bundle(inputs)
+                        problems = check_uk_core(bundle)
+                        if problems:  # a fault of ours: never send what we would refuse
+                            raise ValidationError(problems_by_path(problems))
+                        path = None
+                        if folder is not None:
+                            path = folder / bundle_filename(referral_id)
+                            path.write_bytes(bundle_bytes(bundle))
+                            written.append(path)
+                        rows.append(AuditRow("referral_export_fhir", "referral", referral_id,
+                                             inputs.patient_id,
+                                             after={"file": path.name if path else ""}))
+                        done.append((referral_id, bundle, path))
+                    self.audit.record_many(session, at=self.clock(), user_id=user_id, rows=rows)
         except BaseException:
             for path in written:
                 path.unlink(missing_ok=True)
