@@ -47,6 +47,8 @@ from practice_rx.services.practice import practice_of
 from practice_rx.services.practice_scope import check_record_in_scope
 from practice_rx.services.referral_source import SOURCE_FIELDS, SourceDetails, source_of
 from practice_rx.services.referrals import DraftChanges, ReferralService
+from practice_rx.services.sender_identifier import FIELD as SENDER_FIELD
+from practice_rx.services.sender_identifier import SenderIdentifier
 from practice_rx.storage.database import Database
 from practice_rx.storage.models import (
     FormDefinitionRecord,
@@ -263,9 +265,11 @@ class FhirService(ServiceBase):
         try:
             return self.referrals.create_draft(
                 user_id, patient.id, (form.id, form.version),
-                DraftChanges(service_id=service_id, answers=answers, source=source))
+                DraftChanges(service_id=service_id, answers=answers, source=source),
+                sender_identifier=SenderIdentifier(*inbound.identifier))
         except ValidationError as error:
             requester = f"{inbound.request_path}.requester"
+            paths[SENDER_FIELD] = inbound.identifier_path
             where = {key: paths.get(key, requester if key in SOURCE_FIELDS else key)
                      for key in error.errors}
             raise ValidationError({where[key]: f"{where[key]}: {message}"
