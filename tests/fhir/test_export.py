@@ -183,6 +183,30 @@ def test_an_export_in_several_batches_keeps_the_audit_chain_proven(services, wor
     assert services.audit.verify() is None
 
 
+def test_progress_is_told_and_a_cancel_keeps_nothing(services, world, tmp_path, monkeypatch):
+    from practice_rx.services import fhir_exchange
+
+    monkeypatch.setattr(fhir_exchange, "READ_CHUNK", 1)
+    told: list[tuple[int, int]] = []
+    world.fhir.export(world.gp.id, [world.sent.id, world.draft.id], tmp_path / "ok",
+                      progress=lambda done, total: told.append((done, total)))
+    assert told == [(1, 2), (2, 2)]
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel(done: int, total: int) -> None:
+        if done == 1:
+            raise Cancelled
+    with pytest.raises(Cancelled):
+        world.fhir.export(world.gp.id, [world.sent.id, world.draft.id], tmp_path / "no",
+                          progress=cancel)
+    assert list((tmp_path / "no").iterdir()) == []
+    with services.db.reading() as session:
+        assert len(session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "referral_export_fhir")).all()) == 2  # the first export's
+
+
 def test_a_referral_of_another_practice_is_refused(services, world, tmp_path):
     network_admin = admin(services)
     holbeck = services.practice.add(network_admin, PracticeDetails("Y99902", "Holbeck Moor"))

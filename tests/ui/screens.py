@@ -330,6 +330,29 @@ def closing_refused(core: App, qtbot) -> QWidget:
     return dialog
 
 
+def fhir_import_refused(core: App, qtbot) -> QWidget:
+    """Import FHIR bundle, refused: every problem of a bad bundle listed by its path."""
+    import json
+
+    from tests.fhir.test_import import agency_bundle
+    from tests.ui.helpers import focused
+
+    window = _main(core, qtbot, "linkworker.ahmed", "link_worker")
+    bundle = agency_bundle("9990000018")
+    request = bundle["entry"][0]["resource"]
+    del request["subject"], request["identifier"]
+    request["intent"], request["status"] = "referral", "sent"
+    file = Path(core.services.db.engine.url.database).with_name("refused-bundle.json")
+    file.write_text(json.dumps(bundle), encoding="utf-8")
+    dialog = window.import_fhir()
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: focused() is dialog.path)
+    dialog.path.setText(str(file))
+    dialog.start()
+    settle(qtbot, window.session)
+    return dialog
+
+
 WINDOWS: dict[str, Opener] = {
     "main-window": main_window,
     **{f"main-window-tab-{index}": main_window_tab(index) for index in (1, 2, 3)},
@@ -361,4 +384,5 @@ WINDOWS: dict[str, Opener] = {
     "allocate": allocate,
     "new-referral-inbound-refused": new_referral_inbound_refused,
     "closing-refused": closing_refused,
+    "fhir-import-refused": fhir_import_refused,
 }

@@ -195,14 +195,20 @@ class FhirService(ServiceBase):
                 self._export(user_id, referral_ids, None)}
 
     def export(self, user_id: int, referral_ids: Iterable[int], out_dir: Path | str,
-               ) -> list[Path]:
-        """One ``PRX-<number>-fhir.json`` per referral in ``out_dir``: all of them or none."""
+               progress: Callable[[int, int], None] | None = None) -> list[Path]:
+        """One ``PRX-<number>-fhir.json`` per referral in ``out_dir``: all of them or none.
+
+        ``progress(done, total)`` is called after each chunk; if it raises (the person
+        cancelled), nothing is kept: the files written are removed, the audit rows rolled
+        back.
+        """
         folder = Path(out_dir)
         folder.mkdir(parents=True, exist_ok=True)
-        return [path for _, _, path in self._export(user_id, referral_ids, folder)
+        return [path for _, _, path in self._export(user_id, referral_ids, folder, progress)
                 if path is not None]
 
     def _export(self, user_id: int, referral_ids: Iterable[int], folder: Path | None,
+                progress: Callable[[int, int], None] | None = None,
                 ) -> list[tuple[int, dict[str, Any], Path | None]]:
         written: list[Path] = []
         done: list[tuple[int, dict[str, Any], Path | None]] = []
@@ -230,6 +236,8 @@ class FhirService(ServiceBase):
                                              after={"file": path.name if path else ""}))
                         done.append((referral_id, bundle, path))
                     self.audit.record_many(session, at=self.clock(), user_id=user_id, rows=rows)
+                    if progress is not None:
+                        progress(len(done), len(wanted))
         except BaseException:
             for path in written:
                 path.unlink(missing_ok=True)

@@ -182,6 +182,8 @@ class MainWindow(QMainWindow):
         self.act_export = self._action("&Export the list as CSV…", self.worklist.ask_export,
                                        tip="Every referral the list holds now, the columns "
                                        "shown")
+        self.act_import_fhir = self._action("&Import FHIR bundle…", self.import_fhir,
+                                            tip="Another agency's FHIR referral, as a draft")
         self.act_chasers = self._action("Chaser &letters for the list shown…",
                                         self.chaser_letters)
         self.act_catalogue = self._action("Service &catalogue…", self.open_catalogue,
@@ -205,7 +207,7 @@ class MainWindow(QMainWindow):
         file_menu = menus.addMenu("&File")
         file_menu.addActions([self.act_new, self.act_refresh])
         file_menu.addSeparator()
-        file_menu.addActions([self.act_print_list, self.act_export])
+        file_menu.addActions([self.act_print_list, self.act_export, self.act_import_fhir])
         file_menu.addSeparator()
         file_menu.addActions([self.act_settings])
         file_menu.addSeparator()
@@ -293,6 +295,7 @@ class MainWindow(QMainWindow):
         self.act_new.setEnabled(can(Action.WRITE_REFERRALS)
                                 or can(Action.ENTER_INBOUND_REFERRALS))
         self.act_caseload.setEnabled(can(Action.VIEW_CASELOAD))
+        self.act_import_fhir.setEnabled(can(Action.ENTER_INBOUND_REFERRALS))
         self.act_reports.setVisible(can(Action.VIEW_REPORTS))
         self.act_chasers.setEnabled(can(Action.PRINT_LETTERS))
         self.act_users.setEnabled(can(Action.MANAGE_USERS))
@@ -606,6 +609,17 @@ class MainWindow(QMainWindow):
         self._open_timer.stop()
         self._keep_shown(referral_id)
         self.detail.show_referral(referral_id)
+
+    def import_fhir(self):
+        """Import FHIR bundle…; the draft it makes is shown and opened to check and send."""
+        from practice_rx.ui.fhir.import_dialog import ImportBundleDialog
+
+        def made() -> ImportBundleDialog:
+            dialog = ImportBundleDialog(self.session, self)
+            dialog.imported.connect(lambda referral_id, text: (
+                self._referral_done(referral_id, text), self.continue_draft(referral_id)))
+            return dialog
+        return self._single("fhir-import", made)
 
     def chaser_letters(self):
         """Choose who to chase among the overdue referrals in the list shown, then make them."""
