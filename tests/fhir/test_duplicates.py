@@ -112,3 +112,4 @@ def test_two_imports_racing_make_one_referral(services, world):
     with services.db.reading() as session:
         assert session.scalars(select(Referral.id).where(
             Referral.sender_identifier_value == "H-2026-0071")).all() == [made]
+

@@ -257,3 +257,24 @@ def test_a_referral_again_replaces_the_one_before(services, world, tmp_path):
     assert len(entries(export_one(world, tmp_path, again.id), "Patient")) == 1
     with services.db.reading() as session:
         assert session.get(Referral, again.id).previous_referral_id == closed.id
+
+
+def test_an_export_read_back_gives_every_answer_unchanged(services, world, tmp_path):
+    """Nothing of the form is left out or altered on the way out (hazard H43).
+
+    The referrer's answers are the one exception, by design: an inbound draft names who
+    referred from its source (``ReferralService._referrer_from_source``), so the bundle's
+    own values are checked in the file.
+    """
+    (path,) = world.fhir.export(world.gp.id, [world.sent.id], tmp_path)
+    back = world.fhir.import_bundle(world.link_worker.id, path.read_bytes())
+    referrer = {"referrer_name", "referrer_role", "referrer_organisation"}
+    sent = world.sent.answers
+    assert {k: v for k, v in back.answers.items() if k not in referrer} == \
+        {k: v for k, v in sent.items() if k not in referrer}
+    assert (back.reasons, back.reason_other, back.urgency, back.service_id) == (
+        world.sent.reasons, world.sent.reason_other, world.sent.urgency, world.sent.service_id)
+    items = {item["linkId"]: item for group in only(json.loads(path.read_bytes()),
+             "QuestionnaireResponse")["item"] for item in group.get("item", [])}
+    for key in referrer & set(sent):
+        assert items[key]["answer"] == [{"valueString": sent[key]}], key
