@@ -146,7 +146,6 @@ def main() -> None:
         Path(make_url(url).database).with_suffix(".ready").touch()
     else:
         import psycopg
-
         from tests.support.postgres import throwaway_cluster
 
         with throwaway_cluster() as cluster, contextlib.closing(

@@ -7,6 +7,8 @@ batch's last row, and a row edited inside a batch is found.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from sqlalchemy import select
 
 from practice_rx.services.audit import AuditRow
@@ -34,7 +36,7 @@ def test_a_batch_between_single_rows_chains_and_verifies(services, audit_key_fil
     batch = [row for row in rows if row.action == "patient_view" and "n" in row.after]
     assert [row.after["n"] for row in batch] == list(range(25))
     assert [row.id for row in batch] == list(range(batch[0].id, batch[0].id + 25))
-    assert all(row.prev_hash == before.hash for before, row in zip(rows, rows[1:]))
+    assert all(row.prev_hash == before.hash for before, row in pairwise(rows))
     assert rows[-1].id > batch[-1].id
     assert services.audit.verify() is None
     anchor = read_anchor(anchor_path(audit_key_file, services.db.engine.url))

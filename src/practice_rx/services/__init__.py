@@ -38,9 +38,9 @@ from practice_rx.storage.database import Database
 
 if TYPE_CHECKING:
     from practice_rx.forms.model import Section
-    from practice_rx.services.fhir_exchange import FhirService
     from practice_rx.letters.service import LetterService
     from practice_rx.letters.templates import LetterTemplate
+    from practice_rx.services.fhir_exchange import FhirService
 
 
 class Services:
