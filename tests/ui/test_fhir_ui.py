@@ -179,3 +179,19 @@ def test_a_file_that_is_not_there_or_not_named(demo_core, qtbot, tmp_path):
     settle(qtbot, window.session)
     assert dialog.problems.item(0).text().startswith("The file cannot be read: ")
     assert dialog.problems.accessibleName() == "Why the bundle was refused"
+
+
+def test_no_folder_chosen_exports_nothing(demo_core, qtbot, tmp_path, monkeypatch):
+    window = make_window(demo_core, qtbot)
+    window.detail.show_referral(_sent_id(demo_core.services, window.session.user.id))
+    settle(qtbot, window.session)
+    _folder_chosen(monkeypatch, "")
+    window.detail.fhir_button.click()
+    settle(qtbot, window.session)
+    qtbot.wait(20)
+    from practice_rx.ui.fhir.export import FhirExport
+
+    assert window.detail.findChildren(FhirExport) == []
+    with demo_core.services.db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "referral_export_fhir")) == 0

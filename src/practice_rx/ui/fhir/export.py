@@ -44,6 +44,8 @@ class FhirExport(QObject):
             self.window, "Export as FHIR: choose a folder", str(Path.home()))
         if folder:
             self.start(Path(folder))
+        else:
+            self.deleteLater()  # the person closed the folder dialog: nothing to do
 
     def start(self, folder: Path) -> None:
         count = len(self.referral_ids)
