@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from practice_rx.fhir.uk_core import check_uk_core
 from practice_rx.services.worklist import WorklistFilter, WorklistQuery
 from practice_rx.storage.models import AuditEvent, Referral
+from practice_rx.ui.fhir.export import FhirExport
 from practice_rx.ui.fhir.import_dialog import ImportBundleDialog
 from practice_rx.ui.new_referral import NewReferralDialog
 from tests.fhir.helpers import parse
@@ -189,8 +190,6 @@ def test_no_folder_chosen_exports_nothing(demo_core, qtbot, tmp_path, monkeypatc
     window.detail.fhir_button.click()
     settle(qtbot, window.session)
     qtbot.wait(20)
-    from practice_rx.ui.fhir.export import FhirExport
-
     assert window.detail.findChildren(FhirExport) == []
     with demo_core.services.db.reading() as session:
         assert session.scalar(select(func.count()).select_from(AuditEvent).where(
