@@ -192,7 +192,7 @@ class FhirService(ServiceBase):
     def bundles(self, user_id: int, referral_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """The bundles, without writing files (for the app, or another channel); audited."""
         return {referral_id: bundle for referral_id, bundle, _ in
-                self._export(user_id, referral_ids, None)}
+                self._export(user_id, referral_ids, None) if bundle is not None}
 
     def export(self, user_id: int, referral_ids: Iterable[int], out_dir: Path | str,
                progress: Callable[[int, int], None] | None = None) -> list[Path]:
@@ -209,9 +209,10 @@ class FhirService(ServiceBase):
 
     def _export(self, user_id: int, referral_ids: Iterable[int], folder: Path | None,
                 progress: Callable[[int, int], None] | None = None,
-                ) -> list[tuple[int, dict[str, Any], Path | None]]:
+                ) -> list[tuple[int, dict[str, Any] | None, Path | None]]:
+        """(referral, its bundle unless written to a file, the file) for each referral."""
         written: list[Path] = []
-        done: list[tuple[int, dict[str, Any], Path | None]] = []
+        done: list[tuple[int, dict[str, Any] | None, Path | None]] = []
         try:
             with self.db.transaction() as session:
                 self.authorize(session, user_id, Action.VIEW_REFERRALS)
@@ -234,8 +235,11 @@ class FhirService(ServiceBase):
                         rows.append(AuditRow("referral_export_fhir", "referral", referral_id,
                                              inputs.patient_id,
                                              after={"file": path.name if path else ""}))
-                        done.append((referral_id, bundle, path))
+                        # a file written needs no bundle kept: thousands held would make
+                        # each garbage collection walk them all
+                        done.append((referral_id, bundle if path is None else None, path))
                     self.audit.record_many(session, at=self.clock(), user_id=user_id, rows=rows)
+                    session.expunge_all()  # the chunk's rows are flushed: let them go too
                     if progress is not None:
                         progress(len(done), len(wanted))
         except BaseException:
