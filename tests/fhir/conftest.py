@@ -45,5 +45,5 @@ def world(services: Services) -> World:
     sent = services.referrals.add_note(gp.id, sent.id, sent.version,
                                        "Prefers morning appointments.")
     other = ready_draft(services, gp, patient, service)
-    return World(services, FhirService.of(services), gp, link_worker, patient, service, sent,
+    return World(services, services.fhir, gp, link_worker, patient, service, sent,
                  other)

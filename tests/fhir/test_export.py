@@ -168,6 +168,45 @@ def test_each_export_is_audited_and_a_refused_one_writes_nothing(services, world
     assert list((tmp_path / "refused").iterdir()) == []
 
 
+def test_an_export_in_several_batches_keeps_the_audit_chain_proven(services, world, tmp_path,
+                                                                   monkeypatch):
+    from practice_rx.services import fhir_exchange
+
+    monkeypatch.setattr(fhir_exchange, "READ_CHUNK", 1)  # one audit batch per referral
+    world.fhir.export(world.gp.id, [world.sent.id, world.draft.id], tmp_path)
+    with services.db.reading() as session:
+        rows = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "referral_export_fhir").order_by(AuditEvent.id)).all()
+    assert [r.entity_id for r in rows] == [world.sent.id, world.draft.id]
+    assert [r.after for r in rows] == [{"file": f"PRX-{world.sent.id:06d}-fhir.json"},
+                                       {"file": f"PRX-{world.draft.id:06d}-fhir.json"}]
+    assert services.audit.verify() is None
+
+
+def test_progress_is_told_and_a_cancel_keeps_nothing(services, world, tmp_path, monkeypatch):
+    from practice_rx.services import fhir_exchange
+
+    monkeypatch.setattr(fhir_exchange, "READ_CHUNK", 1)
+    told: list[tuple[int, int]] = []
+    world.fhir.export(world.gp.id, [world.sent.id, world.draft.id], tmp_path / "ok",
+                      progress=lambda done, total: told.append((done, total)))
+    assert told == [(1, 2), (2, 2)]
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel(done: int, total: int) -> None:
+        if done == 1:
+            raise Cancelled
+    with pytest.raises(Cancelled):
+        world.fhir.export(world.gp.id, [world.sent.id, world.draft.id], tmp_path / "no",
+                          progress=cancel)
+    assert list((tmp_path / "no").iterdir()) == []
+    with services.db.reading() as session:
+        assert len(session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "referral_export_fhir")).all()) == 2  # the first export's
+
+
 def test_a_referral_of_another_practice_is_refused(services, world, tmp_path):
     network_admin = admin(services)
     holbeck = services.practice.add(network_admin, PracticeDetails("Y99902", "Holbeck Moor"))
@@ -218,3 +257,24 @@ def test_a_referral_again_replaces_the_one_before(services, world, tmp_path):
     assert len(entries(export_one(world, tmp_path, again.id), "Patient")) == 1
     with services.db.reading() as session:
         assert session.get(Referral, again.id).previous_referral_id == closed.id
+
+
+def test_an_export_read_back_gives_every_answer_unchanged(services, world, tmp_path):
+    """Nothing of the form is left out or altered on the way out (hazard H43).
+
+    The referrer's answers are the one exception, by design: an inbound draft names who
+    referred from its source (``ReferralService._referrer_from_source``), so the bundle's
+    own values are checked in the file.
+    """
+    (path,) = world.fhir.export(world.gp.id, [world.sent.id], tmp_path)
+    back = world.fhir.import_bundle(world.link_worker.id, path.read_bytes())
+    referrer = {"referrer_name", "referrer_role", "referrer_organisation"}
+    sent = world.sent.answers
+    assert {k: v for k, v in back.answers.items() if k not in referrer} == \
+        {k: v for k, v in sent.items() if k not in referrer}
+    assert (back.reasons, back.reason_other, back.urgency, back.service_id) == (
+        world.sent.reasons, world.sent.reason_other, world.sent.urgency, world.sent.service_id)
+    items = {item["linkId"]: item for group in only(json.loads(path.read_bytes()),
+             "QuestionnaireResponse")["item"] for item in group.get("item", [])}
+    for key in referrer & set(sent):
+        assert items[key]["answer"] == [{"valueString": sent[key]}], key

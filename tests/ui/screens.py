@@ -340,6 +340,29 @@ def gp_codes(core: App, qtbot) -> QWidget:
     return dialog
 
 
+def fhir_import_refused(core: App, qtbot) -> QWidget:
+    """Import FHIR bundle, refused: every problem of a bad bundle listed by its path."""
+    import json
+
+    from tests.fhir.test_import import agency_bundle
+    from tests.ui.helpers import focused
+
+    window = _main(core, qtbot, "linkworker.ahmed", "link_worker")
+    bundle = agency_bundle("9990000018")
+    request = bundle["entry"][0]["resource"]
+    del request["subject"], request["identifier"]
+    request["intent"], request["status"] = "referral", "sent"
+    file = Path(core.services.db.engine.url.database).with_name("refused-bundle.json")
+    file.write_text(json.dumps(bundle), encoding="utf-8")
+    dialog = window.import_fhir()
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: focused() is dialog.path)
+    dialog.path.setText(str(file))
+    dialog.start()
+    settle(qtbot, window.session)
+    return dialog
+
+
 def catalogue_change_delivery(core: App, qtbot) -> QWidget:
     """Change delivery, for the first of the practice's own services, as MESH."""
     window = _main(core, qtbot, "admin", "admin")
@@ -387,4 +410,5 @@ WINDOWS: dict[str, Opener] = {
     "closing-refused": closing_refused,
     "gp-codes": gp_codes,
     "catalogue-change-delivery": catalogue_change_delivery,
+    "fhir-import-refused": fhir_import_refused,
 }

@@ -51,12 +51,11 @@ def add_fhir_commands(commands: argparse._SubParsersAction) -> None:
 
 def _open(args: argparse.Namespace):
     from practice_rx.services import Services
-    from practice_rx.services.fhir_exchange import FhirService
     from practice_rx.settings import Settings
     from practice_rx.storage.database import Database
 
     services = Services(Database.open(args.database or Settings.load().resolved_database_url()))
-    return services, FhirService.of(services)
+    return services, services.fhir
 
 
 def _user_id(services, username: str) -> int:

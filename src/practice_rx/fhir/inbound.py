@@ -25,6 +25,9 @@ from practice_rx.fhir.systems import (
 )
 from practice_rx.fhir.uk_core import check_uk_core
 
+#: the sizes of the columns an imported identifier is kept in (storage/models.py)
+SYSTEM_LENGTH, VALUE_LENGTH = 255, 100
+
 
 @dataclass(frozen=True)
 class InboundReferral:
@@ -46,7 +49,9 @@ class InboundReferral:
     reason_texts: tuple[str, ...]
     notes: tuple[str, ...]
     authored_on: str
-    identifier: tuple[str, str] | None = None
+    #: the sender's identifier of the request (system, value) and its path in the bundle
+    identifier: tuple[str, str]
+    identifier_path: str
     service_key: str | None = None
     form: tuple[str, int] | None = None
     answers: dict[str, tuple[list[Any], str]] = field(default_factory=dict)
@@ -82,6 +87,7 @@ def referral_from_bundle(bundle: Any) -> InboundReferral:
         errors[f"{path}.requester"] = (f"{path}.requester: required to import: who referred "
                                        "(a PractitionerRole, Practitioner, Organization or "
                                        "the Patient in the bundle)")
+    identifier = _identifier(errors, request, path)
     if errors:
         raise ValidationError(errors)
     source, organisation, person, contact = requester
@@ -99,11 +105,33 @@ def referral_from_bundle(bundle: Any) -> InboundReferral:
         notes=tuple(str(note.get("text", "")) for note in request.get("note") or []
                     if note.get("text")),
         authored_on=str(request.get("authoredOn", "")),
-        identifier=next(((i["system"], i["value"]) for i in request.get("identifier") or []
-                         if i.get("system") and i.get("value")), None),
+        identifier=identifier[:2], identifier_path=identifier[2],
         service_key=_service_key(index, request.get("performer") or []),
         form=form, answers=answers,
     )
+
+
+def _identifier(errors: dict[str, str], request: dict[str, Any], path: str,
+                ) -> tuple[str, str, str]:
+    """The request's first identifier with a system and a value, and its path.
+
+    UK Core does not require one, but without it the same referral sent twice cannot be
+    told from two referrals, so importing needs it (see docs/fhir.md).
+    """
+    for number, identifier in enumerate(request.get("identifier") or []):
+        system, value = identifier.get("system"), identifier.get("value")
+        if system and value:
+            where = f"{path}.identifier[{number}]"
+            for element, text, limit in (("system", system, SYSTEM_LENGTH),
+                                         ("value", value, VALUE_LENGTH)):
+                if len(text) > limit:
+                    errors[f"{where}.{element}"] = (f"{where}.{element}: at most {limit} "
+                                                    f"characters (this has {len(text)})")
+            return system, value, where
+    errors[f"{path}.identifier"] = (
+        f"{path}.identifier: required to import: the sender's own identifier of this "
+        "referral (a system and a value), so that the same referral is never imported twice")
+    return "", "", ""
 
 
 def _text(concept: dict[str, Any]) -> str:

@@ -72,7 +72,8 @@ def check_uk_core(bundle: Any, strict: bool = True) -> list[str]:
         problems.append(f"Bundle.entry: exactly one ServiceRequest expected, found "
                         f"{len(requests)}")
     for path, resource in resources:
-        _references(problems, resource, path, index)
+        if _unresolved(resource, index):  # the walk naming each path, only when needed
+            _references(problems, resource, path, index)
         kind = resource.get("resourceType")
         if strict and kind in PROFILES:
             profiles = (resource.get("meta") or {}).get("profile") or []
@@ -102,6 +103,27 @@ def _target(reference: Any, index: dict[str, dict[str, Any]]) -> dict[str, Any] 
     return None
 
 
+def _unresolved(node: Any, index: dict[str, dict[str, Any]]) -> bool:
+    """Whether any ``urn:`` reference under ``node`` is not an entry's full URL.
+
+    A quick walk building no paths, as every exported bundle is checked; bundles are JSON
+    (plain dicts and lists, from ``json.loads`` or the builder), so exact types suffice.
+    """
+    if type(node) is dict:
+        reference = node.get("reference")
+        if type(reference) is str and reference.startswith("urn:") and reference not in index:
+            return True
+        for key, value in node.items():  # loops, not any(): twice as fast here
+            if (type(value) is dict or type(value) is list) and key != "resource" \
+                    and _unresolved(value, index):
+                return True
+        return False
+    for value in node:
+        if (type(value) is dict or type(value) is list) and _unresolved(value, index):
+            return True
+    return False
+
+
 def _references(problems: list[str], node: Any, path: str,
                 index: dict[str, dict[str, Any]]) -> None:
     """A ``urn:uuid:`` reference must be the full URL of an entry (it resolves nowhere else)."""
@@ -109,12 +131,13 @@ def _references(problems: list[str], node: Any, path: str,
         reference = node.get("reference")
         if isinstance(reference, str) and reference.startswith("urn:") and reference not in index:
             problems.append(f"{path}.reference: '{reference}' is not the fullUrl of any entry")
-        for key, value in node.items():
-            if key != "resource":
+        for key, value in node.items():  # scalars hold no reference: not walked into
+            if key != "resource" and isinstance(value, (dict, list)):
                 _references(problems, value, f"{path}.{key}", index)
     elif isinstance(node, list):
         for number, value in enumerate(node):
-            _references(problems, value, f"{path}[{number}]", index)
+            if isinstance(value, (dict, list)):
+                _references(problems, value, f"{path}[{number}]", index)
 
 
 def _service_request(problems: list[str], resource: dict[str, Any], path: str,

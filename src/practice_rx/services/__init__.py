@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from practice_rx.letters.service import LetterService
     from practice_rx.letters.templates import LetterTemplate
     from practice_rx.services.delivery import DeliveryService
+    from practice_rx.services.fhir_exchange import FhirService
 
 
 class Services:
@@ -103,6 +104,13 @@ class Services:
 
         return DeliveryService(self.db, self.clock, self._writer, self._delivery_channels,
                                lambda: self.letters, self.referrals)
+
+    @cached_property
+    def fhir(self) -> FhirService:
+        """FHIR bundles out and in, made on first use (its modules are not needed to start)."""
+        from practice_rx.services.fhir_exchange import FhirService
+
+        return FhirService(self.db, self.clock, self._writer, self.referrals)
 
 
 __all__ = ["Services"]

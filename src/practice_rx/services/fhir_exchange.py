@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -40,13 +40,15 @@ from practice_rx.forms import (
     FormDefinition,
 )
 from practice_rx.forms.model import MULTI_CHOICE_TYPES
-from practice_rx.services.audit import AuditWriter
+from practice_rx.services.audit import AuditRow, AuditWriter
 from practice_rx.services.base import ServiceBase
 from practice_rx.services.forms import load_form
 from practice_rx.services.practice import practice_of
 from practice_rx.services.practice_scope import check_record_in_scope
 from practice_rx.services.referral_source import SOURCE_FIELDS, SourceDetails, source_of
 from practice_rx.services.referrals import DraftChanges, ReferralService
+from practice_rx.services.sender_identifier import FIELD as SENDER_FIELD
+from practice_rx.services.sender_identifier import SenderIdentifier
 from practice_rx.storage.database import Database
 from practice_rx.storage.models import (
     FormDefinitionRecord,
@@ -56,9 +58,6 @@ from practice_rx.storage.models import (
     ReferralNote,
     Service,
 )
-
-if TYPE_CHECKING:
-    from practice_rx.services import Services
 
 #: the form an inbound referral is entered on when the bundle carries no form of ours
 INBOUND_FORM_ID = "national"
@@ -190,50 +189,59 @@ class FhirService(ServiceBase):
         super().__init__(db, clock, audit)
         self.referrals = referrals
 
-    @classmethod
-    def of(cls, services: Services) -> FhirService:
-        return cls(services.db, services.clock, services.referrals.audit, services.referrals)
-
     def bundles(self, user_id: int, referral_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """The bundles, without writing files (for the app, or another channel); audited."""
         return {referral_id: bundle for referral_id, bundle, _ in
-                self._export(user_id, referral_ids, None)}
+                self._export(user_id, referral_ids, None) if bundle is not None}
 
     def export(self, user_id: int, referral_ids: Iterable[int], out_dir: Path | str,
-               ) -> list[Path]:
-        """One ``PRX-<number>-fhir.json`` per referral in ``out_dir``: all of them or none."""
+               progress: Callable[[int, int], None] | None = None) -> list[Path]:
+        """One ``PRX-<number>-fhir.json`` per referral in ``out_dir``: all of them or none.
+
+        ``progress(done, total)`` is called after each chunk; if it raises (the person
+        cancelled), nothing is kept: the files written are removed, the audit rows rolled
+        back.
+        """
         folder = Path(out_dir)
         folder.mkdir(parents=True, exist_ok=True)
-        return [path for _, _, path in self._export(user_id, referral_ids, folder)
+        return [path for _, _, path in self._export(user_id, referral_ids, folder, progress)
                 if path is not None]
 
     def _export(self, user_id: int, referral_ids: Iterable[int], folder: Path | None,
-                ) -> list[tuple[int, dict[str, Any], Path | None]]:
+                progress: Callable[[int, int], None] | None = None,
+                ) -> list[tuple[int, dict[str, Any] | None, Path | None]]:
+        """(referral, its bundle unless written to a file, the file) for each referral."""
         written: list[Path] = []
-        done: list[tuple[int, dict[str, Any], Path | None]] = []
+        done: list[tuple[int, dict[str, Any] | None, Path | None]] = []
         try:
             with self.db.transaction() as session:
                 self.authorize(session, user_id, Action.VIEW_REFERRALS)
                 forms: dict[tuple[str, int], FormDefinition] = {}
                 wanted = list(dict.fromkeys(referral_ids))
                 chunks = [wanted[at:at + READ_CHUNK] for at in range(0, len(wanted), READ_CHUNK)]
-                for inputs in (one for chunk in chunks for one in read_many(session, chunk, forms)):
-                    referral_id = inputs.referral_id
-                    bundle = referral_bundle(inputs)
-                    problems = check_uk_core(bundle)
-                    if problems:  # a fault of ours: never send what we would refuse
-                        raise ValidationError(problems_by_path(problems))
-                    path = None
-                    if folder is not None:
-                        path = folder / bundle_filename(referral_id)
-                        path.write_bytes(bundle_bytes(bundle))
-                        written.append(path)
-                    self.audit.record(session, at=self.clock(), user_id=user_id,
-                                      action="referral_export_fhir", entity="referral",
-                                      entity_id=referral_id,
-                                      patient_id=inputs.patient_id,
-                                      after={"file": path.name if path else ""})
-                    done.append((referral_id, bundle, path))
+                for chunk in chunks:
+                    rows = []
+                    for inputs in read_many(session, chunk, forms):
+                        referral_id = inputs.referral_id
+                        bundle = referral_bundle(inputs)
+                        problems = check_uk_core(bundle)
+                        if problems:  # a fault of ours: never send what we would refuse
+                            raise ValidationError(problems_by_path(problems))
+                        path = None
+                        if folder is not None:
+                            path = folder / bundle_filename(referral_id)
+                            path.write_bytes(bundle_bytes(bundle))
+                            written.append(path)
+                        rows.append(AuditRow("referral_export_fhir", "referral", referral_id,
+                                             inputs.patient_id,
+                                             after={"file": path.name if path else ""}))
+                        # a file written needs no bundle kept: thousands held would make
+                        # each garbage collection walk them all
+                        done.append((referral_id, bundle if path is None else None, path))
+                    self.audit.record_many(session, at=self.clock(), user_id=user_id, rows=rows)
+                    session.expunge_all()  # the chunk's rows are flushed: let them go too
+                    if progress is not None:
+                        progress(len(done), len(wanted))
         except BaseException:
             for path in written:
                 path.unlink(missing_ok=True)
@@ -269,9 +277,11 @@ class FhirService(ServiceBase):
         try:
             return self.referrals.create_draft(
                 user_id, patient.id, (form.id, form.version),
-                DraftChanges(service_id=service_id, answers=answers, source=source))
+                DraftChanges(service_id=service_id, answers=answers, source=source),
+                sender_identifier=SenderIdentifier(*inbound.identifier))
         except ValidationError as error:
             requester = f"{inbound.request_path}.requester"
+            paths[SENDER_FIELD] = inbound.identifier_path
             where = {key: paths.get(key, requester if key in SOURCE_FIELDS else key)
                      for key in error.errors}
             raise ValidationError({where[key]: f"{where[key]}: {message}"

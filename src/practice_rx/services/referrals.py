@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -41,6 +42,13 @@ from practice_rx.services.referral_source import (
     draft_action,
     source_of,
 )
+from practice_rx.services.sender_identifier import (
+    SenderIdentifier,
+    duplicate,
+    existing,
+    is_duplicate,
+    refuse_if_imported,
+)
 from practice_rx.storage.caseload_models import Contact
 from practice_rx.storage.database import Database
 from practice_rx.storage.models import (
@@ -66,6 +74,8 @@ def check_note_text(note: object, field: str = "note", label: str = "Note") -> s
 
 
 AUDITED_FIELDS = ("status", "service_id", "form_id", "form_version", "answers", *SOURCE_FIELDS)
+#: set once, when an imported referral is created (never changed, so not in AUDITED_FIELDS)
+SENDER_FIELDS = ("sender_identifier_system", "sender_identifier_value")
 
 
 @dataclass
@@ -134,14 +144,30 @@ class ReferralService(ServiceBase):
         form: tuple[str, int],
         changes: DraftChanges | None = None,
         previous_referral_id: int | None = None,
+        sender_identifier: SenderIdentifier | None = None,
     ) -> Referral:
         """A new draft for a patient on ``form`` (id, version); nothing is sent until :meth:`send`.
 
         A practice draft needs WRITE_REFERRALS; an inbound one (``changes.source`` not the
-        practice) needs ENTER_INBOUND_REFERRALS.
+        practice) needs ENTER_INBOUND_REFERRALS. ``sender_identifier`` (an imported
+        referral's own identifier) is refused if a referral already has it.
         """
+        try:
+            return self._create_draft(user_id, patient_id, form, changes or DraftChanges(),
+                                      previous_referral_id, sender_identifier)
+        except IntegrityError as error:  # a concurrent import saved it first
+            if sender_identifier is None or not is_duplicate(error):
+                raise
+            with self.db.reading() as session:
+                found = existing(session, sender_identifier)
+            if found is None:
+                raise
+            raise duplicate(found) from None
+
+    def _create_draft(self, user_id: int, patient_id: int, form: tuple[str, int],
+                      changes: DraftChanges, previous_referral_id: int | None,
+                      sender_identifier: SenderIdentifier | None) -> Referral:
         now = self.clock()
-        changes = changes or DraftChanges()
         source = changes.source.clean()["source"] if changes.source else "practice"
         with self.db.transaction() as session:
             self.authorize(session, user_id, draft_action(source))
@@ -149,6 +175,7 @@ class ReferralService(ServiceBase):
             load_form(session, *form)
             if previous_referral_id is not None:
                 get_or_raise(session, Referral, previous_referral_id, "Referral")
+            refuse_if_imported(session, sender_identifier)
             referral = Referral(
                 patient_id=patient_id,
                 practice_id=patient.practice_id,
@@ -162,12 +189,14 @@ class ReferralService(ServiceBase):
                 form_version=form[1],
                 reasons=[],
                 answers={},
+                sender_identifier_system=sender_identifier and sender_identifier.system,
+                sender_identifier_value=sender_identifier and sender_identifier.value,
             )
             self._apply(session, referral, changes, user_id)
             session.add(referral)
             session.flush()
             session.add(self._event(referral, None, Status.DRAFT, user_id, now, "Draft started"))
-            _, after = changed({}, values_of(referral, AUDITED_FIELDS))
+            _, after = changed({}, values_of(referral, (*AUDITED_FIELDS, *SENDER_FIELDS)))
             self._audit(session, referral, user_id, "referral_create", {}, after)
             return referral
 

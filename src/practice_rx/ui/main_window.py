@@ -188,6 +188,8 @@ class MainWindow(QMainWindow):
         self.act_gp_codes = self._action("Export codes for the &GP record…", self.open_gp_codes,
                                          tip="SNOMED CT codes of a period's referral events, "
                                          "as CSV for EMIS Web or SystmOne")
+        self.act_import_fhir = self._action("&Import FHIR bundle…", self.import_fhir,
+                                            tip="Another agency's FHIR referral, as a draft")
         self.act_chasers = self._action("Chaser &letters for the list shown…",
                                         self.chaser_letters)
         self.act_catalogue = self._action("Service &catalogue…", self.open_catalogue,
@@ -214,7 +216,8 @@ class MainWindow(QMainWindow):
         file_menu = menus.addMenu("&File")
         file_menu.addActions([self.act_new, self.act_refresh])
         file_menu.addSeparator()
-        file_menu.addActions([self.act_print_list, self.act_export, self.act_gp_codes])
+        file_menu.addActions([self.act_print_list, self.act_export, self.act_gp_codes,
+                              self.act_import_fhir])
         file_menu.addSeparator()
         file_menu.addActions([self.act_settings])
         file_menu.addSeparator()
@@ -303,6 +306,7 @@ class MainWindow(QMainWindow):
         self.act_new.setEnabled(can(Action.WRITE_REFERRALS)
                                 or can(Action.ENTER_INBOUND_REFERRALS))
         self.act_caseload.setEnabled(can(Action.VIEW_CASELOAD))
+        self.act_import_fhir.setEnabled(can(Action.ENTER_INBOUND_REFERRALS))
         self.act_reports.setVisible(can(Action.VIEW_REPORTS))
         self.act_chasers.setEnabled(can(Action.PRINT_LETTERS))
         self.act_gp_codes.setEnabled(can(Action.VIEW_REFERRALS))
@@ -617,6 +621,17 @@ class MainWindow(QMainWindow):
         self._open_timer.stop()
         self._keep_shown(referral_id)
         self.detail.show_referral(referral_id)
+
+    def import_fhir(self):
+        """Import FHIR bundle…; the draft it makes is shown and opened to check and send."""
+        from practice_rx.ui.fhir.import_dialog import ImportBundleDialog
+
+        def made() -> ImportBundleDialog:
+            dialog = ImportBundleDialog(self.session, self)
+            dialog.imported.connect(lambda referral_id, text: (
+                self._referral_done(referral_id, text), self.continue_draft(referral_id)))
+            return dialog
+        return self._single("fhir-import", made)
 
     def chaser_letters(self):
         """Choose who to chase among the overdue referrals in the list shown, then make them."""

@@ -38,6 +38,7 @@ from practice_rx.ui import messages
 from practice_rx.ui.answers_view import AnswersView
 from practice_rx.ui.casework.case_tab import CaseworkTab
 from practice_rx.ui.delivery.actions import deliver_after_send, send_again
+from practice_rx.ui.fhir.export import export_button
 from practice_rx.ui.flow_layout import FlowLayout
 from practice_rx.ui.formatting import (
     URGENCY_LABELS,
@@ -122,6 +123,8 @@ class ReferralView(QWidget):
         self.buttons = FlowLayout()
         self.buttons.addWidget(self.update_button)
         self.buttons.addWidget(self.edit_button)
+        self.fhir_button = export_button(session, self.showing, self, self.say)
+        self.buttons.addWidget(self.fhir_button)
         self._action_buttons: list[QPushButton] = []
         self.result = _selectable(QLabel())
         self.result.setObjectName("action_result")
