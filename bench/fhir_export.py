@@ -29,13 +29,14 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench_databases import cached_sqlite, mark_seeded, throwaway_postgres
+
 from practice_rx.services.demo import DemoSize, fill
 from practice_rx.startup import start
-from practice_rx.storage.models import SCHEMA_REVISION, Referral, User
+from practice_rx.storage.models import Referral, User
 
 NOW = datetime(2026, 11, 24, 9, 30)
 SEED = 2026
@@ -114,16 +115,6 @@ def run(url: str, seed: bool, size: DemoSize, as_json: bool, profile: bool) -> d
     return result
 
 
-def cached_sqlite(cache: Path, size: DemoSize) -> tuple[str, bool]:
-    """The cached demo database for this size, seed and schema, and whether to seed it."""
-    cache.mkdir(parents=True, exist_ok=True)
-    path = cache / (f"fhir-{size.referrals}-{size.patients}-{size.services}-{SEED}-"
-                    f"{SCHEMA_REVISION}.sqlite3")
-    ready = path.with_suffix(".ready")
-    if path.exists() and not ready.exists():  # a seeding that did not finish
-        path.unlink()
-    return f"sqlite:///{path}", not ready.exists()
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -141,18 +132,11 @@ def main() -> None:
     if args.database:
         run(args.database, False, size, args.json, args.profile)
     elif args.backend == "sqlite":
-        url, seed = cached_sqlite(args.cache, size)
+        url, seed = cached_sqlite(args.cache, "fhir", size, SEED)
         run(url, seed, size, args.json, args.profile)
-        Path(make_url(url).database).with_suffix(".ready").touch()
+        mark_seeded(url)
     else:
-        import psycopg
-        from tests.support.postgres import throwaway_cluster
-
-        with throwaway_cluster() as cluster, contextlib.closing(
-                psycopg.connect(make_url(cluster.url).set(drivername="postgresql")
-                                .render_as_string(False), autocommit=True)) as admin:
-            admin.execute("CREATE DATABASE bench")
-            url = make_url(cluster.url).set(database="bench").render_as_string(False)
+        with throwaway_postgres() as url:
             run(url, True, size, args.json, args.profile)
 
 

@@ -12,7 +12,6 @@ service time <= 100 ms.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sqlite3
 import statistics
 import sys
@@ -24,6 +23,8 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench_databases import throwaway_postgres
 
 from practice_rx.services.demo import DemoSize, fill  # noqa: E402
 from practice_rx.services.worklist import WorklistFilter, WorklistQuery  # noqa: E402
@@ -125,13 +126,7 @@ def main() -> None:
         url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
         run(url, True, args.patients, args.referrals, args.repeat)
     else:
-        from tests.support.postgres import throwaway_cluster
-
-        with throwaway_cluster() as cluster, contextlib.closing(
-                psycopg.connect(make_url(cluster.url).set(drivername="postgresql")
-                                .render_as_string(False), autocommit=True)) as admin:
-            admin.execute("CREATE DATABASE bench")
-            url = make_url(cluster.url).set(database="bench").render_as_string(False)
+        with throwaway_postgres() as url:
             run(url, True, args.patients, args.referrals, args.repeat)
 
 
