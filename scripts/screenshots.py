@@ -344,6 +344,26 @@ def screens(camera: Camera, window, gp):
         camera.idle()
         users.select("dr.okafor")
         shoot("users", users)
+        close_dialogs(session)
+        shoot("mesh-settings", window.open_mesh_settings())
+        close_dialogs(session)
+        catalogue = window.open_catalogue()
+        camera.idle(1500)
+        catalogue.plugin.setCurrentIndex(catalogue.plugin.findData("local"))
+        camera.idle(1500)  # the search runs off the GUI thread
+        catalogue.table.selectRow(0)
+        delivery = catalogue.change_delivery()
+        delivery.fields.method.setCurrentIndex(delivery.fields.method.findData("mesh"))
+        shoot("catalogue-change-delivery", delivery)
+        close_dialogs(session)
+
+    def exchange() -> None:
+        as_user(gp)
+        shoot("gp-codes-export", window.open_gp_codes())
+        close_dialogs(session)
+        as_user(services.users.by_username("linkworker.ahmed"))
+        shoot("fhir-import", window.import_fhir())
+        close_dialogs(session)
 
     def reports() -> None:
         as_user(gp)
@@ -365,7 +385,8 @@ def screens(camera: Camera, window, gp):
             ("status-update", status_update), ("referral tabs", tabs),
             ("chaser-letters", chasers), ("letter-preview", letter_preview),
             ("new-referral", new_referral), ("link worker screens", link_worker),
-            ("admin screens", admin), ("reports", reports),
+            ("admin screens", admin), ("GP codes and FHIR import", exchange),
+            ("reports", reports),
             ("idle-lock", idle_lock)]
 
 

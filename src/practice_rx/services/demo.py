@@ -265,9 +265,27 @@ def _ensure_services(session, rng: random.Random, count: int) -> list[int]:
             response_days=rng.choice((None, 5, 10, 15)), is_link_worker=False, active=True,
             **_demo_delivery(f"demo-{index:04d}"),
         ))
+    if not any(row["delivery_method"] == "mesh" for row in rows) and not session.scalar(
+            select(Service.id).where(Service.delivery_method == "mesh").limit(1)):
+        rows.append(_demo_mesh_hub())  # the plugins' catalogues supplied the rest
     if rows:
         session.execute(insert(Service), rows)
     return list(session.scalars(select(Service.id).where(Service.active.is_(True))))
+
+
+def _demo_mesh_hub() -> dict[str, object]:
+    """One of the practice's own services that takes referrals over MESH, so the demo
+    shows delivery however the catalogue was filled."""
+    mailbox = DEMO_MESH_SERVICE[1]
+    return dict(
+        plugin=LOCAL_PLUGIN, external_id="demo-mesh-hub", name="Holbeck Community Hub (demo)",
+        provider="Holbeck Community Hub (demo)", category="befriending",
+        description="Groups, advice sessions and a café; takes referrals over NHS MESH.",
+        eligibility="Adults 18+", area="South Leeds", address="2 Holbeck Lane, Leeds",
+        phone="0113 496 0888", email="hub.demo@example.org", website="https://example.org",
+        opening_times="Weekdays 9:00 to 17:00", cost="free", referral_method="email",
+        response_days=10, is_link_worker=False, active=True, delivery_method="mesh",
+        delivery_address=mailbox)
 
 
 def _demo_delivery(external_id: str) -> dict[str, str | None]:

@@ -127,7 +127,9 @@ class MeshSettingsDialog(QDialog):
         cell.setSpacing(1)
         cell.addWidget(message)
         cell.addWidget(widget)
-        form.addRow(labelled(f"{label}:", widget, description=description), cell)
+        title = labelled(f"{label}:", widget, description=description)
+        title.setWordWrap(False)  # short labels: the fields are wide enough to spare them a line
+        form.addRow(title, cell)
 
     def settings(self) -> Settings:
         """The settings as typed, checked (ValidationError naming the key)."""

@@ -91,6 +91,8 @@ class ImportBundleDialog(QDialog):
         layout.addWidget(self.import_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.outcome)
         layout.addWidget(self.problems, 1)
+        layout.addStretch(1)  # keeps the rows together at the top until problems show
+        self._spacer = layout.count() - 1
         layout.addWidget(close)
         QWidget.setTabOrder(self.path, self.browse)
         QWidget.setTabOrder(self.browse, self.import_button)
@@ -121,10 +123,15 @@ class ImportBundleDialog(QDialog):
         self.outcome.setText("Importing…")
         self.outcome.setStyleSheet("")
         self.outcome.show()
-        self.problems.hide()
+        self._show_problems(False)
         self.session.operations.run(self._work, Path(text), done=self._done,
                                     failed=self._refused, owner=self,
                                     message="Importing the FHIR bundle…")
+
+    def _show_problems(self, shown: bool) -> None:
+        """The list takes the room left when shown; otherwise the spacer does."""
+        self.problems.setVisible(shown)
+        self.layout().setStretch(self._spacer, 0 if shown else 1)
 
     def _work(self, path: Path) -> Referral:
         return self.session.services.fhir.import_bundle(self.session.user.id, path.read_bytes())
@@ -145,6 +152,6 @@ class ImportBundleDialog(QDialog):
         self.outcome.show()
         self.problems.clear()
         self.problems.addItems(lines)
-        self.problems.show()
+        self._show_problems(True)
         self.problems.setCurrentRow(0)
         self.problems.setFocus()
