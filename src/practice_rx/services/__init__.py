@@ -103,7 +103,7 @@ class Services:
         from practice_rx.services.delivery import DeliveryService
 
         return DeliveryService(self.db, self.clock, self._writer, self._delivery_channels,
-                               lambda: self.letters, self.referrals)
+                               lambda: self.letters, lambda: self.fhir)
 
     @cached_property
     def fhir(self) -> FhirService:

@@ -52,7 +52,7 @@ from practice_rx.storage.models import Referral, Service, User
 
 if TYPE_CHECKING:
     from practice_rx.letters.service import LetterService
-    from practice_rx.services.referrals import ReferralService
+    from practice_rx.services.fhir_exchange import FhirService
 
 log = logging.getLogger(__name__)
 
@@ -134,17 +134,17 @@ class DeliveryReport:
 class DeliveryService(ServiceBase):
     """Delivers referrals through the channels the plugins registered (``mesh`` built in).
 
-    ``letters`` and ``referrals`` make the letter and the FHIR bundle; ``letters`` is
-    a callable so reportlab is loaded only when something is delivered.
+    ``letters`` and ``fhir`` make the letter and the FHIR bundle; both are callables so
+    reportlab and fhir.resources are loaded only when something is delivered.
     """
 
     def __init__(self, db: Database, clock: Callable[[], datetime], audit: AuditWriter,
                  channels: Mapping[str, DeliveryChannel], letters: Callable[[], LetterService],
-                 referrals: ReferralService) -> None:
+                 fhir: Callable[[], FhirService]) -> None:
         super().__init__(db, clock, audit)
         self.channels = dict(channels)
         self.letters = letters
-        self.referrals = referrals
+        self.fhir = fhir
 
     # -- delivering --------------------------------------------------------------------
 
@@ -279,10 +279,9 @@ class DeliveryService(ServiceBase):
 
     def _files(self, user_id: int, referral_id: int) -> list[DeliveryFile]:
         """The bundle and the letter, made now and kept: a retry sends these bytes."""
-        from practice_rx.services.fhir_exchange import FhirService, bundle_bytes
+        from practice_rx.services.fhir_exchange import bundle_bytes
 
-        fhir = FhirService(self.db, self.clock, self.audit, self.referrals)
-        bundle = fhir.bundles(user_id, [referral_id])[referral_id]
+        bundle = self.fhir().bundles(user_id, [referral_id])[referral_id]
         letter = self.letters().generate(user_id, referral_id, LetterKind.REFERRAL)
         return [DeliveryFile(BUNDLE_FILENAME, bundle_bytes(bundle), "application/fhir+json"),
                 DeliveryFile(LETTER_FILENAME, letter.pdf, "application/pdf")]
