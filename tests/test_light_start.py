@@ -32,3 +32,15 @@ def test_making_the_services_loads_no_fhir_until_asked():
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             check=True, timeout=60)
     assert result.stdout.strip() == "[] True True", result.stdout + result.stderr
+
+
+def test_the_main_window_loads_no_superqt_letters_or_pdf_viewer_until_asked():
+    """superqt's full import, reportlab and pypdfium2 cost ~400 ms of start-up; the first
+    page needs none of them (the pool workers are plain QRunnables)."""
+    probe = ("import sys, practice_rx.ui.main_window, practice_rx.startup; "
+             "print([n for n in ('superqt', 'qtpy', 'reportlab', 'pypdfium2', "
+             "'practice_rx.letters.templates', 'fhir.resources', 'mesh_client', "
+             "'PySide6.QtCharts') if n in sys.modules])")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True, timeout=60)
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr
