@@ -42,7 +42,7 @@ class Worker(QRunnable):
         function, args = self._call
         try:
             result = function(*args)
-        except Exception as error:  # handed to the GUI thread, which says it
+        except Exception as error:  # noqa: BLE001 (handed to the GUI thread, which says it)
             self.signals.errored.emit(error)
         else:
             self.signals.returned.emit(result)

@@ -68,7 +68,7 @@ class Starting(QObject):
 
         try:
             self._core = open_core(self.database_url, demo=self.demo)
-        except Exception as error:  # said on the login, on the GUI thread
+        except Exception as error:  # noqa: BLE001 (said on the login, on the GUI thread)
             self._core_failed.emit(error)
         else:
             self._core_ready.emit(self._core)
@@ -85,7 +85,7 @@ class Starting(QObject):
 
         try:
             opened = build_window(core, demo=self.demo)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 (said on the login, as an open that failed)
             self._failed(error)
             return
         self.result = opened
