@@ -142,13 +142,13 @@ def open_core(database_url: str | None = None, *, demo: bool = False,
     return Core(app, needed, temporary)
 
 
-def build_window(core: Core, *, demo: bool = False) -> Opened:
+def build_window(core: Core, *, demo: bool = False, session: Session | None = None) -> Opened:
     """The session and the main window (not yet shown; nobody signed in yet): GUI thread."""
     from practice_rx.ui.main_window import MainWindow
     from practice_rx.ui.session import Session
 
     try:
-        session = Session(core.app, demo=demo)
+        session = Session(core.app, demo=demo) if session is None else session
         window = MainWindow(session)
     except Exception:
         core.app.close()

@@ -82,9 +82,13 @@ class Starting(QObject):
 
     def _ready(self, core: Core) -> None:
         from practice_rx.ui.app import build_window
+        from practice_rx.ui.session import Session
 
+        session = Session(core.app, demo=self.demo)
+        if not core.needs_first_admin:  # a Sign in already pressed is checked (in a pool
+            self.login.attach(session)  # thread) while the main window is built here
         try:
-            opened = build_window(core, demo=self.demo)
+            opened = build_window(core, demo=self.demo, session=session)
         except Exception as error:  # noqa: BLE001 (said on the login, as an open that failed)
             self._failed(error)
             return
@@ -94,9 +98,8 @@ class Starting(QObject):
         if core.needs_first_admin:  # a new database: its first admin comes before any login
             self.login.close()
             opened.window.ask_sign_in(first_admin=True)
-        else:
+        else:  # the login's answer is queued: it arrives after this, to the window's flow
             opened.window.ask_sign_in(login=self.login)
-            self.login.attach(opened.session)
         self.opened.emit(opened)
 
     def wait(self, seconds: float = 30) -> None:
