@@ -44,3 +44,19 @@ def test_the_main_window_loads_no_superqt_letters_or_pdf_viewer_until_asked():
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             check=True, timeout=60)
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+def test_the_sign_in_screen_is_shown_before_the_database_layer_is_imported():
+    """The login is up in about a bare window's time because it needs only Qt's widgets:
+    SQLAlchemy, the services and the main window come in a thread behind it."""
+    probe = ("import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'; "
+             "from practice_rx.ui.app import qt_application; "
+             "from practice_rx.ui.login import LoginDialog; "
+             "application = qt_application(); login = LoginDialog(None, demo=True); "
+             "login.show(); "
+             "print([n for n in ('sqlalchemy', 'alembic', 'argon2', 'practice_rx.services', "
+             "'practice_rx.storage', 'practice_rx.startup', 'practice_rx.ui.main_window', "
+             "'superqt') if n in sys.modules])")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True, timeout=60)
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr
