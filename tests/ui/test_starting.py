@@ -14,8 +14,9 @@ from tests.ui.helpers import settle
 
 
 def test_the_login_takes_typing_before_the_database_opens_and_sign_in_waits_for_it(
-        demo_core, qtbot, monkeypatch):
-    url = demo_core.services.db.engine.url.render_as_string(hide_password=False)
+        demo_core_on_each_backend, qtbot, monkeypatch):
+    url = demo_core_on_each_backend.services.db.engine.url.render_as_string(
+        hide_password=False)
     gate, real = threading.Event(), ui_app.open_core
 
     def held(*args, **options):  # the database "opens" only when the test says
@@ -83,3 +84,29 @@ def test_a_newer_database_is_refused_on_the_login_untouched(tmp_path, qtbot):
     finally:
         login.close()
         starting.close()
+
+
+def test_closing_the_login_while_the_database_opens_quits_and_closes_it(
+        demo_core, qtbot, monkeypatch):
+    url = demo_core.services.db.engine.url.render_as_string(hide_password=False)
+    gate, real, closed = threading.Event(), ui_app.open_core, []
+
+    def held(*args, **options):
+        assert gate.wait(30)
+        core = real(*args, **options)
+        close = core.app.close
+        core.app.close = lambda: (closed.append(True), close())
+        return core
+
+    monkeypatch.setattr(ui_app, "open_core", held)
+    starting = Starting(url)
+    cancelled = []
+    starting.cancelled.connect(lambda: cancelled.append(True))
+    starting.start().reject()
+    assert cancelled == [True]
+    gate.set()
+    starting.wait()
+    qtbot.wait(50)  # the "opened" news arrives after the login has gone: nothing is built
+    assert starting.result is None
+    starting.close()
+    assert closed == [True]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 
 from practice_rx.ui.login import LoginDialog
@@ -76,6 +77,8 @@ class Starting(QObject):
     def _failed(self, error: Exception) -> None:
         from practice_rx.ui import messages
 
+        if not shiboken6.isValid(self.login):  # closed meanwhile: the application is ending
+            return
         text = f"{messages.describe(error)[1]}\n\n{ELSEWHERE}"
         self.login.cannot_open(text)
         self.failed.emit(text)
@@ -84,6 +87,8 @@ class Starting(QObject):
         from practice_rx.ui.app import build_window
         from practice_rx.ui.session import Session
 
+        if not shiboken6.isValid(self.login):  # closed meanwhile: close() closes the core
+            return
         session = Session(core.app, demo=self.demo)
         if not core.needs_first_admin:  # a Sign in already pressed is checked (in a pool
             self.login.attach(session)  # thread) while the main window is built here
