@@ -1,19 +1,24 @@
-"""Cold start to a shown, populated main window with 100,000 referrals, against a bare window.
+"""Cold start to a sign-in screen taking typing, and to the populated main window after
+signing in, with 100,000 referrals, against a bare window.
 
 Each start is a fresh Python process (imports included), timed by this script
-from launch until the child reports its window is on screen: for PracticeRx,
-the main window showing the first page of the worklist and the status counts;
-for the baseline, a bare PySide6 QMainWindow. Both run in the same run, on the
-same machine, alternately; the medians and their ratio are printed (target
-<= 2x). The PracticeRx child also reports the longest stall of the GUI thread
-(a 5 ms timer's worst delay) while starting, sorting by patient and filtering
-by name: the target is under 100 ms.
+from launch until the child reports: for PracticeRx, (1) the sign-in screen is on
+screen, its username field has the keyboard focus and a key posted to it has been
+processed (the letter is in the field), then the rest of the username and the
+password are put in and Enter is posted, at once, as by a very fast typist; (2) the
+main window is on screen showing the first page of the worklist and the status
+counts. The baseline is a bare PySide6 QMainWindow on screen. Both run in the same
+run, on the same machine, alternately; the medians and ratios are printed
+(targets: sign-in screen <= 1.5x, populated window <= 3x). The PracticeRx child also
+reports the longest stall of the GUI thread (a 5 ms timer's worst delay) while the
+database opens behind the sign-in screen, and while sorting by patient, filtering
+and scrolling once populated: the target is under 100 ms.
 
-    .venv/bin/python bench/startup.py [--database URL] [--repeat 5]
+    .venv/bin/python bench/startup.py [--database URL] [--repeat 5] [--json]
 
 Without --database, a SQLite file in the temporary folder is seeded once with
-``practice-rx demo --patients 20000 --referrals 100000 --services 500`` (about
-30 s) and reused by later runs.
+``practice-rx demo --patients 20000 --referrals 100000 --services 500`` (a few
+minutes) and reused by later runs.
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ["--patients", "20000", "--referrals", "100000", "--services", "500"]
 DEFAULT_DB = Path(tempfile.gettempdir()) / "practice-rx-bench" / "startup-100k.sqlite3"
+#: the settings folder the default database was seeded with: its audit key (signing in
+#: writes to the audit trail, which is sealed with the key the seeding made)
+DEFAULT_CONFIG = DEFAULT_DB.parent / "startup-config"
 
 
 # -- the children: each prints one JSON line when its window is up ---------------------
@@ -73,24 +81,18 @@ def child_bare() -> None:
 
 
 def child_app(database: str) -> None:
-    from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+    from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
 
-    from practice_rx.ui.app import launch, qt_application
+    from practice_rx.ui.app import qt_application
+    from practice_rx.ui.starting import Starting
 
     application = qt_application()
-    first = {}
-
-    def opening_shown(splash) -> None:
-        wait_until(lambda: exposed(splash))
-        first["at"] = time.time()
-
-    opened = launch(database, opening_shown=opening_shown, sign_in_as="dr.patel")
-    window = opened.window
-    from practice_rx.ui.operations import Operations
-
+    starting = Starting(database)
+    login = starting.start()
     worst = {"ms": 0}
     clock = QElapsedTimer()
-    clock.start()
 
     def beat() -> None:
         worst["ms"] = max(worst["ms"], clock.restart())
@@ -98,15 +100,45 @@ def child_app(database: str) -> None:
     heartbeat = QTimer(interval=5)
     heartbeat.timeout.connect(beat)
 
+    def key(widget, code, text: str) -> None:  # through the event queue, as typing comes
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.postEvent(widget, QKeyEvent(kind, code, Qt.KeyboardModifier.NoModifier,
+                                                     text))
+
+    wait_until(lambda: exposed(login) and QApplication.focusWidget() is login.username)
+    key(login.username, Qt.Key.Key_D, "d")
+    wait_until(lambda: login.username.text() == "d")
+    typing = time.time()
+    clock.start()
+    heartbeat.start()
+    login.username.setText("dr.patel")
+    login.password.setText("practice-rx-demo")
+    login.password.setFocus()
+    key(login.password, Qt.Key.Key_Return, "\r")
+    pressed = time.time()
+
     def populated() -> bool:
+        opened = starting.result
+        if opened is None or not opened.session.signed_in:
+            return False
+        window = opened.window
         model = window.worklist.model
         counts = window.sidebar.statuses.item(0).text()
         return exposed(window) and model.total > 0 and not model.loading and "(" in counts
 
-    heartbeat.start()
-    wait_until(populated)
+    import shiboken6
+
+    def refused() -> str:  # the login says why (it is deleted once signed in)
+        return login.message.text() if shiboken6.isValid(login) else ""
+
+    wait_until(lambda: populated() or bool(refused()))
+    if not populated():
+        raise SystemExit(f"Not signed in: {refused()}")
     application.processEvents()
     ready = time.time()
+    opening_stall = worst["ms"]
+    opened = starting.result
+    window = opened.window
     rows = window.worklist.model.total
 
     def idle() -> bool:
@@ -122,10 +154,13 @@ def child_app(database: str) -> None:
     wait_until(lambda: idle() and not window.worklist.model._pending)
     working_stall = worst["ms"]
     heartbeat.stop()
+    from practice_rx.ui.operations import Operations
+
     Operations.wait_for_all()
-    print(json.dumps({"ready": ready, "first": first["at"], "rows": rows,
-                      "stall_ms": working_stall}), flush=True)
-    opened.close()
+    print(json.dumps({"ready": ready, "typing": typing, "pressed": pressed, "rows": rows,
+                      "opening_stall_ms": opening_stall, "stall_ms": working_stall}),
+          flush=True)
+    starting.close()
 
 
 # -- the parent ---------------------------------------------------------------------------
@@ -139,7 +174,7 @@ def seed(path: Path) -> str:
     print(f"Seeding {path} (about 30 s)…", file=sys.stderr)
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "practice_rx.cli", "--database", url, "demo", *SEED],
-                   check=True, cwd=ROOT)
+                   check=True, cwd=ROOT, env={**os.environ, "XDG_CONFIG_HOME": str(DEFAULT_CONFIG)})
     print(f"Seeded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return url
 
@@ -154,16 +189,25 @@ def launch(kind: str, database: str, env: dict[str, str]) -> dict:
     if result.returncode != 0 or not lines:
         raise SystemExit(f"{kind} child failed ({result.returncode}):\n{result.stderr}")
     report = json.loads(lines[-1])
-    report["seconds"] = report["ready"] - started
-    if "first" in report:
-        report["first_seconds"] = report["first"] - started
+    for moment in ("ready", "typing", "pressed"):
+        if moment in report:
+            report[moment] -= started
     return report
+
+
+def figure(values: list[float], baseline: list[float], target: float) -> dict:
+    """A median in ms, the baseline's median and their ratio, as the JSON and the text say."""
+    ms, base = statistics.median(values) * 1000, statistics.median(baseline) * 1000
+    return {"ms": round(ms), "low_ms": round(min(values) * 1000),
+            "high_ms": round(max(values) * 1000), "baseline_ms": round(base),
+            "ratio": round(ms / base, 2), "target_ratio": target}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", help="a database URL already holding the data")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--child", choices=("app", "bare"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "bare":
@@ -176,30 +220,41 @@ def main() -> int:
     database = args.database or seed(DEFAULT_DB)
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
-    env["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="practice-rx-bench-config-")
+    if not args.database:  # else the caller's settings hold that database's audit key
+        env["XDG_CONFIG_HOME"] = str(DEFAULT_CONFIG)
     env.pop("PRACTICE_RX_DATABASE_URL", None)
     launch("app", database, env)  # warm the file cache: "cold" means a new process, not a
     launch("bare", database, env)  # cold disk, which would measure the disk, not the app
-    app_times, first_times, bare_times, stalls, rows = [], [], [], [], 0
+    reports, bare = [], []
     for _ in range(args.repeat):
-        report = launch("app", database, env)
-        app_times.append(report["seconds"])
-        first_times.append(report["first_seconds"])
-        stalls.append(report["stall_ms"])
-        rows = report["rows"]
-        bare_times.append(launch("bare", database, env)["seconds"])
-    app, bare = statistics.median(app_times), statistics.median(bare_times)
-    print(f"Database: {database} ({rows:,} referrals)")
-    print(f"PracticeRx main window, shown and populated: {app * 1000:7.0f} ms "
-          f"(median of {args.repeat}; {min(app_times) * 1000:.0f}-{max(app_times) * 1000:.0f})")
-    print(f"Bare PySide6 window, shown:                  {bare * 1000:7.0f} ms "
-          f"(median of {args.repeat}; {min(bare_times) * 1000:.0f}-{max(bare_times) * 1000:.0f})")
-    print(f"Ratio: {app / bare:.2f}x (target <= 2x)")
-    first = statistics.median(first_times)
-    print(f"PracticeRx's opening window, shown:          {first * 1000:7.0f} ms "
-          f"({first / bare:.2f}x the bare window)")
-    print(f"Longest GUI stall while sorting by patient, filtering and scrolling: "
-          f"{max(stalls)} ms (target < 100 ms)")
+        reports.append(launch("app", database, env))
+        bare.append(launch("bare", database, env)["ready"])
+    sign_in = figure([r["typing"] for r in reports], bare, 1.5)
+    populated = figure([r["ready"] for r in reports], bare, 3.0)
+    after_enter = statistics.median(r["ready"] - r["pressed"] for r in reports) * 1000
+    opening_stall = max(r["opening_stall_ms"] for r in reports)
+    working_stall = max(r["stall_ms"] for r in reports)
+    if args.json:
+        print(json.dumps({"bench": "startup", "database": database,
+                          "referrals": reports[-1]["rows"], "repeat": args.repeat,
+                          "sign_in_screen_taking_typing": sign_in,
+                          "main_window_populated_after_sign_in": populated,
+                          "enter_to_populated_ms": round(after_enter),
+                          "gui_stall_while_opening_ms": opening_stall,
+                          "gui_stall_sort_filter_scroll_ms": working_stall,
+                          "gui_stall_target_ms": 100}))
+        return 0
+    print(f"Database: {database} ({reports[-1]['rows']:,} referrals), median of {args.repeat}")
+    print(f"Bare PySide6 window, shown:                  {sign_in['baseline_ms']:6d} ms")
+    print(f"Sign-in screen shown, taking typing:         {sign_in['ms']:6d} ms "
+          f"({sign_in['low_ms']}-{sign_in['high_ms']}); {sign_in['ratio']:.2f}x (target <= 1.5x)")
+    print(f"Main window populated, signing in at once:   {populated['ms']:6d} ms "
+          f"({populated['low_ms']}-{populated['high_ms']}); {populated['ratio']:.2f}x "
+          "(target <= 3x)")
+    print(f"  of which Enter to populated window:        {after_enter:6.0f} ms")
+    print(f"Longest GUI stall while the database opens behind the sign-in: {opening_stall} ms; "
+          f"while sorting by patient, filtering and scrolling: {working_stall} ms "
+          "(target < 100 ms)")
     return 0
 
 

@@ -89,3 +89,14 @@ def test_the_last_admin_cannot_be_disabled(services):
     kim = services.users.create("kim", "Kim Lee", "admin", "another admin pw")
     services.users.set_active(kim.id, pat.id, False)
     assert not services.users.get(pat.id).active
+
+
+def test_the_stand_in_hash_costs_what_a_real_check_does():
+    """An unknown user's refusal checks the written-out stand-in hash: at the hasher's own
+    cost, so it takes as long as a wrong password does (and it matches nobody's password)."""
+    from argon2 import extract_parameters
+
+    from practice_rx.services import auth
+
+    assert extract_parameters(auth._DUMMY_HASH) == extract_parameters(auth.hash_password("x"))
+    assert not auth.HASHER.check_needs_rehash(auth._DUMMY_HASH)

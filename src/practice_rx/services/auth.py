@@ -31,7 +31,10 @@ REFUSED = (f"Login refused: check the username and password. After {MAX_FAILURES
            f"tries an account is locked for {LOCK_MINUTES} minutes; a practice admin can "
            "unlock it sooner")
 DISABLED = "This account is disabled; ask a practice admin"
-_DUMMY_HASH = HASHER.hash("not anyone's password")
+#: a hash at HASHER's cost, checked when there is no real one, so a refusal takes as long;
+#: written out rather than made at import, which cost one hash (50-150 ms) of start-up
+_DUMMY_HASH = ("$argon2id$v=19$m=19456,t=2,p=1$bNvRkjVJx5N2fzjOQCAFRQ$"
+               "60Ck4wUO8jyUkcT9COUxMrC88whDTd6iLUlSibtwAWo")
 
 
 def hash_password(password: str) -> str:

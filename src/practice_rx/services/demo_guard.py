@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, inspect, select
 
+from practice_rx.domain.demo_accounts import DEMO_PASSWORD
 from practice_rx.errors import PracticeRxError, ValidationError
 from practice_rx.storage.models import DatabaseMeta, Patient, User
 
-#: every demo user's password, shown on the login screen and in the README
-DEMO_PASSWORD = "practice-rx-demo"
 KIND_KEY = "kind"
 DEMO_KIND = "demo"
 SYNTHETIC_NHS_PREFIX = "999"  # the NHS test range: never a real patient

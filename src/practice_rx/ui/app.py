@@ -1,9 +1,11 @@
 """Starting the Qt application: ``practice-rx`` and ``practice-rx --demo``.
 
-A small "opening" window appears as soon as Qt is loaded; the core (database,
-migrations, plugins) is imported and started after it, and the login replaces
-it (after the "first admin" dialog on a database nobody can sign in to yet);
-the main window follows once somebody has signed in. ``--demo`` opens a fresh
+``practice-rx`` shows the login as soon as Qt's widgets are loaded, while the core
+(database, migrations, plugins) is imported and started in a background thread
+(:mod:`practice_rx.ui.starting`); a new database nobody can sign in to yet gets the
+"first admin" dialog in its place. The main window follows once somebody has signed
+in. :func:`launch` (for tools and tests) does the same in order, behind a small
+"opening" window. ``--demo`` opens a fresh
 SQLite database in a temporary folder, filled with synthetic data (and marked as
 a demo database) and removed when the application closes, so a new user sees a
 populated worklist at once and nothing of theirs is touched; its login is filled
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel
 
 if TYPE_CHECKING:  # the core is imported once the opening window is up
     from practice_rx.startup import App
@@ -104,26 +106,59 @@ def _refuse_unless_demo(app: App) -> None:
                       "makes its own: leave out --database.")
 
 
-def open_app(database_url: str | None = None, *, demo: bool = False, **start_options) -> Opened:
-    """Start the core and build the main window (not yet shown; nobody signed in yet)."""
+@dataclass
+class Core:
+    """What :func:`open_core` opened off the GUI thread, for :func:`build_window` to show."""
+
+    app: App
+    needs_first_admin: bool
+    temporary: list[Path] = field(default_factory=list)
+
+
+def open_core(database_url: str | None = None, *, demo: bool = False,
+              **start_options) -> Core:
+    """Import and start the core (migrating the database): no widget is made here, so this
+    may run in a background thread while the login is shown."""
     from practice_rx.startup import start
-    from practice_rx.ui.main_window import MainWindow
-    from practice_rx.ui.session import Session
+    from practice_rx.ui import main_window  # noqa: F401 - imported here, built on the GUI thread
 
     temporary: list[Path] = []
     if demo and database_url is None:
         database_url, folder = demo_database()
         temporary.append(folder)
-    app = start(database_url, **start_options)
+    try:
+        app = start(database_url, **start_options)
+    except Exception:
+        for path in temporary:
+            shutil.rmtree(path, ignore_errors=True)
+        raise
     try:
         if demo and not temporary:
             _refuse_unless_demo(app)
-        session = Session(app, demo=demo)
-        window = MainWindow(session)
+        needed = app.services.users.needs_first_admin()
     except Exception:
         app.close()
         raise
-    return Opened(app, session, window, temporary)
+    return Core(app, needed, temporary)
+
+
+def build_window(core: Core, *, demo: bool = False, session: Session | None = None) -> Opened:
+    """The session and the main window (not yet shown; nobody signed in yet): GUI thread."""
+    from practice_rx.ui.main_window import MainWindow
+    from practice_rx.ui.session import Session
+
+    try:
+        session = Session(core.app, demo=demo) if session is None else session
+        window = MainWindow(session)
+    except Exception:
+        core.app.close()
+        raise
+    return Opened(core.app, session, window, core.temporary)
+
+
+def open_app(database_url: str | None = None, *, demo: bool = False, **start_options) -> Opened:
+    """Start the core and build the main window (not yet shown; nobody signed in yet)."""
+    return build_window(open_core(database_url, demo=demo, **start_options), demo=demo)
 
 
 def launch(database_url: str | None, demo: bool = False,
@@ -159,19 +194,17 @@ def launch(database_url: str | None, demo: bool = False,
 
 
 def run(args: argparse.Namespace) -> int:
-    """The ``practice-rx`` command with no sub-command: open the main window."""
-    from practice_rx.errors import PracticeRxError
+    """The ``practice-rx`` command with no sub-command: the login at once, then the window.
+
+    The database opens behind the login (:mod:`practice_rx.ui.starting`); a problem
+    opening it is said on the login.
+    """
+    from practice_rx.ui.starting import Starting
 
     application = qt_application()
-    try:
-        opened = launch(args.database, demo=bool(getattr(args, "demo", False)))
-    except PracticeRxError as error:
-        QMessageBox.critical(None, "PracticeRx cannot start", (
-            f"{error}\n\nTo use another database, start PracticeRx with "
-            "--database URL, set PRACTICE_RX_DATABASE_URL, or edit database_url in the "
-            "settings file. To try PracticeRx on synthetic data, run practice-rx --demo."))
-        return 2
-    opened.window.sign_in_cancelled.connect(application.quit)
+    starting = Starting(args.database, demo=bool(getattr(args, "demo", False)))
+    starting.cancelled.connect(application.quit)
+    starting.start()
     from practice_rx.ui import messages
 
     sys.excepthook = messages.unexpected_error  # a fault in a screen is said, not swallowed
@@ -179,7 +212,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return application.exec()
     finally:
-        opened.close()
+        starting.close()
 
 
 def stop_on_signals() -> None:

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,14 +33,18 @@ from PySide6.QtWidgets import (
 )
 
 from practice_rx.domain.letter_kinds import KIND_LABELS, LetterKind
-from practice_rx.letters.service import GeneratedLetter
 from practice_rx.settings import data_dir
 from practice_rx.storage.models import Referral
 from practice_rx.ui import messages
 from practice_rx.ui.formatting import moment
-from practice_rx.ui.letter_preview import LetterPreviewDialog, PrintJob, choose_printer
 from practice_rx.ui.session import Session
 from practice_rx.ui.widgets import ERROR_COLOUR, hint, labelled
+
+if TYPE_CHECKING:  # the preview (pypdfium2) and the letters (reportlab) load when first used
+    from PySide6.QtPrintSupport import QPrinter
+
+    from practice_rx.letters.service import GeneratedLetter
+    from practice_rx.ui.letter_preview import LetterPreviewDialog
 
 LETTER_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -65,6 +69,8 @@ def open_path(path: Path) -> None:
 def preview(pdf: bytes, filename: str, parent: QWidget, title: str = "Letter"
             ) -> LetterPreviewDialog:
     """Open a letter in the preview, to print or save; it closes itself when done."""
+    from practice_rx.ui.letter_preview import LetterPreviewDialog
+
     dialog = LetterPreviewDialog(pdf, filename, parent, title=title,
                                  save_folder=letters_folder())
     dialog.show()
@@ -215,6 +221,8 @@ class LettersPanel(QWidget):
         record = self._records.get(letter_id)
 
         def work():
+            from practice_rx.letters.service import GeneratedLetter  # reportlab: on demand
+
             pdf = self.session.services.letters.reprint(self.session.user.id, letter_id)
             filename = GeneratedLetter(pdf, record).filename if record is not None \
                 else f"PRX-letter-{letter_id}.pdf"
@@ -337,6 +345,8 @@ class BatchResultDialog(QDialog):
         self.progress: QProgressDialog | None = None
 
     def print_all(self) -> QProgressDialog | None:
+        from practice_rx.ui.letter_preview import choose_printer
+
         first = self.paths[0].read_bytes() if self.paths else None
         printer = choose_printer(self, first, f"Print all {self.title.lower()}")
         if printer is None:
@@ -373,6 +383,8 @@ def print_batch(session: Session, paths: list[Path], printer: QPrinter, parent: 
     cancelled = {"yes": False}
     dialog.canceled.connect(lambda: cancelled.update(yes=True))
     printer.setDocName(title)
+
+    from practice_rx.ui.letter_preview import PrintJob
 
     def work():
         letters = pages = 0

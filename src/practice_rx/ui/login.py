@@ -5,9 +5,16 @@ counts failures and locks the account, and its message is shown as it comes
 (wrong details, locked for N minutes, disabled). ``services.users.create``
 checks a new admin's username and password. On demo data the login is filled
 in with the demo GP and the published demo password, so one Enter opens it.
+
+The login is shown before the database layer is imported (:mod:`practice_rx.ui.starting`
+opens the database meanwhile): until :meth:`LoginDialog.attach` gives it the session,
+pressing Sign in waits for the database rather than checking a password against nothing,
+and a database that cannot be opened is said on the login itself.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,11 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from practice_rx.domain.demo_accounts import DEMO_PASSWORD, DEMO_USERNAME
 from practice_rx.errors import AuthenticationError
-from practice_rx.storage.models import User
 from practice_rx.ui import messages
-from practice_rx.ui.session import DEMO_USERNAME, Session
 from practice_rx.ui.widgets import ERROR_COLOUR, FieldMessage, heading, hint, labelled
+
+if TYPE_CHECKING:  # SQLAlchemy: imported off the GUI thread while the login is shown
+    from practice_rx.storage.models import User
+    from practice_rx.ui.session import Session
 
 MISMATCH = "Password again: the two passwords are not the same; type the same one twice"
 OTHER_DEMO_USERS = "admin, dr.okafor, nurse.lee, reception.jones, linkworker.ahmed"
@@ -81,13 +91,17 @@ class LoginDialog(QDialog):
     #: the user the service let in
     signed_in = Signal(object)
 
-    def __init__(self, session: Session, username: str = "", parent: QWidget | None = None,
-                 ) -> None:
+    def __init__(self, session: Session | None, username: str = "",
+                 parent: QWidget | None = None, *, demo: bool = False) -> None:
+        """``session`` None: the database is still opening; :meth:`attach` brings it."""
         super().__init__(parent)
         self.setObjectName("login")
         self.setWindowTitle("Sign in – PracticeRx")
         self.session = session
         self.user: User | None = None
+        self._waiting = False  # Sign in pressed before the database was open
+        self.open_failed = False
+        demo = session.demo if session is not None else demo
 
         self.username = QLineEdit(username)
         self.username.setObjectName("login_username")
@@ -118,7 +132,7 @@ class LoginDialog(QDialog):
         layout.addWidget(one_line(heading("Sign in to PracticeRx", 1)))
         layout.addWidget(hint("Use your own username and password: everything you do is "
                               "recorded against your name."))
-        if session.demo:
+        if demo:
             self.demo_hint = hint(
                 "Demo data (synthetic patients only). Every demo user's password is "
                 f"<b>practice-rx-demo</b>; it is filled in, so press Enter. Other demo users: "
@@ -129,8 +143,6 @@ class LoginDialog(QDialog):
             layout.addWidget(self.demo_hint)
             if not username:
                 self.username.setText(DEMO_USERNAME)
-            from practice_rx.services.demo import DEMO_PASSWORD
-
             self.password.setText(DEMO_PASSWORD)
         layout.addLayout(form)
         layout.addWidget(self.message)
@@ -140,21 +152,43 @@ class LoginDialog(QDialog):
         fit_height(self, 480)
         (self.password if self.username.text() else self.username).setFocus()
 
+    def attach(self, session: Session) -> None:
+        """The database is open: a Sign in already pressed goes ahead now."""
+        self.session = session
+        if self._waiting:
+            self._waiting = False
+            self.submit()
+
+    def cannot_open(self, text: str) -> None:
+        """The database could not be opened: say so here; signing in stays impossible."""
+        self._waiting = False
+        self.open_failed = True
+        self._busy(False)
+        self.sign_in_button.setEnabled(False)
+        say(self.message, f"PracticeRx cannot open the database. {text}")
+        fit_height(self)
+
     def submit(self) -> None:
         """Ask the service (off the GUI thread); it counts failures and locks accounts."""
+        if self.open_failed:
+            return
         say(self.message, None)
+        if self.session is None:
+            self._waiting = True
+            self._busy(True, "Opening the database…")
+            return
         self._busy(True)
         self.session.operations.run(
             self.session.services.auth.login, self.username.text(), self.password.text(),
             done=self._accepted, failed=self._refused, owner=self, message="Signing in…")
 
-    def _busy(self, busy: bool) -> None:
+    def _busy(self, busy: bool, doing: str = "Checking your password…") -> None:
         # Read-only rather than disabled, so the focus stays in the fields.
         self.username.setReadOnly(busy)
         self.password.setReadOnly(busy)
         self.sign_in_button.setEnabled(not busy)
         self.sign_in_button.setDefault(True)
-        self.checking.setText("Checking your password…" if busy else "")
+        self.checking.setText(doing if busy else "")
         self.checking.setVisible(busy)
 
     def _accepted(self, user: User) -> None:
@@ -299,6 +333,12 @@ class SignIn(QObject):
             done=lambda needed: self._first_admin() if needed else self._login(username),
             failed=lambda error: self._login(username, messages.describe(error)[1]),
             owner=self, message="Opening the sign-in…")
+
+    def adopt(self, dialog: LoginDialog) -> None:
+        """Carry on with a login shown before the database was open (and so before this)."""
+        dialog.signed_in.connect(self._signed_in)
+        dialog.rejected.connect(self.cancelled)
+        self.dialog = dialog
 
     def _show(self, dialog: QDialog) -> None:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -427,11 +427,12 @@ class MainWindow(QMainWindow):
 
     # -- signing in and out ---------------------------------------------------------------
 
-    def ask_sign_in(self, first_admin: bool | None = None, username: str = ""):
+    def ask_sign_in(self, first_admin: bool | None = None, username: str = "", login=None):
         """The login (after the first-admin dialog on a new database); shows the window after.
 
         ``first_admin`` says whether the database still needs its first admin; None asks
-        the database (off the GUI thread) first.
+        the database (off the GUI thread) first. ``login``: a login already on screen
+        (shown before the database was open), carried on with instead of a new one.
         """
         from practice_rx.ui.login import SignIn
 
@@ -441,7 +442,10 @@ class MainWindow(QMainWindow):
         flow.signed_in.connect(self._signed_in)
         flow.cancelled.connect(self._sign_in_cancelled)
         self._sign_in = flow
-        flow.start(username, first_admin=first_admin)
+        if login is not None:
+            flow.adopt(login)
+        else:
+            flow.start(username, first_admin=first_admin)
         return flow
 
     def _signed_in(self, _user) -> None:

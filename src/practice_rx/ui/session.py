@@ -19,7 +19,6 @@ from practice_rx.startup import App
 from practice_rx.storage.models import User
 from practice_rx.ui.operations import Operations
 
-DEMO_USERNAME = "dr.patel"
 #: minutes without a key press or mouse movement before the screen locks
 DEFAULT_IDLE_LOCK_MINUTES = 10
 
