@@ -87,11 +87,27 @@ def runs_of(content: Content, bold: bool = False) -> tuple[Run, ...]:
     return tuple(content)
 
 
+_LAYOUT_CACHE_LIMIT = 2_000
+_layouts: dict[tuple[tuple[Run, ...], float, float], tuple[Line, ...]] = {}
+
+
 def layout_lines(runs: Sequence[Run], size: float, width: float) -> list[Line]:
     """Greedy word wrap of ``runs`` into lines no wider than ``width`` (``\\n`` breaks a line).
 
     A word wider than the line (a long email address) is broken between characters.
+    Remembered: a batch's letters repeat most of their blocks (labels, questions,
+    the practice's details), and the lines are a pure function of the text.
     """
+    key = (tuple(runs), size, width)
+    lines = _layouts.get(key)
+    if lines is None:
+        if len(_layouts) >= _LAYOUT_CACHE_LIMIT:
+            _layouts.clear()
+        lines = _layouts[key] = tuple(_wrap(key[0], size, width))
+    return list(lines)
+
+
+def _wrap(runs: Sequence[Run], size: float, width: float) -> list[Line]:
     lines: list[Line] = []
     pieces: list[tuple[str, str]] = []
     line_width = 0.0
@@ -218,6 +234,7 @@ class Pen:
         if not lines:
             return
         text = self.text
+        code = text._code
         if style.colour != self.colour:
             text.setFillColor(style.colour)
             self.colour = style.colour
@@ -235,7 +252,9 @@ class Pen:
                 if face != self.font:
                     text.setFont(*face)
                     self.font = face
-                text.textOut(piece)
+                # textOut without its cursor update, which measured the piece again:
+                # every line is placed by its own origin, so the cursor is never read
+                code.append(text._formatText(piece))
             y -= style.leading
 
     def rule(self, x: float, y: float, width: float, colour: Color) -> None:
