@@ -96,7 +96,8 @@ class _LetterFont(TTFont):
         self.face._subsets = {}
         self.face._widths = {}
 
-    def splitString(self, text: str, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:  # noqa: N802,E501
+    def splitString(self, text: str, doc: Any,  # noqa: N802 (reportlab's name)
+                    encoding: str = "utf-8") -> list[tuple[int, bytes]]:
         """Printable ASCII straight to subset 0, where every document's state has it already.
 
         Most of a letter's text is ASCII; reportlab's loop over each character to
