@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -167,7 +167,7 @@ class LetterInputs:
             "answers": _thawed(self.answers),
         }
         for name in ("practice", "patient", "referrer", "service", "referral"):
-            data[name] = _json_dates(asdict(getattr(self, name)))
+            data[name] = _json_dates(_flat_dict(getattr(self, name)))
         if self.casework is not None:  # left out otherwise: older letters' inputs stay as stored
             data["casework"] = self.casework.to_dict()
         return data
@@ -364,6 +364,12 @@ def _thawed(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_thawed(item) for item in value]
     return value
+
+
+def _flat_dict(value: Any) -> dict[str, Any]:
+    """``asdict`` of a dataclass of plain values (str, date, tuples of str), without its
+    deep copy: these are flat, and ``asdict`` took two thirds of ``to_dict``'s time."""
+    return {field.name: getattr(value, field.name) for field in fields(value)}
 
 
 def _json_dates(data: dict[str, Any]) -> dict[str, Any]:
