@@ -409,9 +409,9 @@ def _form_snapshot(form: FormDefinition) -> Mapping[str, Any]:
     """The form's frozen dict, made once per definition object.
 
     A batch's letters share one definition: freezing it, writing its JSON and
-    thawing it for the letter's record, for every letter, cost a fifth as much
-    as rendering the letter. The entries keep their
-    objects alive, so an id is never reused while it is a key.
+    thawing it for the letter's record, for every letter, cost about a twelfth
+    of rendering the letter. The entries keep their objects alive, so an id is
+    never reused while it is a key.
     """
     known = _snapshot_of.get(id(form))
     if known is not None and known[0] is form:
