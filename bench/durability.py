@@ -7,7 +7,7 @@ power cut can lose the last saves a user was told about; FULL syncs the WAL on
 every commit. Both run in the same process, on the same disk, in alternating
 rounds on fresh database files, and the script prints each figure and the ratio.
 
-    .venv/bin/python bench/durability.py [--saves 300] [--rounds 3] [--folder DIR]
+    .venv/bin/python bench/durability.py [--saves 300] [--rounds 3] [--folder DIR] [--json]
 
 The folder must be on a real disk (not tmpfs), or fsync costs nothing.
 """
@@ -15,6 +15,7 @@ The folder must be on a real disk (not tmpfs), or fsync costs nothing.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -61,6 +62,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--folder", help="where the database files go (default: a temporary "
                         "folder beside this script, on the project's disk)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     base = Path(args.folder) if args.folder else Path(__file__).resolve().parent
     folder = Path(tempfile.mkdtemp(prefix="durability-", dir=base))
@@ -73,15 +75,23 @@ def main() -> None:
         for round_ in range(args.rounds):
             for mode in MODES if round_ % 2 == 0 else reversed(MODES):
                 figures[mode].append(saves_per_second(template, folder, mode, args.saves))
+        full, normal = (statistics.median(figures[mode]) for mode in ("FULL", "NORMAL"))
+        if args.json:  # the figure is FULL, the baseline NORMAL; ratio = time per save
+            print(json.dumps({
+                "saves": args.saves, "rounds": args.rounds,
+                "full_saves_per_s": round(full, 1), "normal_saves_per_s": round(normal, 1),
+                "full_ms_per_save": round(1000 / full, 2),
+                "normal_ms_per_save": round(1000 / normal, 2), "ratio": round(normal / full, 2),
+                "full_runs": [round(x, 1) for x in figures["FULL"]],
+                "normal_runs": [round(x, 1) for x in figures["NORMAL"]]}))
+            return
         print(f"{args.saves} patient saves per run, {args.rounds} runs each, in {folder.parent}")
         for mode in MODES:
             runs = ", ".join(f"{figure:.0f}" for figure in figures[mode])
             print(f"  synchronous={mode:<6} median {statistics.median(figures[mode]):6.1f} "
                   f"saves/s  (runs: {runs})")
-        ratio = statistics.median(figures["NORMAL"]) / statistics.median(figures["FULL"])
-        print(f"  FULL costs {ratio:.2f}x the time of NORMAL per save "
-              f"({1000 / statistics.median(figures['FULL']):.1f} ms vs "
-              f"{1000 / statistics.median(figures['NORMAL']):.1f} ms)")
+        print(f"  FULL costs {normal / full:.2f}x the time of NORMAL per save "
+              f"({1000 / full:.1f} ms vs {1000 / normal:.1f} ms)")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

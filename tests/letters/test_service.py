@@ -275,3 +275,24 @@ def test_cli_writes_a_referrals_letters_to_a_folder(services, world, db_url, tmp
     assert all(name.startswith(f"PRX-{referral.id:06d}-") for name in files)
     assert "Smithson" in text_of((out / files[1]).read_bytes())
     assert main(["--database", db_url, "letters", str(referral.id), "--user", "nobody"]) == 2
+
+
+def test_a_batch_audits_each_letter_in_order_and_stores_what_one_letter_stores(
+        services, letters, world):
+    user, _, _, _, sent, draft = world
+    single = letters.generate(user.id, sent.id, LetterKind.REFERRAL)
+    items = letters.batch(user.id, [sent.id, draft.id, sent.id], LetterKind.REFERRAL)
+    made = [item.letter.record for item in items if item.letter]
+    assert len(made) == 3
+    with services.db.reading() as session:
+        stored = {row.id: row.inputs for row in session.scalars(select(Letter))}
+        prints = [(event.entity_id, event.after["sha256"]) for event in session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "letter_print")
+            .order_by(AuditEvent.id))]
+    assert prints == [(record.id, record.sha256) for record in [single.record, *made]]
+    assert stored[single.record.id]["form"]
+    assert stored[made[0].id] == stored[made[2].id]
+    assert stored[made[0].id]["form"] == stored[single.record.id]["form"]
+    assert [letters.reprint(user.id, record.id) for record in made] == [
+        item.letter.pdf for item in items]
+    assert services.audit.verify() is None

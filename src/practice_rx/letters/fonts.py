@@ -96,6 +96,17 @@ class _LetterFont(TTFont):
         self.face._subsets = {}
         self.face._widths = {}
 
+    def splitString(self, text: str, doc: Any,  # noqa: N802 (reportlab's name)
+                    encoding: str = "utf-8") -> list[tuple[int, bytes]]:
+        """Printable ASCII straight to subset 0, where every document's state has it already.
+
+        Most of a letter's text is ASCII; reportlab's loop over each character to
+        find its code was a tenth of the letter. Any other text goes through it.
+        """
+        if text.isascii() and text.isprintable() and doc in self.state:
+            return [(0, text.encode("ascii"))] if text else []
+        return super().splitString(text, doc, encoding)
+
     def addObjects(self, doc: Any) -> None:  # noqa: N802 (reportlab's name)
         state = self.state.get(doc)
         subsets = [list(subset) for subset in state.subsets] if state is not None else []

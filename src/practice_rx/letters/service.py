@@ -30,7 +30,7 @@ from practice_rx.letters.inputs import LetterInputs, LetterKind, casework_proble
 from practice_rx.letters.resources import default_logo
 from practice_rx.letters.templates import LetterTemplate, TemplateSet, builtin_templates
 from practice_rx.measures import MeasureDefinition
-from practice_rx.services.audit import AuditWriter
+from practice_rx.services.audit import AuditRow, AuditWriter
 from practice_rx.services.base import ServiceBase, get_or_raise
 from practice_rx.services.chasing import record_chase
 from practice_rx.services.forms import load_form
@@ -243,9 +243,10 @@ class LetterService(ServiceBase):
             if made:
                 with self.db.transaction() as session:
                     self.authorize(session, user_id, kind.action)
-                    for index, referral, pdf, inputs in made:
-                        record = self._record(session, user_id, referral, chosen, now, pdf,
-                                              inputs)
+                    records = self._record_many(session, user_id, chosen, now,
+                                                [(referral, pdf, inputs)
+                                                 for _, referral, pdf, inputs in made])
+                    for (index, referral, pdf, _), record in zip(made, records, strict=True):
                         items[index] = BatchItem(referral.id, GeneratedLetter(pdf, record))
             if stop:
                 break
@@ -291,29 +292,37 @@ class LetterService(ServiceBase):
                 template: LetterTemplate, now: datetime, pdf: bytes,
                 inputs: LetterInputs) -> Letter:
         """The letter's row (with what it showed) and its audit entry, in the caller's transaction."""
-        record = Letter(
-            referral_id=referral.id,
-            kind=LetterKind(template.kind).value,
-            template_id=template.id,
-            template_version=template.version,
-            created_at=now,
-            created_by_id=user_id,
-            sha256=sha256(pdf),
-            inputs=inputs.to_dict(),
-        )
-        session.add(record)
+        return self._record_many(session, user_id, template, now, [(referral, pdf, inputs)])[0]
+
+    def _record_many(self, session: Session, user_id: int, template: LetterTemplate,
+                     now: datetime, made: Sequence[tuple[Referral, bytes, LetterInputs]],
+                     ) -> list[Letter]:
+        """Letters' rows and an audit entry each, in the caller's transaction.
+
+        The rows go in one flush and their audit entries in one ``record_many``
+        (a chaser's chase is recorded after its letter's entry, as ever), so a
+        batch's chunk is a few statements, not a few per letter.
+        """
+        kind = LetterKind(template.kind).value
+        records = [Letter(referral_id=referral.id, kind=kind, template_id=template.id,
+                          template_version=template.version, created_at=now,
+                          created_by_id=user_id, sha256=sha256(pdf), inputs=inputs.to_dict())
+                   for referral, pdf, inputs in made]
+        session.add_all(records)
         session.flush()
-        self.audit.record(
-            session, at=now, user_id=user_id, action="letter_print", entity="letter",
-            entity_id=record.id, patient_id=referral.patient_id,
-            after={"referral_id": referral.id, "kind": record.kind,
-                   "template_id": record.template_id,
-                   "template_version": record.template_version, "sha256": record.sha256},
-        )
-        if record.kind == LetterKind.CHASER:
+        rows = [AuditRow("letter_print", "letter", record.id, referral.patient_id, after={
+                    "referral_id": referral.id, "kind": record.kind,
+                    "template_id": record.template_id,
+                    "template_version": record.template_version, "sha256": record.sha256})
+                for record, (referral, _, _) in zip(records, made, strict=True)]
+        if kind != LetterKind.CHASER:
+            self.audit.record_many(session, at=now, user_id=user_id, rows=rows)
+            return records
+        for row, record, (referral, _, _) in zip(rows, records, made, strict=True):
+            self.audit.record_many(session, at=now, user_id=user_id, rows=[row])
             record_chase(session, self.audit, referral.id, referral.patient_id, user_id, now,
                          letter_id=record.id)
-        return record
+        return records
 
     @staticmethod
     def _patient_id(session: Session, referral_id: int) -> int | None:
