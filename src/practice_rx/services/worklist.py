@@ -1,7 +1,9 @@
 """The receptionist's worklist: referrals filtered, sorted and paged in the database.
 
-Rows are plain tuples of what the list shows, read in one query, so a page of a
-100,000-referral practice costs the same as a page of a small one.
+Rows are plain tuples of what the list shows. A page's ids are chosen first, from an
+index that matches the sort (migration 0011), and a page past the middle is read from
+the far end in the reversed sort, so the first, middle and last pages of a
+1,000,000-referral network cost about what a small practice's do.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from practice_rx.domain.permissions import Action
 from practice_rx.domain.statuses import AWAITING_RESPONSE, Status, is_overdue
 from practice_rx.services.base import ServiceBase, check_active_role
 from practice_rx.services.patients import patient_matches
-from practice_rx.services.practice_scope import Scope, scope_condition, user_scope
+from practice_rx.services.practice_scope import Scope, scope_condition, scope_parts, user_scope
 from practice_rx.storage.models import Patient, Referral, Service, User
 
 SortKey = Literal["created", "patient", "nhs_number", "service", "referrer", "status", "due",
@@ -104,6 +106,32 @@ def overdue_condition(today: date):
     return (Referral.status.in_(list(AWAITING_RESPONSE))) & (Referral.response_due_on < today)
 
 
+#: the joins a sort needs before the page's ids are chosen
+_SORT_JOINS = {"patient": "patient", "nhs_number": "patient", "service": "service",
+               "referrer": "referrer"}
+
+
+def _order(sort: SortKey, descending: bool) -> list:
+    """The sort, ties broken by id; reversed exactly when ``descending`` flips."""
+    order = [column.desc() if descending else column.asc() for column in _SORT_COLUMNS[sort]]
+    if sort == "last_chased":
+        # never chased sorts as the oldest chase on both backends (PostgreSQL's NULLs
+        # are otherwise the largest value, SQLite's the smallest)
+        order = [o.nulls_last() if descending else o.nulls_first() for o in order]
+    order.append(Referral.id.desc() if descending else Referral.id.asc())
+    return order
+
+
+def _window(page: int, page_size: int, total: int) -> tuple[int, int, bool]:
+    """LIMIT, OFFSET and whether to read backwards: a page past the middle is read from
+    the far end in the reversed sort, so the last page costs what the first does."""
+    offset = page * page_size
+    if offset <= total // 2 or offset >= total:
+        return page_size, offset, False
+    limit = min(page_size, total - offset)
+    return limit, total - offset - limit, True
+
+
 class WorklistService(ServiceBase):
     def page(self, user_id: int, query: WorklistQuery) -> WorklistPage:
         today = self.today()
@@ -124,23 +152,23 @@ class WorklistService(ServiceBase):
             Referral.last_chased_at,
             Referral.practice_id,
         )
-        order = [
-            column.desc() if query.descending else column.asc()
-            for column in _SORT_COLUMNS[query.sort]
-        ]
-        if query.sort == "last_chased":
-            # never chased sorts as the oldest chase on both backends (PostgreSQL's NULLs
-            # are otherwise the largest value, SQLite's the smallest)
-            order = [o.nulls_last() if query.descending else o.nulls_first() for o in order]
-        order.append(Referral.id.desc() if query.descending else Referral.id.asc())
         # Core rows, not ORM objects: the list shows columns, and this is its hot path.
         with self.db.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                # the total and the page from one snapshot, as SQLite's transaction gives
+                connection = connection.execution_options(isolation_level="REPEATABLE READ")
             scope = self._authorize(connection, user_id)
-            statement = self._joined(self._filtered(columns, query.filter, today, scope))
-            statement = statement.order_by(*order).limit(query.page_size).offset(
-                query.page * query.page_size)
-            result = connection.execute(statement).all()
             total = self._count(connection, query.filter, today, scope)
+            limit, offset, backwards = _window(query.page, query.page_size, total)
+            # The page's ids first, from the sort's own index where it has one, then the
+            # columns for those rows only: OFFSET skips index entries, not joined rows.
+            ids = self._sort_joined(self._filtered(select(Referral.id), query.filter, today,
+                                                   scope), query.sort)
+            ids = ids.order_by(*_order(query.sort, query.descending != backwards)) \
+                .limit(limit).offset(offset)
+            statement = self._joined(columns).where(Referral.id.in_(ids)).order_by(
+                *_order(query.sort, query.descending))
+            result = connection.execute(statement).all()
         rows = [
             WorklistRow(
                 id=row[0],
@@ -172,14 +200,17 @@ class WorklistService(ServiceBase):
         base = WorklistFilter(**{**filter.__dict__, "statuses": frozenset(), "overdue_only": False})
         with self.db.connect() as connection:
             scope = self._authorize(connection, user_id)
-            statement = self._filtered(select(Referral.status, func.count())
-                                       .group_by(Referral.status), base, today, scope)
-            overdue_statement = self._filtered(
-                select(func.count()).select_from(Referral).where(overdue_condition(today)),
-                base, today, scope)
             counts = {status.value: 0 for status in Status}
-            counts.update({status: count for status, count in connection.execute(statement)})
-            counts["overdue"] = connection.execute(overdue_statement).scalar_one()
+            counts["overdue"] = 0
+            for part in scope_parts(Referral.practice_id, scope):  # each from an index
+                statement = self._filtered(select(Referral.status, func.count())
+                                           .group_by(Referral.status), base, today, None)
+                for status, count in connection.execute(statement.where(part)):
+                    counts[status] = counts.get(status, 0) + count
+                overdue_statement = self._filtered(
+                    select(func.count()).select_from(Referral).where(overdue_condition(today)),
+                    base, today, None)
+                counts["overdue"] += connection.execute(overdue_statement.where(part)).scalar_one()
         return counts
 
     @staticmethod
@@ -192,9 +223,23 @@ class WorklistService(ServiceBase):
 
     def _count(self, connection: Connection, filter: WorklistFilter, today: date,
                scope: Scope) -> int:
-        statement = self._filtered(select(func.count()).select_from(Referral), filter, today,
-                                   scope)
-        return connection.execute(statement).scalar_one()
+        """The exact number matching, counted in the scope's parts (each from an index)."""
+        counts = [self._filtered(select(func.count()).select_from(Referral), filter, today,
+                                 None).where(part).scalar_subquery()
+                  for part in scope_parts(Referral.practice_id, scope)]
+        return connection.execute(select(sum(counts[1:], counts[0]))).scalar_one()
+
+    @staticmethod
+    def _sort_joined(statement: Select, sort: SortKey) -> Select:
+        """Only the join the sort reads (the columns' joins come after the page is chosen)."""
+        join = _SORT_JOINS.get(sort)
+        if join == "patient":
+            return statement.join(Patient, Patient.id == Referral.patient_id)
+        if join == "service":
+            return statement.outerjoin(Service, Service.id == Referral.service_id)
+        if join == "referrer":
+            return statement.join(User, User.id == Referral.referrer_id)
+        return statement
 
     @staticmethod
     def _joined(statement: Select) -> Select:
