@@ -51,10 +51,11 @@ JOINS = ("JOIN patient p ON p.id = r.patient_id LEFT JOIN service s ON s.id = r.
 #: each sort's key in SQL, and the joins it needs before the page is chosen
 SORT_SQL = {
     "created": (["r.created_at"], ""),
-    "patient": (["p.family_name", "p.given_name"], "JOIN patient p ON p.id = r.patient_id"),
+    "patient": (["p.family_name", "p.given_name", "p.id"],
+                "JOIN patient p ON p.id = r.patient_id"),
     "nhs_number": (["p.nhs_number"], "JOIN patient p ON p.id = r.patient_id"),
-    "service": (["s.name"], "LEFT JOIN service s ON s.id = r.service_id"),
-    "referrer": (["u.display_name"], "JOIN user_account u ON u.id = r.referrer_id"),
+    "service": (["s.name", "s.id"], "LEFT JOIN service s ON s.id = r.service_id"),
+    "referrer": (["u.display_name", "u.id"], "JOIN user_account u ON u.id = r.referrer_id"),
     "status": (["r.status"], ""),
     "due": (["r.response_due_on"], ""),
     "updated": (["r.status_changed_at"], ""),
@@ -74,10 +75,10 @@ class Case:
 
 
 def order_sql(sort: str, descending: bool) -> str:
-    """The sort as SQL, ties by id; never chased sorts as the oldest chase."""
+    """The sort as SQL, ties by id; never chased and no service sort first ascending."""
     direction = "DESC" if descending else "ASC"
     keys = [f"{key} {direction}" for key in SORT_SQL[sort][0]]
-    if sort == "last_chased":
+    if sort in ("last_chased", "service"):
         keys = [f"{key} {'NULLS LAST' if descending else 'NULLS FIRST'}" for key in keys]
     return ", ".join([*keys, f"r.id {direction}"])
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import Connection, Select, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, func, or_, select
 
 from practice_rx.domain.calendar import working_days_between
 from practice_rx.domain.permissions import Action
@@ -88,10 +88,12 @@ class WorklistQuery:
 
 _SORT_COLUMNS = {
     "created": (Referral.created_at,),
-    "patient": (Patient.family_name, Patient.given_name),
+    # a joined sort ends with the joined row's id, so the page is a walk of that table's
+    # index and, for each of its rows, of the referrals' (patient_id|…, id) index (0011)
+    "patient": (Patient.family_name, Patient.given_name, Patient.id),
     "nhs_number": (Patient.nhs_number,),
-    "service": (Service.name,),
-    "referrer": (User.display_name,),
+    "service": (Service.name, Service.id),
+    "referrer": (User.display_name, User.id),
     "status": (Referral.status,),
     "due": (Referral.response_due_on,),
     "updated": (Referral.status_changed_at,),
@@ -106,30 +108,38 @@ def overdue_condition(today: date):
     return (Referral.status.in_(list(AWAITING_RESPONSE))) & (Referral.response_due_on < today)
 
 
-#: the joins a sort needs before the page's ids are chosen
-_SORT_JOINS = {"patient": "patient", "nhs_number": "patient", "service": "service",
-               "referrer": "referrer"}
+#: the joins a sort needs before the page's ids are chosen (the service sort's are its own)
+_SORT_JOINS = {"patient": "patient", "nhs_number": "patient", "referrer": "referrer"}
 
 
-def _order(sort: SortKey, descending: bool) -> list:
-    """The sort, ties broken by id; reversed exactly when ``descending`` flips."""
+def _order(sort: SortKey, descending: bool, nulls: bool = True) -> list:
+    """The sort, ties broken by id; reversed exactly when ``descending`` flips. Without
+    ``nulls``, for rows known to have the sort's value, as its index is ordered."""
     order = [column.desc() if descending else column.asc() for column in _SORT_COLUMNS[sort]]
-    if sort == "last_chased":
-        # never chased sorts as the oldest chase on both backends (PostgreSQL's NULLs
-        # are otherwise the largest value, SQLite's the smallest)
+    if nulls and sort in ("last_chased", "service"):
+        # never chased sorts as the oldest chase, and no service before any service, on
+        # both backends (PostgreSQL's NULLs are otherwise the largest value, SQLite's the
+        # smallest)
         order = [o.nulls_last() if descending else o.nulls_first() for o in order]
     order.append(Referral.id.desc() if descending else Referral.id.asc())
     return order
 
 
 def _window(page: int, page_size: int, total: int) -> tuple[int, int, bool]:
-    """LIMIT, OFFSET and whether to read backwards: a page past the middle is read from
-    the far end in the reversed sort, so the last page costs what the first does."""
+    """LIMIT, OFFSET and whether to read backwards for a page of ``total`` rows."""
     offset = page * page_size
-    if offset <= total // 2 or offset >= total:
+    if offset >= total:
         return page_size, offset, False
-    limit = min(page_size, total - offset)
-    return limit, total - offset - limit, True
+    return _run_window(offset, min(page_size, total - offset), total)
+
+
+def _run_window(start: int, count: int, size: int) -> tuple[int, int, bool]:
+    """Rows ``start`` to ``start + count`` of ``size`` as LIMIT, OFFSET and whether to read
+    backwards: past the middle they are read from the far end in the reversed sort, so
+    the last page costs what the first does."""
+    if start <= size // 2:
+        return count, start, False
+    return count, size - start - count, True
 
 
 class WorklistService(ServiceBase):
@@ -159,13 +169,9 @@ class WorklistService(ServiceBase):
                 connection = connection.execution_options(isolation_level="REPEATABLE READ")
             scope = self._authorize(connection, user_id)
             total = self._count(connection, query.filter, today, scope)
-            limit, offset, backwards = _window(query.page, query.page_size, total)
-            # The page's ids first, from the sort's own index where it has one, then the
-            # columns for those rows only: OFFSET skips index entries, not joined rows.
-            ids = self._sort_joined(self._filtered(select(Referral.id), query.filter, today,
-                                                   scope), query.sort)
-            ids = ids.order_by(*_order(query.sort, query.descending != backwards)) \
-                .limit(limit).offset(offset)
+            # The page's ids first, from the sort's own index, then the columns for those
+            # rows only: OFFSET skips index entries, not joined rows.
+            ids = self._page_ids(connection, query, today, scope, total)
             statement = self._joined(columns).where(Referral.id.in_(ids)).order_by(
                 *_order(query.sort, query.descending))
             result = connection.execute(statement).all()
@@ -192,6 +198,38 @@ class WorklistService(ServiceBase):
             for row in result
         ]
         return WorklistPage(rows, total, query.page, query.page_size)
+
+    def _page_ids(self, connection: Connection, query: WorklistQuery, today: date,
+                  scope: Scope, total: int) -> Select | list[int]:
+        """The page's ids, as a subquery, or for the service sort as a list: referrals
+        with no service cannot be reached from the service's name index, so they are
+        read apart, as the run of rows they make (first ascending, last descending)."""
+        ids = self._filtered(select(Referral.id), query.filter, today, scope)
+        if query.sort != "service":
+            limit, offset, backwards = _window(query.page, query.page_size, total)
+            return self._sort_joined(ids, query.sort).order_by(
+                *_order(query.sort, query.descending != backwards)).limit(limit).offset(offset)
+        unassigned = ids.where(Referral.service_id.is_(None))
+        named = ids.join(Service, Service.id == Referral.service_id)
+        unassigned_count = self._count(connection, query.filter, today, scope,
+                                       Referral.service_id.is_(None))
+        step = -1 if query.descending else 1
+        start, wanted, found = query.page * query.page_size, query.page_size, []
+        for statement, size, sort in ((unassigned, unassigned_count, "id"),
+                                      (named, total - unassigned_count, "service"))[::step]:
+            if start >= size:
+                start -= size
+                continue
+            count = min(wanted, size - start)
+            limit, offset, backwards = _run_window(start, count, size)
+            read = connection.execute(statement.order_by(
+                *_order(sort, query.descending != backwards, nulls=False))
+                .limit(limit).offset(offset))
+            found += list(read.scalars())[::-1 if backwards else 1]
+            start, wanted = 0, wanted - count
+            if not wanted:
+                break
+        return found
 
     def status_counts(self, user_id: int,
                       filter: WorklistFilter = WorklistFilter()) -> dict[str, int]:
@@ -222,10 +260,10 @@ class WorklistService(ServiceBase):
         return user_scope(connection, user_id)
 
     def _count(self, connection: Connection, filter: WorklistFilter, today: date,
-               scope: Scope) -> int:
+               scope: Scope, *conditions: ColumnElement[bool]) -> int:
         """The exact number matching, counted in the scope's parts (each from an index)."""
         counts = [self._filtered(select(func.count()).select_from(Referral), filter, today,
-                                 None).where(part).scalar_subquery()
+                                 None).where(part, *conditions).scalar_subquery()
                   for part in scope_parts(Referral.practice_id, scope)]
         return connection.execute(select(sum(counts[1:], counts[0]))).scalar_one()
 
@@ -235,8 +273,6 @@ class WorklistService(ServiceBase):
         join = _SORT_JOINS.get(sort)
         if join == "patient":
             return statement.join(Patient, Patient.id == Referral.patient_id)
-        if join == "service":
-            return statement.outerjoin(Service, Service.id == Referral.service_id)
         if join == "referrer":
             return statement.join(User, User.id == Referral.referrer_id)
         return statement

@@ -92,6 +92,7 @@ class User(Base):
     """Someone who uses PracticeRx; every change is attributed to one."""
 
     __tablename__ = "user_account"
+    __table_args__ = (Index("ix_user_account_sort_name", "display_name", "id"),)  # worklist
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
@@ -159,7 +160,8 @@ class Service(Base):
     """A community service or link-worker service in a catalogue."""
 
     __tablename__ = "service"
-    __table_args__ = (UniqueConstraint("plugin", "external_id", name="uq_service_plugin_id"),)
+    __table_args__ = (UniqueConstraint("plugin", "external_id", name="uq_service_plugin_id"),
+                      Index("ix_service_sort_name", "name", "id"))  # the worklist's sort
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plugin: Mapped[str] = mapped_column(String(100))
@@ -222,6 +224,9 @@ class Referral(Base):
                                ("updated", "status_changed_at"), ("urgency", "urgency"),
                                ("status", "status"), ("last_chased", "last_chased_at"))),
         Index("ix_referral_sort_id", "id", "practice_id"),
+        # the joined sorts' second step: a patient's, referrer's or service's referrals
+        *(Index(f"ix_referral_sort_{name}", f"{name}_id", "id", "practice_id")
+          for name in ("patient", "referrer", "service")),
         Index("uq_referral_sender_identifier", "sender_identifier_system",
               "sender_identifier_value", unique=True),
     )
