@@ -9,8 +9,9 @@ the practice so the practice scope is checked from the index: a page's ids are t
 index walk that stops after the page (or, past the middle, a walk from the far end),
 not a sort of every referral. They replace the single-column created and last-chased
 indexes, whose leading column they share. The sorts by patient, referrer and service
-walk that table in name order (then id), and each row's referrals by id. Only indexes
-change: no row is touched.
+walk that table in name order (then id), and each row's referrals by id. The overdue
+index gains the practice, so the chase list's total is counted from the index alone.
+Only indexes change: no row is touched.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ NAMES = (("ix_patient_sort_name", "patient", ["family_name", "given_name", "id"]
 def upgrade() -> None:
     op.drop_index("ix_referral_created_at", table_name="referral")
     op.drop_index("ix_referral_last_chased_at", table_name="referral")
+    op.drop_index("ix_referral_status_due", table_name="referral")
+    op.create_index("ix_referral_status_due", "referral",
+                    ["status", "response_due_on", "practice_id"])
     for name, column in SORTS.items():
         op.create_index(name, "referral", [column, "id", "practice_id"])
     op.create_index("ix_referral_sort_id", "referral", ["id", "practice_id"])
@@ -61,4 +65,6 @@ def downgrade() -> None:
     for name in SORTS:
         op.drop_index(name, table_name="referral")
     op.create_index("ix_referral_last_chased_at", "referral", ["last_chased_at"])
+    op.drop_index("ix_referral_status_due", table_name="referral")
+    op.create_index("ix_referral_status_due", "referral", ["status", "response_due_on"])
     op.create_index("ix_referral_created_at", "referral", ["created_at"])

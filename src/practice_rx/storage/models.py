@@ -217,7 +217,8 @@ class Referral(Base):
 
     __tablename__ = "referral"
     __table_args__ = (
-        Index("ix_referral_status_due", "status", "response_due_on"),
+        # the overdue filter and its count, the practice scope read from the index (0011)
+        Index("ix_referral_status_due", "status", "response_due_on", "practice_id"),
         # one per worklist sort: its column, ties by id, the practice for the scope (0011)
         *(Index(f"ix_referral_sort_{name}", column, "id", "practice_id")
           for name, column in (("created", "created_at"), ("due", "response_due_on"),
