@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from practice_rx.services import Services
 from practice_rx.services.demo import DemoSize, fill
 from practice_rx.services.worklist import WorklistFilter, WorklistQuery
-from practice_rx.storage.models import Referral, User
+from practice_rx.storage.models import Practice, Referral, User, UserPractice
 from tests.support.factories import install_national_form
 
 SORTS = ("created", "patient", "nhs_number", "service", "referrer", "status", "due",
@@ -108,3 +108,21 @@ def test_a_referral_added_between_pages_changes_the_total_and_the_pages_follow(d
     assert last.total == before.total + 1  # the model refreshes on a changed total
     ids, total = paged(demo, reader, query)
     assert ids == forward(demo, reader, query) and total == before.total + 1
+
+
+def test_totals_are_exact_for_a_user_in_two_of_three_practices(demo):
+    """The count is everything less the practice outside the scope: still exact."""
+    reader = user_id(demo, "reception.holbeck")
+    with demo.db.transaction() as session:
+        practices = list(session.scalars(select(Practice.id).order_by(Practice.id)))
+        session.add(UserPractice(user_id=reader, practice_id=practices[0]))
+    seen = {practices[0], practices[1], None}
+    query = WorklistQuery(sort="due", descending=True)
+    ids, total = paged(demo, reader, query)
+    with demo.db.reading() as session:
+        visible = {referral_id: status for referral_id, status, practice in session.execute(
+            select(Referral.id, Referral.status, Referral.practice_id)) if practice in seen}
+    assert sorted(ids) == sorted(visible) and total == len(visible)
+    counts = demo.worklist.status_counts(reader)
+    for status in set(visible.values()):
+        assert counts[status] == sum(value == status for value in visible.values())

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from practice_rx.errors import PermissionDenied
-from practice_rx.storage.models import Patient, Referral, User, UserPractice
+from practice_rx.storage.models import Patient, Practice, Referral, User, UserPractice
 
 #: the acting user's scope, kept in ``Session.info`` by ``ServiceBase.authorize``
 SCOPE_KEY = "practice_scope"
@@ -42,12 +42,22 @@ def scope_condition(column: ColumnElement[int | None], scope: Scope) -> ColumnEl
     return or_(column.is_(None), column.in_(sorted(scope)))
 
 
-def scope_parts(column: ColumnElement[int | None], scope: Scope) -> list[ColumnElement[bool]]:
-    """Disjoint conditions whose union is :func:`scope_condition`: a count of each reads
-    one index range, where the ``OR`` makes SQLite scan the whole index."""
+def scope_count_terms(bind: Session | Connection, column: ColumnElement[int | None],
+                      scope: Scope) -> list[tuple[int, ColumnElement[bool]]]:
+    """Signed conditions whose counts add up to the count within :func:`scope_condition`.
+
+    The ``OR`` makes SQLite scan a whole index; instead, everything less the practices
+    outside the scope (read in the same transaction, so the figure is exact), or, when
+    those are more, the scope's practices plus the rows with none.
+    """
     if scope is None:
-        return [true()]
-    return [column.in_(sorted(scope)), column.is_(None)]
+        return [(1, true())]
+    others = sorted(set(bind.execute(select(Practice.id)).scalars()) - scope)
+    if not others:
+        return [(1, true())]
+    if len(others) < len(scope):
+        return [(1, true()), (-1, column.in_(others))]
+    return [(1, column.in_(sorted(scope))), (1, column.is_(None))]
 
 
 def in_scope(scope: Scope, practice_id: int | None) -> bool:

@@ -19,7 +19,12 @@ from practice_rx.domain.permissions import Action
 from practice_rx.domain.statuses import AWAITING_RESPONSE, Status, is_overdue
 from practice_rx.services.base import ServiceBase, check_active_role
 from practice_rx.services.patients import patient_matches
-from practice_rx.services.practice_scope import Scope, scope_condition, scope_parts, user_scope
+from practice_rx.services.practice_scope import (
+    Scope,
+    scope_condition,
+    scope_count_terms,
+    user_scope,
+)
 from practice_rx.storage.models import Patient, Referral, Service, User
 
 SortKey = Literal["created", "patient", "nhs_number", "service", "referrer", "status", "due",
@@ -240,15 +245,16 @@ class WorklistService(ServiceBase):
             scope = self._authorize(connection, user_id)
             counts = {status.value: 0 for status in Status}
             counts["overdue"] = 0
-            for part in scope_parts(Referral.practice_id, scope):  # each from an index
+            for sign, part in scope_count_terms(connection, Referral.practice_id, scope):
                 statement = self._filtered(select(Referral.status, func.count())
                                            .group_by(Referral.status), base, today, None)
                 for status, count in connection.execute(statement.where(part)):
-                    counts[status] = counts.get(status, 0) + count
+                    counts[status] = counts.get(status, 0) + sign * count
                 overdue_statement = self._filtered(
                     select(func.count()).select_from(Referral).where(overdue_condition(today)),
                     base, today, None)
-                counts["overdue"] += connection.execute(overdue_statement.where(part)).scalar_one()
+                counts["overdue"] += sign * connection.execute(
+                    overdue_statement.where(part)).scalar_one()
         return counts
 
     @staticmethod
@@ -262,9 +268,9 @@ class WorklistService(ServiceBase):
     def _count(self, connection: Connection, filter: WorklistFilter, today: date,
                scope: Scope, *conditions: ColumnElement[bool]) -> int:
         """The exact number matching, counted in the scope's parts (each from an index)."""
-        counts = [self._filtered(select(func.count()).select_from(Referral), filter, today,
-                                 None).where(part, *conditions).scalar_subquery()
-                  for part in scope_parts(Referral.practice_id, scope)]
+        counts = [sign * self._filtered(select(func.count()).select_from(Referral), filter,
+                                        today, None).where(part, *conditions).scalar_subquery()
+                  for sign, part in scope_count_terms(connection, Referral.practice_id, scope)]
         return connection.execute(select(sum(counts[1:], counts[0]))).scalar_one()
 
     @staticmethod
