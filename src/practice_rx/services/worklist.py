@@ -248,13 +248,16 @@ class WorklistService(ServiceBase):
             for sign, part in scope_count_terms(connection, Referral.practice_id, scope):
                 statement = self._filtered(select(Referral.status, func.count())
                                            .group_by(Referral.status), base, today, None)
-                for status, count in connection.execute(statement.where(part)):
+                if part is not None:
+                    statement = statement.where(part)
+                for status, count in connection.execute(statement):
                     counts[status] = counts.get(status, 0) + sign * count
                 overdue_statement = self._filtered(
                     select(func.count()).select_from(Referral).where(overdue_condition(today)),
                     base, today, None)
-                counts["overdue"] += sign * connection.execute(
-                    overdue_statement.where(part)).scalar_one()
+                if part is not None:
+                    overdue_statement = overdue_statement.where(part)
+                counts["overdue"] += sign * connection.execute(overdue_statement).scalar_one()
         return counts
 
     @staticmethod
@@ -269,7 +272,8 @@ class WorklistService(ServiceBase):
                scope: Scope, *conditions: ColumnElement[bool]) -> int:
         """The exact number matching, counted in the scope's parts (each from an index)."""
         counts = [sign * self._filtered(select(func.count()).select_from(Referral), filter,
-                                        today, None).where(part, *conditions).scalar_subquery()
+                                        today, None).where(
+            *(c for c in (part, *conditions) if c is not None)).scalar_subquery()
                   for sign, part in scope_count_terms(connection, Referral.practice_id, scope)]
         return connection.execute(select(sum(counts[1:], counts[0]))).scalar_one()
 
@@ -295,7 +299,8 @@ class WorklistService(ServiceBase):
     def _filtered(statement: Select, filter: WorklistFilter, today: date,
                   scope: Scope) -> Select:
         """``filter`` within the practices the user sees (``scope``)."""
-        statement = statement.where(scope_condition(Referral.practice_id, scope))
+        if scope is not None:  # None: every practice (and no ``WHERE 1 = 1`` to plan)
+            statement = statement.where(scope_condition(Referral.practice_id, scope))
         if filter.practice_ids:
             statement = statement.where(Referral.practice_id.in_(sorted(filter.practice_ids)))
         if filter.statuses:
