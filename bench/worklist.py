@@ -198,8 +198,8 @@ def run(url: str, seed: bool, size: DemoSize, repeat: int, as_json: bool,
         raw_total = execute(count_sql, today)[0][0]
         assert [row.id for row in page.rows] == raw_ids, case.name
         assert page.total == raw_total, case.name
-        service_ms = median_ms(lambda: services.worklist.page(reader, query), repeat)
-        raw_ms = median_ms(lambda: (execute(page_sql, today), execute(count_sql, today)),
+        service_ms = median_ms(lambda q=query: services.worklist.page(reader, q), repeat)
+        raw_ms = median_ms(lambda p=page_sql, c=count_sql: (execute(p, today), execute(c, today)),
                            repeat)
         results[case.name] = {"service_ms": round(service_ms, 2), "raw_sql_ms": round(raw_ms, 2),
                               "ratio": round(service_ms / raw_ms, 2), "page": query.page,
