@@ -1,7 +1,9 @@
 """The receptionist's worklist: referrals filtered, sorted and paged in the database.
 
-Rows are plain tuples of what the list shows, read in one query, so a page of a
-100,000-referral practice costs the same as a page of a small one.
+Rows are plain tuples of what the list shows. A page's ids are chosen first, from an
+index that matches the sort (migration 0011), and a page past the middle is read from
+the far end in the reversed sort, so the first, middle and last pages of a
+1,000,000-referral network cost about what a small practice's do.
 """
 
 from __future__ import annotations
@@ -10,14 +12,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import Connection, Select, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, func, or_, select
 
 from practice_rx.domain.calendar import working_days_between
 from practice_rx.domain.permissions import Action
 from practice_rx.domain.statuses import AWAITING_RESPONSE, Status, is_overdue
 from practice_rx.services.base import ServiceBase, check_active_role
 from practice_rx.services.patients import patient_matches
-from practice_rx.services.practice_scope import Scope, scope_condition, user_scope
+from practice_rx.services.practice_scope import (
+    Scope,
+    scope_condition,
+    scope_count_terms,
+    user_scope,
+)
 from practice_rx.storage.models import Patient, Referral, Service, User
 
 SortKey = Literal["created", "patient", "nhs_number", "service", "referrer", "status", "due",
@@ -86,10 +93,12 @@ class WorklistQuery:
 
 _SORT_COLUMNS = {
     "created": (Referral.created_at,),
-    "patient": (Patient.family_name, Patient.given_name),
+    # a joined sort ends with the joined row's id, so the page is a walk of that table's
+    # index and, for each of its rows, of the referrals' (patient_id|…, id) index (0011)
+    "patient": (Patient.family_name, Patient.given_name, Patient.id),
     "nhs_number": (Patient.nhs_number,),
-    "service": (Service.name,),
-    "referrer": (User.display_name,),
+    "service": (Service.name, Service.id),
+    "referrer": (User.display_name, User.id),
     "status": (Referral.status,),
     "due": (Referral.response_due_on,),
     "updated": (Referral.status_changed_at,),
@@ -104,43 +113,81 @@ def overdue_condition(today: date):
     return (Referral.status.in_(list(AWAITING_RESPONSE))) & (Referral.response_due_on < today)
 
 
+#: the joins a sort needs before the page's ids are chosen (the service sort's are its own)
+_SORT_JOINS = {"patient": "patient", "nhs_number": "patient", "referrer": "referrer"}
+
+
+def _order(sort: SortKey, descending: bool, nulls: bool = True) -> list:
+    """The sort, ties broken by id; reversed exactly when ``descending`` flips. Without
+    ``nulls``, for rows known to have the sort's value, as its index is ordered."""
+    order = [column.desc() if descending else column.asc() for column in _SORT_COLUMNS[sort]]
+    if nulls and sort in ("last_chased", "service"):
+        # never chased sorts as the oldest chase, and no service before any service, on
+        # both backends (PostgreSQL's NULLs are otherwise the largest value, SQLite's the
+        # smallest)
+        order = [o.nulls_last() if descending else o.nulls_first() for o in order]
+    order.append(Referral.id.desc() if descending else Referral.id.asc())
+    return order
+
+
+def _window(page: int, page_size: int, total: int) -> tuple[int, int, bool]:
+    """LIMIT, OFFSET and whether to read backwards for a page of ``total`` rows."""
+    offset = page * page_size
+    if offset >= total:
+        return page_size, offset, False
+    return _run_window(offset, min(page_size, total - offset), total)
+
+
+def _run_window(start: int, count: int, size: int) -> tuple[int, int, bool]:
+    """Rows ``start`` to ``start + count`` of ``size`` as LIMIT, OFFSET and whether to read
+    backwards: past the middle they are read from the far end in the reversed sort, so
+    the last page costs what the first does."""
+    if start <= size // 2:
+        return count, start, False
+    return count, size - start - count, True
+
+
+#: what a page shows, built once: a statement's construction is much of a page's own cost
+_PAGE_COLUMNS = (
+    select(
+        Referral.id,
+        Patient.given_name,
+        Patient.family_name,
+        Patient.nhs_number,
+        Patient.date_of_birth,
+        Service.name,
+        User.display_name,
+        Referral.status,
+        Referral.urgency,
+        Referral.created_at,
+        Referral.status_changed_at,
+        Referral.response_due_on,
+        Referral.version,
+        Referral.last_chased_at,
+        Referral.practice_id,
+    )
+    .join(Patient, Patient.id == Referral.patient_id)
+    .outerjoin(Service, Service.id == Referral.service_id)
+    .join(User, User.id == Referral.referrer_id)
+)
+
+
 class WorklistService(ServiceBase):
     def page(self, user_id: int, query: WorklistQuery) -> WorklistPage:
         today = self.today()
-        columns = select(
-            Referral.id,
-            Patient.given_name,
-            Patient.family_name,
-            Patient.nhs_number,
-            Patient.date_of_birth,
-            Service.name,
-            User.display_name,
-            Referral.status,
-            Referral.urgency,
-            Referral.created_at,
-            Referral.status_changed_at,
-            Referral.response_due_on,
-            Referral.version,
-            Referral.last_chased_at,
-            Referral.practice_id,
-        )
-        order = [
-            column.desc() if query.descending else column.asc()
-            for column in _SORT_COLUMNS[query.sort]
-        ]
-        if query.sort == "last_chased":
-            # never chased sorts as the oldest chase on both backends (PostgreSQL's NULLs
-            # are otherwise the largest value, SQLite's the smallest)
-            order = [o.nulls_last() if query.descending else o.nulls_first() for o in order]
-        order.append(Referral.id.desc() if query.descending else Referral.id.asc())
         # Core rows, not ORM objects: the list shows columns, and this is its hot path.
         with self.db.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                # the total and the page from one snapshot, as SQLite's transaction gives
+                connection = connection.execution_options(isolation_level="REPEATABLE READ")
             scope = self._authorize(connection, user_id)
-            statement = self._joined(self._filtered(columns, query.filter, today, scope))
-            statement = statement.order_by(*order).limit(query.page_size).offset(
-                query.page * query.page_size)
-            result = connection.execute(statement).all()
             total = self._count(connection, query.filter, today, scope)
+            # The page's ids first, from the sort's own index, then the columns for those
+            # rows only: OFFSET skips index entries, not joined rows.
+            ids = self._page_ids(connection, query, today, scope, total)
+            statement = _PAGE_COLUMNS.where(Referral.id.in_(ids)).order_by(
+                *_order(query.sort, query.descending))
+            result = connection.execute(statement).all()
         rows = [
             WorklistRow(
                 id=row[0],
@@ -165,6 +212,38 @@ class WorklistService(ServiceBase):
         ]
         return WorklistPage(rows, total, query.page, query.page_size)
 
+    def _page_ids(self, connection: Connection, query: WorklistQuery, today: date,
+                  scope: Scope, total: int) -> Select | list[int]:
+        """The page's ids, as a subquery, or for the service sort as a list: referrals
+        with no service cannot be reached from the service's name index, so they are
+        read apart, as the run of rows they make (first ascending, last descending)."""
+        ids = self._filtered(select(Referral.id), query.filter, today, scope)
+        if query.sort != "service":
+            limit, offset, backwards = _window(query.page, query.page_size, total)
+            return self._sort_joined(ids, query.sort).order_by(
+                *_order(query.sort, query.descending != backwards)).limit(limit).offset(offset)
+        unassigned = ids.where(Referral.service_id.is_(None))
+        named = ids.join(Service, Service.id == Referral.service_id)
+        unassigned_count = self._count(connection, query.filter, today, scope,
+                                       Referral.service_id.is_(None))
+        step = -1 if query.descending else 1
+        start, wanted, found = query.page * query.page_size, query.page_size, []
+        for statement, size, sort in ((unassigned, unassigned_count, "id"),
+                                      (named, total - unassigned_count, "service"))[::step]:
+            if start >= size:
+                start -= size
+                continue
+            count = min(wanted, size - start)
+            limit, offset, backwards = _run_window(start, count, size)
+            read = connection.execute(statement.order_by(
+                *_order(sort, query.descending != backwards, nulls=False))
+                .limit(limit).offset(offset))
+            found += list(read.scalars())[::-1 if backwards else 1]
+            start, wanted = 0, wanted - count
+            if not wanted:
+                break
+        return found
+
     def status_counts(self, user_id: int,
                       filter: WorklistFilter = WorklistFilter()) -> dict[str, int]:
         """How many referrals are in each status (and overdue), ignoring the status filter."""
@@ -172,14 +251,21 @@ class WorklistService(ServiceBase):
         base = WorklistFilter(**{**filter.__dict__, "statuses": frozenset(), "overdue_only": False})
         with self.db.connect() as connection:
             scope = self._authorize(connection, user_id)
-            statement = self._filtered(select(Referral.status, func.count())
-                                       .group_by(Referral.status), base, today, scope)
-            overdue_statement = self._filtered(
-                select(func.count()).select_from(Referral).where(overdue_condition(today)),
-                base, today, scope)
             counts = {status.value: 0 for status in Status}
-            counts.update({status: count for status, count in connection.execute(statement)})
-            counts["overdue"] = connection.execute(overdue_statement).scalar_one()
+            counts["overdue"] = 0
+            for sign, part in scope_count_terms(connection, Referral.practice_id, scope):
+                statement = self._filtered(select(Referral.status, func.count())
+                                           .group_by(Referral.status), base, today, None)
+                if part is not None:
+                    statement = statement.where(part)
+                for status, count in connection.execute(statement):
+                    counts[status] = counts.get(status, 0) + sign * count
+                overdue_statement = self._filtered(
+                    select(func.count()).select_from(Referral).where(overdue_condition(today)),
+                    base, today, None)
+                if part is not None:
+                    overdue_statement = overdue_statement.where(part)
+                counts["overdue"] += sign * connection.execute(overdue_statement).scalar_one()
         return counts
 
     @staticmethod
@@ -191,24 +277,30 @@ class WorklistService(ServiceBase):
         return user_scope(connection, user_id)
 
     def _count(self, connection: Connection, filter: WorklistFilter, today: date,
-               scope: Scope) -> int:
-        statement = self._filtered(select(func.count()).select_from(Referral), filter, today,
-                                   scope)
-        return connection.execute(statement).scalar_one()
+               scope: Scope, *conditions: ColumnElement[bool]) -> int:
+        """The exact number matching, counted in the scope's parts (each from an index)."""
+        counts = [sign * self._filtered(select(func.count()).select_from(Referral), filter,
+                                        today, None).where(
+            *(c for c in (part, *conditions) if c is not None)).scalar_subquery()
+                  for sign, part in scope_count_terms(connection, Referral.practice_id, scope)]
+        return connection.execute(select(sum(counts[1:], counts[0]))).scalar_one()
 
     @staticmethod
-    def _joined(statement: Select) -> Select:
-        return (
-            statement.join(Patient, Patient.id == Referral.patient_id)
-            .outerjoin(Service, Service.id == Referral.service_id)
-            .join(User, User.id == Referral.referrer_id)
-        )
+    def _sort_joined(statement: Select, sort: SortKey) -> Select:
+        """Only the join the sort reads (the columns' joins come after the page is chosen)."""
+        join = _SORT_JOINS.get(sort)
+        if join == "patient":
+            return statement.join(Patient, Patient.id == Referral.patient_id)
+        if join == "referrer":
+            return statement.join(User, User.id == Referral.referrer_id)
+        return statement
 
     @staticmethod
     def _filtered(statement: Select, filter: WorklistFilter, today: date,
                   scope: Scope) -> Select:
         """``filter`` within the practices the user sees (``scope``)."""
-        statement = statement.where(scope_condition(Referral.practice_id, scope))
+        if scope is not None:  # None: every practice (and no ``WHERE 1 = 1`` to plan)
+            statement = statement.where(scope_condition(Referral.practice_id, scope))
         if filter.practice_ids:
             statement = statement.where(Referral.practice_id.in_(sorted(filter.practice_ids)))
         if filter.statuses:

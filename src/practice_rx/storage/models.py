@@ -30,7 +30,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from practice_rx.domain.search_key import search_key
 
 #: The Alembic revision these models describe; a test keeps it equal to the newest migration.
-SCHEMA_REVISION = "0010"
+SCHEMA_REVISION = "0011"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -92,6 +92,7 @@ class User(Base):
     """Someone who uses PracticeRx; every change is attributed to one."""
 
     __tablename__ = "user_account"
+    __table_args__ = (Index("ix_user_account_sort_name", "display_name", "id"),)  # worklist
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
@@ -111,6 +112,8 @@ class Patient(Base):
     """A patient as registered at the practice (synthetic only outside a live practice)."""
 
     __tablename__ = "patient"
+    #: the worklist's sort by patient (0011)
+    __table_args__ = (Index("ix_patient_sort_name", "family_name", "given_name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     nhs_number: Mapped[str] = mapped_column(String(10), unique=True)
@@ -157,7 +160,8 @@ class Service(Base):
     """A community service or link-worker service in a catalogue."""
 
     __tablename__ = "service"
-    __table_args__ = (UniqueConstraint("plugin", "external_id", name="uq_service_plugin_id"),)
+    __table_args__ = (UniqueConstraint("plugin", "external_id", name="uq_service_plugin_id"),
+                      Index("ix_service_sort_name", "name", "id"))  # the worklist's sort
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plugin: Mapped[str] = mapped_column(String(100))
@@ -213,9 +217,17 @@ class Referral(Base):
 
     __tablename__ = "referral"
     __table_args__ = (
-        Index("ix_referral_status_due", "status", "response_due_on"),
-        Index("ix_referral_created_at", "created_at"),
-        Index("ix_referral_last_chased_at", "last_chased_at"),
+        # the overdue filter and its count, the practice scope read from the index (0011)
+        Index("ix_referral_status_due", "status", "response_due_on", "practice_id"),
+        # one per worklist sort: its column, ties by id, the practice for the scope (0011)
+        *(Index(f"ix_referral_sort_{name}", column, "id", "practice_id")
+          for name, column in (("created", "created_at"), ("due", "response_due_on"),
+                               ("updated", "status_changed_at"), ("urgency", "urgency"),
+                               ("status", "status"), ("last_chased", "last_chased_at"))),
+        Index("ix_referral_sort_id", "id", "practice_id"),
+        # the joined sorts' second step: a patient's, referrer's or service's referrals
+        *(Index(f"ix_referral_sort_{name}", f"{name}_id", "id", "practice_id")
+          for name in ("patient", "referrer", "service")),
         Index("uq_referral_sender_identifier", "sender_identifier_system",
               "sender_identifier_value", unique=True),
     )
