@@ -40,54 +40,54 @@ REASONS = sorted(REFERRAL_REASONS)
 
 BREAKS = {
     # the wrong type
-    "urgency as text": (("urgency", dict(type="text", choices=None)),
+    "urgency as text": (("urgency", {"type": "text", "choices": None}),
                         "'urgency': must be a single_choice field, not text"),
     "consent given as a choice": (
-        ("consent_given", dict(type="single_choice", must_be_yes=None,
-                               choices=choices("yes", "no"))),
+        ("consent_given", {"type": "single_choice", "must_be_yes": None,
+                               "choices": choices("yes", "no")}),
         "'consent_given': must be a yes_no field, not single_choice"),
-    "consent date as text": (("consent_date", dict(type="text", not_future=None)),
+    "consent date as text": (("consent_date", {"type": "text", "not_future": None}),
                              "'consent_date': must be a date field, not text"),
     "reasons as a multiple choice": (
-        ("reasons", dict(type="multiple_choice", max_length=None)),
+        ("reasons", {"type": "multiple_choice", "max_length": None}),
         "'reasons': must be a coded_reason field, not multiple_choice"),
     "consent method as several": (
-        ("consent_method", dict(type="multiple_choice")),
+        ("consent_method", {"type": "multiple_choice"}),
         "'consent_method': must be a single_choice field, not multiple_choice"),
     # the wrong codes
-    "an urgency code added": (("urgency", dict(choices=choices("routine", "soon", "urgent"))),
+    "an urgency code added": (("urgency", {"choices": choices("routine", "soon", "urgent")}),
                               "'urgency': choices must be exactly routine, soon"),
-    "an urgency code missing": (("urgency", dict(choices=choices("routine"))),
+    "an urgency code missing": (("urgency", {"choices": choices("routine")}),
                                 "'urgency': choices must be exactly routine, soon"),
-    "an urgency code renamed": (("urgency", dict(choices=choices("routine", "asap"))),
+    "an urgency code renamed": (("urgency", {"choices": choices("routine", "asap")}),
                                 "'urgency': choices must be exactly routine, soon"),
-    "no video consent": (("consent_method", dict(choices=choices("in_person", "phone"))),
+    "no video consent": (("consent_method", {"choices": choices("in_person", "phone")}),
                          "'consent_method': choices must be exactly in_person, phone, video"),
-    "a reason missing": (("reasons", dict(choices=choices(*REASONS[1:]))),
+    "a reason missing": (("reasons", {"choices": choices(*REASONS[1:])}),
                          f"'reasons': choices must be exactly {', '.join(REASONS)}"),
-    "a reason of its own": (("reasons", dict(choices=choices(*REASONS, "gardening"))),
+    "a reason of its own": (("reasons", {"choices": choices(*REASONS, "gardening")}),
                             f"'reasons': choices must be exactly {', '.join(REASONS)}"),
     # not required, or not always asked
-    "urgency optional": (("urgency", dict(required=False)),
+    "urgency optional": (("urgency", {"required": False}),
                          "'urgency': must be required and always shown"),
-    "reasons optional": (("reasons", dict(required=False)),
+    "reasons optional": (("reasons", {"required": False}),
                          "'reasons': must be required and always shown"),
-    "consent date optional": (("consent_date", dict(required=False)),
+    "consent date optional": (("consent_date", {"required": False}),
                               "'consent_date': must be required and always shown"),
     "consent to share optional": (
-        ("consent_to_share", dict(required=False, must_be_yes=None)),  # the parser needs both
+        ("consent_to_share", {"required": False, "must_be_yes": None}),  # the parser needs both
         ("'consent_to_share': must be required and always shown",
          "'consent_to_share': must set must_be_yes, so no referral is sent without it")),
     "consent method only sometimes": (
-        ("consent_method", dict(show_if={"field": "consent_given", "equals": True})),
+        ("consent_method", {"show_if": {"field": "consent_given", "equals": True}}),
         "'consent_method': must be required and always shown"),
     # consent that need not be yes
-    "consent given may be no": (("consent_given", dict(must_be_yes=False)),
-                                "'consent_given': must set must_be_yes, so no referral is "
-                                "sent without it"),
-    "sharing may be refused": (("consent_to_share", dict(must_be_yes=False)),
-                               "'consent_to_share': must set must_be_yes, so no referral is "
-                               "sent without it"),
+    "consent given may be no": (("consent_given", {"must_be_yes": False}),
+                                ("'consent_given': must set must_be_yes, so no referral is "
+                                "sent without it")),
+    "sharing may be refused": (("consent_to_share", {"must_be_yes": False}),
+                               ("'consent_to_share': must set must_be_yes, so no referral is "
+                               "sent without it")),
 }
 
 
