@@ -15,6 +15,7 @@ in with the demo GP. ``--demo --database URL`` opens only a demo database.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import signal
 import sys
@@ -194,17 +195,37 @@ def launch(database_url: str | None, demo: bool = False,
 
 
 def run(args: argparse.Namespace) -> int:
-    """The ``practice-rx`` command with no sub-command: the login at once, then the window.
+    """The ``practice-rx`` command with no sub-command (or ``refer``): the login at once,
+    then the window; or, when a copy is running already, the request handed to it.
 
     The database opens behind the login (:mod:`practice_rx.ui.starting`); a problem
     opening it is said on the login.
     """
+    from practice_rx.launch_request import request_for, server_name
+    from practice_rx.settings import Settings
+    from practice_rx.ui.launch.one_copy import RunningCopy, hand_over
+    from practice_rx.ui.launch.requests import TEST_DEMO_USER, LaunchRequests
     from practice_rx.ui.starting import Starting
 
+    demo = bool(getattr(args, "demo", False))
+    url = args.database or (None if demo else Settings.load().resolved_database_url())
+    request = request_for(getattr(args, "nhs_number", None), url, demo)
     application = qt_application()
-    starting = Starting(args.database, demo=bool(getattr(args, "demo", False)))
+    test_user = os.environ.get(TEST_DEMO_USER) if demo else None
+    requests = LaunchRequests(request.database, demo, answers_state=bool(test_user))
+    copy = RunningCopy(server_name(), requests.answer)
+    if not copy.claim():
+        reply = hand_over(request, copy.name)
+        print(f"practice-rx: {reply.message}", file=sys.stdout if reply.ok else sys.stderr)
+        return 0 if reply.ok else 1
+    starting = Starting(args.database, demo=demo)
     starting.cancelled.connect(application.quit)
+    starting.opened.connect(requests.attach)
+    requests.add(request)
     starting.start()
+    if test_user:  # the two-process tests: the demo user signs in with the demo password
+        starting.login.username.setText(test_user)
+        starting.login.submit()
     from practice_rx.ui import messages
 
     sys.excepthook = messages.unexpected_error  # a fault in a screen is said, not swallowed
@@ -213,6 +234,7 @@ def run(args: argparse.Namespace) -> int:
         return application.exec()
     finally:
         starting.close()
+        copy.close()
 
 
 def stop_on_signals() -> None:
