@@ -121,7 +121,7 @@ def _command(*arguments: str) -> subprocess.CompletedProcess:
               "print('qt imported' if 'PySide6' in sys.modules else 'no qt')\nsys.exit(code)")
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}",
            "QT_QPA_PLATFORM": "offscreen"}
-    return subprocess.run([sys.executable, "-c", script, *arguments], env=env,
+    return subprocess.run([sys.executable, "-c", script, *arguments], env=env, check=False,
                           capture_output=True, text=True, timeout=60)
 
 
