@@ -77,13 +77,12 @@ def start(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen]]:
 
     yield run
     for process in started:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        if process.poll() is None:  # SIGTERM waits on "Discard this referral?": not asked
+            process.kill()
+            process.wait(20)
+    name = server_name()  # what the killed copies left behind in the temporary folder
+    QLocalServer.removeServer(name)
+    lock_path(name).unlink(missing_ok=True)
 
 
 def _launch(database: str, *arguments: str) -> subprocess.CompletedProcess:
