@@ -15,16 +15,14 @@ another or on a demo database refuses rather than looking the patient up there.
 from __future__ import annotations
 
 import argparse
-import getpass
-import hashlib
 import json
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from practice_rx.domain.identifiers import normalise_nhs_number
+# Every other import is made where it is used: the command line imports this module to
+# build its parser, and ``practice-rx db …`` should not pay for hashing or NHS numbers.
 
 #: the request format; a copy that speaks another refuses rather than guess
 PROTOCOL = 1
@@ -73,6 +71,8 @@ class LaunchRequest:
         if number is not None:
             if not isinstance(number, str):
                 raise RequestRefused("Request: the NHS number is not text")
+            from practice_rx.domain.identifiers import normalise_nhs_number
+
             number = normalise_nhs_number(number)  # ValidationError: the usual message
         return cls(kind, number, database, demo)
 
@@ -116,11 +116,15 @@ class Reply:
 def nhs_number_argument(words: Sequence[str]) -> str:
     """``--nhs-number`` as given, perhaps split at its spaces by a launcher that does not
     quote it (``943 476 5919`` as three words): its ten digits, or the usual message."""
+    from practice_rx.domain.identifiers import normalise_nhs_number
+
     return normalise_nhs_number(" ".join(words))
 
 
 def database_key(url: str | None) -> str | None:
     """What a request names its database by: a hash, so no password travels."""
+    import hashlib
+
     return None if url is None else hashlib.sha256(url.encode("utf-8")).hexdigest()
 
 
@@ -149,6 +153,9 @@ def refusal(request: LaunchRequest, database: str | None, demo: bool) -> str | N
 def server_name(user: str | None = None, data_folder: Path | None = None) -> str:
     """The running copy's name: one per user and data folder, so two people signed in to one
     Windows terminal server (where named pipes are machine-wide) never reach each other's."""
+    import getpass
+    import hashlib
+
     from practice_rx.settings import data_dir
 
     user = user if user is not None else getpass.getuser()
@@ -160,6 +167,8 @@ def server_name(user: str | None = None, data_folder: Path | None = None) -> str
 def lock_path(name: str) -> Path:
     """The lock the running copy holds (in the user's temporary folder); a crash leaves it
     stale, and the next start sees its process is gone and takes it over."""
+    import tempfile
+
     return Path(tempfile.gettempdir()) / f"{name}.lock"
 
 

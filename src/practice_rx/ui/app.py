@@ -25,13 +25,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 
 if TYPE_CHECKING:  # the core is imported once the opening window is up
+    from practice_rx.launch_request import LaunchRequest
     from practice_rx.startup import App
+    from practice_rx.ui.launch.one_copy import RunningCopy
     from practice_rx.ui.main_window import MainWindow
     from practice_rx.ui.session import Session
+    from practice_rx.ui.starting import Starting
 
 
 @dataclass
@@ -203,29 +207,24 @@ def run(args: argparse.Namespace) -> int:
     """
     from practice_rx.launch_request import request_for, server_name
     from practice_rx.settings import Settings
-    from practice_rx.ui.launch.one_copy import RunningCopy, hand_over
-    from practice_rx.ui.launch.requests import TEST_DEMO_USER, LaunchRequests
+    from practice_rx.ui.launch.one_copy import RunningCopy
     from practice_rx.ui.starting import Starting
 
     demo = bool(getattr(args, "demo", False))
     url = args.database or (None if demo else Settings.load().resolved_database_url())
     request = request_for(getattr(args, "nhs_number", None), url, demo)
     application = qt_application()
-    test_user = os.environ.get(TEST_DEMO_USER) if demo else None
-    requests = LaunchRequests(request.database, demo, answers_state=bool(test_user))
-    copy = RunningCopy(server_name(), requests.answer)
+    copy = RunningCopy(server_name())
     if not copy.claim():
+        from practice_rx.ui.launch.one_copy import hand_over
+
         reply = hand_over(request, copy.name)
         print(f"practice-rx: {reply.message}", file=sys.stdout if reply.ok else sys.stderr)
         return 0 if reply.ok else 1
     starting = Starting(args.database, demo=demo)
     starting.cancelled.connect(application.quit)
-    starting.opened.connect(requests.attach)
-    requests.add(request)
     starting.start()
-    if test_user:  # the two-process tests: the demo user signs in with the demo password
-        starting.login.username.setText(test_user)
-        starting.login.submit()
+    QTimer.singleShot(0, lambda: take_requests(copy, starting, request))
     from practice_rx.ui import messages
 
     sys.excepthook = messages.unexpected_error  # a fault in a screen is said, not swallowed
@@ -235,6 +234,27 @@ def run(args: argparse.Namespace) -> int:
     finally:
         starting.close()
         copy.close()
+
+
+def take_requests(copy: RunningCopy, starting: Starting, request: LaunchRequest) -> None:
+    """Once the login is on screen: serve this launch's request and later launches'.
+
+    ``PRACTICE_RX_TEST_DEMO_USER`` (the two-process tests; honoured with ``--demo`` only)
+    signs that demo user in with the published demo password, and lets ``state`` be asked.
+    """
+    from practice_rx.ui.launch.requests import TEST_DEMO_USER, LaunchRequests
+
+    test_user = os.environ.get(TEST_DEMO_USER) if starting.demo else None
+    requests = LaunchRequests(request.database, starting.demo, answers_state=bool(test_user),
+                              parent=copy)
+    starting.opened.connect(requests.attach)
+    if starting.result is not None:
+        requests.attach(starting.result)
+    requests.add(request)
+    copy.listen(requests.answer)
+    if test_user and shiboken6.isValid(starting.login) and starting.login.isVisible():
+        starting.login.username.setText(test_user)
+        starting.login.submit()
 
 
 def stop_on_signals() -> None:

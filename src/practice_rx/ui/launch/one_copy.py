@@ -17,9 +17,9 @@ import logging
 import sys
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLockFile, QObject, QTimer
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from practice_rx.errors import ValidationError
 from practice_rx.launch_request import (
@@ -29,6 +29,9 @@ from practice_rx.launch_request import (
     RequestRefused,
     lock_path,
 )
+
+if TYPE_CHECKING:  # QtNetwork is imported once the login is on screen (or to hand over)
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
 
@@ -44,21 +47,26 @@ NOT_ANSWERING = ("PracticeRx is already running but did not answer. Close it (or
 
 
 class RunningCopy(QObject):
-    """The running copy's side; ``answer`` turns each checked request into the reply."""
+    """The running copy's side: the lock first (before any window), then the server."""
 
-    def __init__(self, name: str, answer: Callable[[LaunchRequest], Reply],
-                 parent: QObject | None = None) -> None:
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.name = name
-        self.answer = answer
+        self.answer: Callable[[LaunchRequest], Reply] | None = None
         self.lock = QLockFile(str(lock_path(name)))
         self.lock.setStaleLockTime(0)  # held for as long as the copy runs, however long
         self.server: QLocalServer | None = None
 
     def claim(self) -> bool:
         """True if this is now the running copy; False if another live one holds the lock."""
-        if not self.lock.tryLock(0):
-            return False
+        return self.lock.tryLock(0)
+
+    def listen(self, answer: Callable[[LaunchRequest], Reply]) -> None:
+        """Take later launches' requests; ``answer`` turns each checked one into the reply.
+        Until this runs, a later launch waits (up to :data:`CONNECT_SECONDS`) to connect."""
+        from PySide6.QtNetwork import QLocalServer
+
+        self.answer = answer
         QLocalServer.removeServer(self.name)  # a crashed copy's name, if it left one
         self.server = QLocalServer(self)
         self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
@@ -66,7 +74,6 @@ class RunningCopy(QObject):
             log.warning("PracticeRx cannot take requests from later launches: %s",
                         self.server.errorString())
         self.server.newConnection.connect(self._connected)
-        return True
 
     def _connected(self) -> None:
         while self.server is not None and (socket := self.server.nextPendingConnection()):
@@ -101,6 +108,8 @@ class RunningCopy(QObject):
 def hand_over(request: LaunchRequest, name: str, *, connect_seconds: float = CONNECT_SECONDS,
               reply_seconds: float = REPLY_SECONDS) -> Reply:
     """Give ``request`` to the copy running under ``name``; its reply, or why there is none."""
+    from PySide6.QtNetwork import QLocalSocket
+
     socket = QLocalSocket()
     deadline = time.monotonic() + connect_seconds
     while True:
