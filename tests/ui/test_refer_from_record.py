@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import select
 
 from practice_rx.domain.identifiers import format_nhs_number
-from practice_rx.launch_request import database_key, request_for
+from practice_rx.launch_request import LaunchRequest, database_key, request_for
 from practice_rx.storage.models import Patient
 from practice_rx.ui.app import Opened
 from practice_rx.ui.launch.journey import TITLE, RecordNotice
@@ -175,3 +175,5 @@ def test_a_copy_on_another_database_refuses_the_request(demo_core, qtbot):
         assert not reply.ok and "already open on" in reply.message
     settle(qtbot, window.session)
     assert requests.pending == [] and _from_record(patient.nhs_number) == []
+    # what is on screen is told only to the two-process tests' demo copies
+    assert not requests.answer(LaunchRequest("state")).ok
