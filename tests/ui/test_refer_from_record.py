@@ -48,9 +48,11 @@ def _from_record(digits: str) -> list[NewReferralDialog]:
     return [d for d in _journeys() if (n := d.findChild(RecordNotice)) and n.digits == digits]
 
 
-def test_a_known_patient_opens_the_journey_chosen_with_the_banner_and_notice(demo_core, qtbot):
-    window = make_window(demo_core, qtbot, "dr.patel")
-    patient = _patients(demo_core, 1)[0]
+def test_a_known_patient_opens_the_journey_chosen_with_the_banner_and_notice(
+        demo_core_on_each_backend, qtbot):
+    core = demo_core_on_each_backend
+    window = make_window(core, qtbot, "dr.patel")
+    patient = _patients(core, 1)[0]
     _send(qtbot, window, _requests(window), format_nhs_number(patient.nhs_number))
     [dialog] = _from_record(patient.nhs_number)
     assert dialog.windowTitle() == TITLE
@@ -117,9 +119,11 @@ def test_choosing_another_patient_in_a_journey_from_the_record_turns_its_notice_
     dialog.done(0)
 
 
-def test_a_patient_of_a_practice_the_user_is_not_linked_to_is_said_not_opened(demo_core, qtbot):
-    window = make_window(demo_core, qtbot, "dr.shah")  # Holbeck Moor's GP only
-    services, user = demo_core.services, window.session.user
+def test_a_patient_of_a_practice_the_user_is_not_linked_to_is_said_not_opened(
+        demo_core_on_each_backend, qtbot):
+    core = demo_core_on_each_backend
+    window = make_window(core, qtbot, "dr.shah")  # Holbeck Moor's GP only
+    services, user = core.services, window.session.user
     theirs = services.users.practices_of(user.id)
     with services.db.reading() as session:
         outside = session.scalar(select(Patient).where(Patient.practice_id.not_in(theirs))
