@@ -116,6 +116,10 @@ def test_choosing_another_patient_in_a_journey_from_the_record_turns_its_notice_
     assert dialog.patient.id == other.id and not notice.matches
     assert notice.accessibleName().startswith("Not the patient sent from your clinical system")
     assert "#fde8e8" in notice.styleSheet()
+    _send(qtbot, window, _requests(window), sent.nhs_number)  # sent again: a journey on it
+    [again] = [d for d in _from_record(sent.nhs_number) if d is not dialog]
+    assert again.patient.id == sent.id and dialog.patient.id == other.id
+    again.done(0)
     dialog.done(0)
 
 

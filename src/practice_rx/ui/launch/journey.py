@@ -1,7 +1,7 @@
 """The new-referral journey opened for a patient sent from the clinical record.
 
-Each NHS number sent gets a journey of its own (one per number: sending it again
-brings that one forward). A journey already open, for another patient or none, is
+Each NHS number sent gets a journey of its own (sending it again brings that one
+forward, unless its patient was changed in it: then a new one opens). A journey already open, for another patient or none, is
 never touched, so a request can never swap the patient under a half-written
 referral. Above the banner a notice says the referral was opened from the clinical
 system and for which NHS number; if the patient chosen in the journey is changed
@@ -9,6 +9,8 @@ to someone else, it turns into a warning that says so.
 """
 
 from __future__ import annotations
+
+from itertools import count
 
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -18,6 +20,7 @@ from practice_rx.ui.new_referral import STEPS, NewReferralDialog
 from practice_rx.ui.widgets import ERROR_COLOUR
 
 TITLE = "New referral – from the clinical record"
+_JOURNEYS = count(1)  # each journey's own key among the main window's dialogs
 NOTICE_STYLE = ("#record_notice {{ background: {background}; color: #212b32; "
                 "border: 2px solid {border}; padding: 6px; }}")
 
@@ -54,7 +57,15 @@ class RecordNotice(QLabel):
 
 def open_journey(window, digits: str, patient: Patient | None) -> NewReferralDialog:
     """The journey for ``digits``: ``patient`` chosen (banner shown), or None: the
-    add-patient step with the number filled in. One already open for it comes forward."""
+    add-patient step with the number filled in. One already open for it, and still on
+    it, comes forward; one whose patient was changed since is left alone."""
+    for dialog in window.findChildren(NewReferralDialog):
+        notice = dialog.findChild(RecordNotice)
+        if dialog.isVisible() and notice is not None and notice.digits == digits \
+                and notice.matches:
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
 
     def make() -> NewReferralDialog:
         dialog = NewReferralDialog(window.session, parent=window)
@@ -68,7 +79,7 @@ def open_journey(window, digits: str, patient: Patient | None) -> NewReferralDia
             dialog.patient_picker.add_patient_numbered(format_nhs_number(digits))
         return dialog
 
-    return window.open_journey(f"record-{digits}", make)
+    return window.open_journey(f"record-{digits}-{next(_JOURNEYS)}", make)
 
 
 def journey_state(dialog: NewReferralDialog, notice: RecordNotice | None) -> dict:
