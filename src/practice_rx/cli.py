@@ -388,6 +388,9 @@ def build_parser() -> argparse.ArgumentParser:
                              f"or a SQLite file in {data_dir()})")
     parser.add_argument("--demo", action="store_true",
                         help="open the application on a fresh demo database of synthetic data")
+    parser.add_argument("--smoke", metavar="FOLDER",
+                        help="check this install: open the window on a fresh demo database, "
+                             "save a referral letter into FOLDER, and exit (0: it works)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     db = commands.add_parser("db", help="database chores").add_subparsers(
@@ -497,6 +500,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.setLevel(logging.INFO)
     args = build_parser().parse_args(argv)
     try:
+        if args.command is None and args.smoke:
+            from practice_rx.ui.smoke import smoke
+
+            return smoke(args)
         if args.command is None:
             from practice_rx.ui.app import run
 
