@@ -161,3 +161,24 @@ def test_a_plugin_switched_off_machine_wide_is_not_loaded(files, tmp_path):
         assert not national.enabled and not national.loaded
     finally:
         app.close()
+
+
+def test_db_info_says_which_file_named_the_database(files, tmp_path, capsys, monkeypatch):
+    """H57: a PC pointed at the wrong database by the machine-wide file can be told."""
+    site, user = files
+    shared = tmp_path / "shared.sqlite3"
+    site.write_text(f'database_url = "sqlite:///{shared}"\nlocked = ["database_url"]\n',
+                    encoding="utf-8")
+    assert main(["db", "upgrade"]) == 0
+    capsys.readouterr()
+    assert main(["db", "info"]) == 0
+    out = capsys.readouterr().out
+    assert f"From:      the machine-wide settings file {site}, locked there" in out
+    site.unlink()
+    user.write_text(f'database_url = "sqlite:///{shared}"\n', encoding="utf-8")
+    assert main(["db", "info"]) == 0
+    assert "From:      this user's settings file" in capsys.readouterr().out
+    monkeypatch.setenv("PRACTICE_RX_DATABASE_URL", f"sqlite:///{shared}")
+    assert main(["db", "info"]) == 0
+    assert "From:      the environment variable PRACTICE_RX_DATABASE_URL" in \
+        capsys.readouterr().out

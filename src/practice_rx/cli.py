@@ -86,6 +86,8 @@ def cmd_db_info(args: argparse.Namespace) -> int:
     with db.connect() as connection:
         revision = migrate.current_revision(connection)
     print(f"Database:  {db.url}")
+    print("From:      " + ("--database" if args.database
+                           else Settings.load().database_url_source()))
     print(f"Schema:    {revision or 'empty'} (this PracticeRx: {migrate.head_revision()})")
     if revision:
         counts = db.table_counts()

@@ -88,6 +88,7 @@ class Settings:
     site: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     #: the keys the machine-wide file fixes: the user's file cannot change them
     locked: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
+    site_file: Path | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def keys(cls) -> list[str]:
@@ -119,6 +120,7 @@ class Settings:
         settings = cls(**merged)
         settings.check(path if path.exists() else site_path)
         settings.site, settings.locked = site, frozenset(locked)
+        settings.site_file = site_path if site_path.exists() else None
         return settings
 
     @classmethod
@@ -222,6 +224,18 @@ class Settings:
             file.flush()
             os.fsync(file.fileno())
         temporary.replace(path)
+
+    def database_url_source(self) -> str:
+        """Where :meth:`resolved_database_url` got the URL, for a person checking that this
+        PC opens the right database (an IT provider's file reaches every PC at once)."""
+        if os.environ.get(DATABASE_URL_ENV):
+            return f"the environment variable {DATABASE_URL_ENV}"
+        if self.database_url and self.database_url == self.site.get("database_url"):
+            locked = ", locked there" if "database_url" in self.locked else ""
+            return f"the machine-wide settings file {self.site_file}{locked}"
+        if self.database_url:
+            return "this user's settings file"
+        return "the default (no settings file names one)"
 
     def resolved_database_url(self) -> str:
         """The URL to open: the environment wins, then the settings file, then the default.
