@@ -68,7 +68,7 @@ class Checker:
         command = (self.gui if gui else self.cli) + list(args)
         started = time.monotonic()
         done = subprocess.run(command, cwd=self.run_in, env=self.env, capture_output=True,
-                              text=True, timeout=300)
+                              text=True, timeout=300, check=False)
         took = time.monotonic() - started
         shown = " ".join(["practice-rx", *args]).replace(str(self.work), "$CHECK")
         if done.returncode != 0:
@@ -164,7 +164,7 @@ def install_wheel(wheel: Path, work: Path) -> Path:
     venv.EnvBuilder(with_pip=True).create(target)
     python = target / "bin" / "python"
     pip = subprocess.run([str(python), "-m", "pip", "install", "--quiet", f"{wheel}[ui]"],
-                         cwd=work, capture_output=True, text=True)
+                         cwd=work, capture_output=True, text=True, check=False)
     if pip.returncode != 0:
         raise CheckFailed(f"pip install {wheel.name}[ui]: exit {pip.returncode}\n"
                           f"{pip.stderr[-3000:]}")

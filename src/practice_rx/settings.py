@@ -91,7 +91,7 @@ class Settings:
     site_file: Path | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
-    def keys(cls) -> list[str]:
+    def setting_names(cls) -> list[str]:
         """The settings a file may hold (not the bookkeeping of where they came from)."""
         return [name for name, spec in cls.__dataclass_fields__.items() if spec.init]
 
@@ -127,13 +127,13 @@ class Settings:
     def _values(cls, path: Path, *, site: bool = False) -> dict[str, Any]:
         """One file's known settings, an unknown key warned of and left out."""
         data = _read(path)
-        for key in data.keys() - set(cls.keys()) - {"locked"}:
+        for key in data.keys() - set(cls.setting_names()) - {"locked"}:
             log.warning("settings file %s: '%s' is not a setting this PracticeRx knows; "
                         "it is ignored", path, key)
         if "locked" in data and not site:
             log.warning("settings file %s: 'locked' is read only from the machine-wide "
                         "file (%s); it is ignored here", path, site_settings_path())
-        known = {key: value for key, value in data.items() if key in cls.keys()}
+        known = {key: value for key, value in data.items() if key in cls.setting_names()}
         url = known.get("database_url")
         if isinstance(url, str) and url and _has_password(url):
             log.warning("settings file %s holds a database password: open Settings and save "
@@ -146,9 +146,9 @@ class Settings:
         if not site_path.exists():
             return {}, []
         locked = _read(site_path).get("locked", [])
-        if not (isinstance(locked, list) and all(key in cls.keys() for key in locked)):
+        if not (isinstance(locked, list) and all(key in cls.setting_names() for key in locked)):
             raise _bad(f"Settings file {site_path}", "locked", "a list of setting names, "
-                       f"such as [\"database_url\"]; they are: {', '.join(cls.keys())}",
+                       f"such as [\"database_url\"]; they are: {', '.join(cls.setting_names())}",
                        shown=locked)
         site = cls._values(site_path, site=True)
         cls(**site).check(site_path)
@@ -207,7 +207,7 @@ class Settings:
         """
         path = path or settings_path()
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        data = {key: value for key, value in asdict(self).items() if key in self.keys()}
+        data = {key: value for key, value in asdict(self).items() if key in self.setting_names()}
         data["database_url"] = without_password(self.database_url)
         for key, value in self.site.items():
             if key == "disabled_plugins":
