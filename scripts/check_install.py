@@ -34,6 +34,7 @@ from alembic.script import ScriptDirectory
 from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parents[1]
+SCRIPTS = "Scripts" if os.name == "nt" else "bin"  # a venv's programs
 REFERENCE = "PRX-000001"  # the first demo referral's reference, on its letters
 #: what the wheel must carry beyond Python modules (read by letters.resources,
 #: storage.migrate, the national plugin, measures and the plugin scaffold)
@@ -61,6 +62,10 @@ class Checker:
                     "XDG_DATA_HOME": str(home / ".local" / "share"),
                     "XDG_CONFIG_DIRS": str(work / "etc-xdg"), "QT_QPA_PLATFORM": "offscreen",
                     "LANG": "C.UTF-8"}
+        if os.name == "nt":  # Windows needs its own variables; its folders are not moved
+            self.env = {key: value for key, value in os.environ.items()
+                        if key != "PYTHONPATH" and not key.startswith("PRACTICE_RX_")}
+            self.env["QT_QPA_PLATFORM"] = "offscreen"
         self.run_in = work / "cwd"
         self.run_in.mkdir(parents=True, exist_ok=True)
 
@@ -70,7 +75,8 @@ class Checker:
         done = subprocess.run(command, cwd=self.run_in, env=self.env, capture_output=True,
                               text=True, timeout=300, check=False)
         took = time.monotonic() - started
-        shown = " ".join(["practice-rx", *args]).replace(str(self.work), "$CHECK")
+        program = "practice-rx-gui" if gui else "practice-rx"
+        shown = " ".join([program, *args]).replace(str(self.work), "$CHECK")
         if done.returncode != 0:
             raise CheckFailed(f"{shown}: exit {done.returncode}\n{done.stdout}\n{done.stderr}")
         if expect and not re.search(expect, done.stdout):
@@ -162,7 +168,7 @@ def install_wheel(wheel: Path, work: Path) -> Path:
     started = time.monotonic()
     target = work / "venv"
     venv.EnvBuilder(with_pip=True).create(target)
-    python = target / "bin" / "python"
+    python = target / SCRIPTS / "python"
     pip = subprocess.run([str(python), "-m", "pip", "install", "--quiet", f"{wheel}[ui]"],
                          cwd=work, capture_output=True, text=True, check=False)
     if pip.returncode != 0:
@@ -174,7 +180,7 @@ def install_wheel(wheel: Path, work: Path) -> Path:
     if not Path(where).is_relative_to(target):
         raise CheckFailed(f"the new venv imports practice_rx from {where}, not from itself")
     print(f"  ok {time.monotonic() - started:6.1f} s  installed into a new venv ({where})")
-    return target / "bin"
+    return target / SCRIPTS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -191,12 +197,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.what == "wheel":
                 print("Checking the wheel, installed in a new venv:")
                 bin_ = install_wheel(build_wheel(work / "dist"), work)
-                checker = Checker(work, [str(bin_ / "practice-rx")], [str(bin_ / "practice-rx")])
+                checker = Checker(work, [str(bin_ / "practice-rx")],
+                                  [str(bin_ / "practice-rx-gui")])
             else:
                 bundle = Path(args.folder).resolve()
                 print(f"Checking the bundled program in {bundle}:")
-                checker = Checker(work, [str(bundle / "practice-rx-cli")],
-                                  [str(bundle / "practice-rx")])
+                checker = Checker(work, [str(bundle / "practice-rx")],
+                                  [str(bundle / "practice-rx-gui")])
             checker.all(plugin_names(bundled))
         except (CheckFailed, subprocess.CalledProcessError) as failed:
             print(f"FAILED: {failed}", file=sys.stderr)

@@ -500,7 +500,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     log.setLevel(logging.INFO)
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.smoke and args.command is not None:
+        parser.error(f"--smoke checks the install on its own: leave out '{args.command}'")
     try:
         if args.command is None and args.smoke:
             from practice_rx.ui.smoke import smoke

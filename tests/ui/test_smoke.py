@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from pypdf import PdfReader
 
 from practice_rx import plugin_host
@@ -53,3 +54,10 @@ def test_smoke_on_a_demo_database_says_a_built_in_plugin_is_missing(qapp, tmp_pa
     assert "smoke test failed: built-in plugins not loaded: national" in err
     assert "No module named 'practice_rx.plugins.not_in_this_bundle'" in err
     assert not list((tmp_path / "out").glob("*.pdf"))
+
+
+def test_smoke_with_a_command_is_refused(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["--smoke", "out", "db", "upgrade"])
+    assert stopped.value.code == 2
+    assert "--smoke checks the install on its own: leave out 'db'" in capsys.readouterr().err
