@@ -99,9 +99,14 @@ def test_a_locked_key_in_the_user_file_is_ignored_and_said(files, caplog):
     assert settings.database_url == SITE_URL
     assert "database_url" in settings.locked
     assert "locked there" in caplog.text and str(site) in caplog.text
-    settings.database_url = "sqlite:///my-own.sqlite3"
-    settings.save()
+    settings.idle_lock_minutes = 12
+    settings.save()  # another setting saved: the locked key is left out of the user's file
     assert "database_url" not in tomllib.loads(user.read_text(encoding="utf-8"))
+    settings.database_url = "sqlite:///my-own.sqlite3"
+    with pytest.raises(ValidationError, match=f"database_url is set for every user of this "
+                       f"computer in {site} \\(locked there\\)"):
+        settings.save()
+    assert tomllib.loads(user.read_text(encoding="utf-8"))["idle_lock_minutes"] == 12
 
 
 def test_locked_in_a_users_file_locks_nothing(files, caplog):

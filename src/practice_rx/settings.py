@@ -203,9 +203,15 @@ class Settings:
 
         Only the user's own: what the machine-wide file set (unchanged), its locked keys
         and the plugins it switched off are left to it, so a change there reaches this
-        user too.
+        user too. A locked key changed is refused, naming the file that locks it.
         """
         path = path or settings_path()
+        defaults = Settings()
+        for key in sorted(self.locked):
+            if getattr(self, key) != self.site.get(key, getattr(defaults, key)):
+                raise ValidationError.single(key, f"{key} is set for every user of this "
+                                             f"computer in {self.site_file} (locked there); "
+                                             "it cannot be changed here")
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         data = {key: value for key, value in asdict(self).items() if key in self.setting_names()}
         data["database_url"] = without_password(self.database_url)
