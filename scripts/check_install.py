@@ -9,8 +9,9 @@ folder, with no PYTHONPATH, with its own home, settings and data folders (an emp
 machine-wide one too), offscreen. It must: say its version and help; create a new
 SQLite database at the checkout's newest migration (a wheel or bundle missing
 migrations would open a database at the wrong schema: hazard H56) and find it sound;
-fill a demo database and print a referral's letters; and ``--smoke``: open the window
-on a fresh demo database, load the built-in plugins and save a letter. Every PDF is
+fill a demo database and print a referral's letters; ``--smoke``: open the window
+on a fresh demo database, load the built-in plugins and save a letter; and ``--demo``
+(not on Windows), ended by SIGTERM, exit 0 leaving no demo database behind. Every PDF is
 read back (pypdf): the referral's reference in its text, the bundled DejaVu fonts
 embedded. Each step's time is printed; the first failure stops the check (exit 1).
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -84,6 +86,32 @@ class Checker:
         print(f"  ok {took:6.1f} s  {shown}")
         return done.stdout
 
+    def demo_window(self) -> None:
+        """``practice-rx-gui --demo`` as a user starts it, ended as logging off ends it
+        (SIGTERM) once its demo database is there: exit 0, the demo folder removed."""
+        temporary = self.work / "tmp"
+        temporary.mkdir()
+        started = time.monotonic()
+        program = subprocess.Popen(self.gui + ["--demo"], cwd=self.run_in,
+                                   env={**self.env, "TMPDIR": str(temporary)},
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            while not list(temporary.glob("practice-rx-demo-*/demo.sqlite3")):
+                if program.poll() is not None or time.monotonic() - started > 120:
+                    raise CheckFailed(f"--demo: no demo database made (exit {program.poll()})"
+                                      f"\n{program.stderr.read() if program.poll() else ''}")
+                time.sleep(0.1)
+            time.sleep(3)
+            program.send_signal(signal.SIGTERM)
+            code = program.wait(timeout=60)
+        finally:
+            program.kill()
+        if code != 0 or list(temporary.iterdir()):
+            raise CheckFailed(f"--demo ended: exit {code}, left {list(temporary.iterdir())}\n"
+                              f"{program.stderr.read()}")
+        print(f"  ok {time.monotonic() - started:6.1f} s  practice-rx-gui --demo, ended by "
+              "SIGTERM: exit 0, demo database removed")
+
     def all(self, expect_plugins: Sequence[str]) -> None:
         version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
         head = ScriptDirectory(str(ROOT / "migrations")).get_current_head()
@@ -109,6 +137,8 @@ class Checker:
         wanted = {"national", *expect_plugins}
         if not wanted <= loaded:
             raise CheckFailed(f"--smoke: plugins {sorted(wanted - loaded)} not loaded")
+        if os.name != "nt":  # Windows has no polite signal to end a windowed program by
+            self.demo_window()
         for pdf in made + sorted(smoke.glob("*.pdf")):
             check_pdf(pdf)
         print(f"  ok: {len(made) + 1} letters read back; schema {head}; plugins "

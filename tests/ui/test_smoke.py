@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
 from pypdf import PdfReader
 
@@ -61,3 +67,26 @@ def test_smoke_with_a_command_is_refused(capsys):
         main(["--smoke", "out", "db", "upgrade"])
     assert stopped.value.code == 2
     assert "--smoke checks the install on its own: leave out 'db'" in capsys.readouterr().err
+
+
+def test_the_demo_ended_while_it_opens_exits_0_and_leaves_no_demo_database(tmp_path):
+    """``practice-rx --demo``, a real process, stopped (SIGTERM, as logging off does) while
+    its demo database is still being made behind the login: it exits cleanly and removes
+    the demo folder, which before was left in the temporary folder."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**os.environ, "TMPDIR": str(temporary), "QT_QPA_PLATFORM": "offscreen",
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data"),
+           "PYTHONPATH": os.pathsep.join(sys.path)}
+    program = subprocess.Popen([sys.executable, "-m", "practice_rx.cli", "--demo"], env=env,
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(temporary.glob("practice-rx-demo-*/demo.sqlite3")):
+            assert program.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        program.send_signal(signal.SIGTERM)
+        assert program.wait(timeout=60) == 0
+    finally:
+        program.kill()
+    assert list(temporary.iterdir()) == []
