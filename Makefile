@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean wheel-check bundle bundle-check
 
 $(STAMP): pyproject.toml examples/practice-rx-south-leeds/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,29 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# What a practice installs (docs/install.md): the wheel, checked installed in a new venv,
+# and the PyInstaller folder dist/practice-rx/ (BUNDLE_PLUGINS="dist-name ...": area
+# plugins built in), checked offscreen. Neither needs make on the practice's PC.
+PACKAGING := $(VENV)/.packaging
+BUNDLE_PLUGINS ?=
+export BUNDLE_PLUGINS
+
+$(PACKAGING): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[packaging]'
+	touch $(PACKAGING)
+
+wheel-check: $(PACKAGING)
+	$(BIN)/python scripts/check_install.py wheel
+
+bundle: $(PACKAGING)
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+	  packaging/practice-rx.spec
+
+bundle-check: bundle
+	$(BIN)/python scripts/check_install.py bundle dist/practice-rx
+
 bench: $(STAMP)
 	$(BIN)/python bench/worklist.py
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) build dist

@@ -55,6 +55,16 @@ def audit_key_file(tmp_path_factory: pytest.TempPathFactory,
     return path
 
 
+@pytest.fixture(autouse=True)
+def site_config_dirs(tmp_path_factory: pytest.TempPathFactory,
+                     monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's machine-wide settings folder (XDG_CONFIG_DIRS), empty unless it writes
+    one: a settings.toml an IT provider deployed to this machine never reaches a test."""
+    path = tmp_path_factory.mktemp("site-config")
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> Iterator[str]:
     given = os.environ.get("PRACTICE_RX_TEST_POSTGRES_URL")

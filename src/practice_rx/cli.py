@@ -87,6 +87,8 @@ def cmd_db_info(args: argparse.Namespace) -> int:
     with db.connect() as connection:
         revision = migrate.current_revision(connection)
     print(f"Database:  {db.url}")
+    print("From:      " + ("--database" if args.database
+                           else Settings.load().database_url_source()))
     print(f"Schema:    {revision or 'empty'} (this PracticeRx: {migrate.head_revision()})")
     if revision:
         counts = db.table_counts()
@@ -398,6 +400,9 @@ def build_parser() -> argparse.ArgumentParser:
                              f"or a SQLite file in {data_dir()})")
     parser.add_argument("--demo", action="store_true",
                         help="open the application on a fresh demo database of synthetic data")
+    parser.add_argument("--smoke", metavar="FOLDER",
+                        help="check this install: open the window on a fresh demo database, "
+                             "save a referral letter into FOLDER, and exit (0: it works)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     db = commands.add_parser("db", help="database chores").add_subparsers(
@@ -512,8 +517,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     log.setLevel(logging.INFO)
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.smoke and args.command is not None:
+        parser.error(f"--smoke checks the install on its own: leave out '{args.command}'")
     try:
+        if args.command is None and args.smoke:
+            from practice_rx.ui.smoke import smoke
+
+            return smoke(args)
         if args.command is None:
             from practice_rx.ui.app import run
 

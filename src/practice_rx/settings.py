@@ -1,8 +1,15 @@
-"""Where PracticeRx keeps its files, and the workstation's settings file.
+"""Where PracticeRx keeps its files, and the workstation's settings files.
 
 The embedded SQLite database lives in the user's data folder (platformdirs);
 ``PRACTICE_RX_DATABASE_URL`` or ``database_url`` in the settings file points a
 workstation at a shared PostgreSQL server instead.
+
+Two files are read: the machine-wide one an IT provider deploys to every PC
+(:func:`site_settings_path`: ``C:\\ProgramData\\practice-rx\\settings.toml`` on Windows,
+``/etc/xdg/practice-rx/settings.toml`` on Linux), then the user's own, which overrides it
+key by key, except that plugins switched off machine-wide stay off (a safety decision is
+added to, never undone, by a user's list) and the keys the machine-wide file names in
+``locked`` are its alone.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import re
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 import tomli_w
@@ -34,6 +42,15 @@ def config_dir() -> Path:
 
 def settings_path() -> Path:
     return config_dir() / "settings.toml"
+
+
+def site_config_dir() -> Path:
+    """The machine-wide folder, for every user of the PC (XDG_CONFIG_DIRS' first on Linux)."""
+    return Path(platformdirs.site_config_dir(APP_NAME, appauthor=False))
+
+
+def site_settings_path() -> Path:
+    return site_config_dir() / "settings.toml"
 
 
 def default_database_url() -> str:
@@ -67,23 +84,75 @@ class Settings:
     mesh_client_cert: str = ""
     mesh_client_key: str = ""
     mesh_ca_bundle: str = ""
+    #: what the machine-wide file set (save() leaves these out of the user's file)
+    site: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: the keys the machine-wide file fixes: the user's file cannot change them
+    locked: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
+    site_file: Path | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
-    def load(cls, path: Path | None = None) -> Settings:
+    def setting_names(cls) -> list[str]:
+        """The settings a file may hold (not the bookkeeping of where they came from)."""
+        return [name for name, spec in cls.__dataclass_fields__.items() if spec.init]
+
+    @classmethod
+    def load(cls, path: Path | None = None, site_path: Path | None = None) -> Settings:
+        """The machine-wide file, then the user's over it (``path``: the user's file)."""
         path = path or settings_path()
-        if not path.exists():
-            return cls()
+        site_path = site_path or site_settings_path()
+        site, locked = cls._site_values(site_path)
+        user = cls._values(path) if path.exists() else {}
+        defaults = cls()
+        for key in list(user):
+            if key in locked:
+                log.warning("settings file %s: '%s' is set for every user of this computer "
+                            "in %s (locked there); the value here is ignored", path, key,
+                            site_path)
+                del user[key]
+            elif key in site and key != "disabled_plugins" and user[key] == getattr(
+                    defaults, key):  # files saved before the site file listed every key
+                del user[key]
+        merged = {**site, **user}
+        if "disabled_plugins" in site and isinstance(user.get("disabled_plugins"), list):
+            merged["disabled_plugins"] = site["disabled_plugins"] + [
+                name for name in user["disabled_plugins"]
+                if name not in site["disabled_plugins"]]
+        settings = cls(**merged)
+        settings.check(path if path.exists() else site_path)
+        settings.site, settings.locked = site, frozenset(locked)
+        settings.site_file = site_path if site_path.exists() else None
+        return settings
+
+    @classmethod
+    def _values(cls, path: Path, *, site: bool = False) -> dict[str, Any]:
+        """One file's known settings, an unknown key warned of and left out."""
         data = _read(path)
-        for key in data.keys() - cls.__dataclass_fields__.keys():
+        for key in data.keys() - set(cls.setting_names()) - {"locked"}:
             log.warning("settings file %s: '%s' is not a setting this PracticeRx knows; "
                         "it is ignored", path, key)
-        known = {key: value for key, value in data.items() if key in cls.__dataclass_fields__}
-        settings = cls(**known)
-        settings.check(path)
-        if settings.database_url and _has_password(settings.database_url):
+        if "locked" in data and not site:
+            log.warning("settings file %s: 'locked' is read only from the machine-wide "
+                        "file (%s); it is ignored here", path, site_settings_path())
+        known = {key: value for key, value in data.items() if key in cls.setting_names()}
+        url = known.get("database_url")
+        if isinstance(url, str) and url and _has_password(url):
             log.warning("settings file %s holds a database password: open Settings and save "
                         "to move it to the keyring", path)
-        return settings
+        return known
+
+    @classmethod
+    def _site_values(cls, site_path: Path) -> tuple[dict[str, Any], list[str]]:
+        """The machine-wide file's settings, checked on their own, and its ``locked`` keys."""
+        if not site_path.exists():
+            return {}, []
+        locked = _read(site_path).get("locked", [])
+        if not (isinstance(locked, list) and all(key in cls.setting_names() for key in locked)):
+            raise _bad(f"Settings file {site_path}", "locked", "a list of setting names, "
+                       f"such as [\"database_url\"]; they are: {', '.join(cls.setting_names())}",
+                       shown=locked)
+        site = cls._values(site_path, site=True)
+        cls(**site).check(site_path)
+        return site, locked
 
     def check(self, path: Path | None = None) -> None:
         """Each value's type and range; the message names the file and the key."""
@@ -130,11 +199,29 @@ class Settings:
                        "together (both file paths, or neither)")
 
     def save(self, path: Path | None = None) -> None:
-        """Write the file atomically, 0600, with any password taken out of the URL."""
+        """Write the user's file atomically, 0600, with any password taken out of the URL.
+
+        Only the user's own: what the machine-wide file set (unchanged), its locked keys
+        and the plugins it switched off are left to it, so a change there reaches this
+        user too. A locked key changed is refused, naming the file that locks it.
+        """
         path = path or settings_path()
+        defaults = Settings()
+        for key in sorted(self.locked):
+            if getattr(self, key) != self.site.get(key, getattr(defaults, key)):
+                raise ValidationError.single(key, f"{key} is set for every user of this "
+                                             f"computer in {self.site_file} (locked there); "
+                                             "it cannot be changed here")
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        data = asdict(self)
+        data = {key: value for key, value in asdict(self).items() if key in self.setting_names()}
         data["database_url"] = without_password(self.database_url)
+        for key, value in self.site.items():
+            if key == "disabled_plugins":
+                data[key] = [name for name in data[key] if name not in value]
+            elif data.get(key) == value:
+                del data[key]
+        for key in self.locked:
+            data.pop(key, None)
         temporary = path.with_suffix(".tmp")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.fchmod(descriptor, 0o600)  # also when an old .tmp was left with other rights
@@ -143,6 +230,18 @@ class Settings:
             file.flush()
             os.fsync(file.fileno())
         temporary.replace(path)
+
+    def database_url_source(self) -> str:
+        """Where :meth:`resolved_database_url` got the URL, for a person checking that this
+        PC opens the right database (an IT provider's file reaches every PC at once)."""
+        if os.environ.get(DATABASE_URL_ENV):
+            return f"the environment variable {DATABASE_URL_ENV}"
+        if self.database_url and self.database_url == self.site.get("database_url"):
+            locked = ", locked there" if "database_url" in self.locked else ""
+            return f"the machine-wide settings file {self.site_file}{locked}"
+        if self.database_url:
+            return "this user's settings file"
+        return "the default (no settings file names one)"
 
     def resolved_database_url(self) -> str:
         """The URL to open: the environment wins, then the settings file, then the default.

@@ -72,6 +72,30 @@ def test_disabling_a_plugin_is_saved_for_the_next_start(broken_core, qtbot):
         again.close()
 
 
+def test_a_plugin_switched_off_machine_wide_cannot_be_switched_on(tmp_path, qtbot,
+                                                                  site_config_dirs):
+    """H58: the IT provider's switch-off is shown as theirs, and an admin cannot undo it."""
+    site = site_config_dirs / "practice-rx" / "settings.toml"
+    site.parent.mkdir(parents=True)
+    site.write_text('disabled_plugins = ["broken"]\n', encoding="utf-8")
+    app = start(f"sqlite:///{tmp_path / 'locked.sqlite3'}", Settings.load(), discovered=[BROKEN])
+    try:
+        fill(app.services.db, DemoSize(patients=10, referrals=10, services=3))
+        window = make_window(app, qtbot, "admin.user", "admin")
+        dialog = window.open_plugins()
+        box = dialog.checkboxes["broken"]
+        assert not box.isChecked() and not box.isEnabled()
+        assert str(site) in box.toolTip()
+        assert dialog.checkboxes["national"].isEnabled()
+        dialog.checkboxes["national"].click()  # saving something else keeps it off
+        assert Settings.load().disabled_plugins == ["broken", "national"]
+        dialog.table.setCurrentCell(1, 0)
+        assert "switched off for every user of this computer" in dialog.details.text()
+    finally:
+        Operations.wait_for_all()
+        app.close()
+
+
 def test_only_an_admin_may_switch_plugins(broken_core, qtbot):
     window = make_window(broken_core, qtbot, "reception.jones", "receptionist")
     dialog = window.open_plugins()

@@ -67,6 +67,8 @@ class PluginsDialog(QDialog):
         self.checkboxes: dict[str, QCheckBox] = {}
         may_change = session.can(Action.MANAGE_SETTINGS)
         disabled = set(session.settings.disabled_plugins)
+        #: switched off machine-wide by the IT provider: a user cannot switch them back on
+        self.locked = set(session.settings.site.get("disabled_plugins", []))
         for row, info in enumerate(self.infos):
             problems = len(info.errors)
             cells = (info.name, info.version or "—", info.source + (" (built in)" if info.builtin
@@ -86,7 +88,12 @@ class PluginsDialog(QDialog):
             box = QCheckBox("Enabled")
             box.setChecked(info.name not in disabled)
             box.setAccessibleName(f"{info.name} enabled")
-            box.setEnabled(may_change)
+            box.setEnabled(may_change and info.name not in self.locked)
+            if info.name in self.locked:
+                why = (f"Switched off for every user of this computer in "
+                       f"{session.settings.site_file}")
+                box.setToolTip(why)
+                box.setAccessibleDescription(why)
             box.toggled.connect(lambda on, name=info.name: self._toggled(name, on))
             self.checkboxes[info.name] = box
             cell = QWidget()
@@ -137,6 +144,9 @@ class PluginsDialog(QDialog):
             return
         info = self.infos[row]
         state = "enabled" if info.enabled else "disabled (not loaded)"
+        if info.name in self.locked:
+            state = ("switched off for every user of this computer (the machine-wide "
+                     f"settings file {_escape(str(self.session.settings.site_file))})")
         lines = [(f"<b>{_escape(info.name)}</b> {_escape(info.version)} – {state}; "
                   f"from <code>{_escape(info.source)}</code>")]
         if info.hooks:

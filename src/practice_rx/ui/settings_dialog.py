@@ -244,6 +244,16 @@ class SettingsDialog(QDialog):
         if os.environ.get(DATABASE_URL_ENV):
             database_layout.addWidget(hint(f"{DATABASE_URL_ENV} is set on this computer and "
                                            "wins over this setting."))
+        settings = session.settings
+        if "database_url" in settings.locked:  # the IT provider's, for every user of the PC
+            self.database_url.setReadOnly(True)
+            database_layout.addWidget(hint(f"Set for every user of this computer in "
+                                           f"{settings.site_file}; it cannot be changed here."))
+        elif settings.database_url and settings.database_url == settings.site.get(
+                "database_url"):
+            database_layout.addWidget(hint(f"From the settings for every user of this "
+                                           f"computer ({settings.site_file}); a URL saved "
+                                           "here is used for you instead."))
         database_layout.addWidget(hint("A new database URL is used when PracticeRx is next "
                                        "started."))
         database_layout.addWidget(self.test_result)

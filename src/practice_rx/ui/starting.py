@@ -12,6 +12,7 @@ schema newer than this PracticeRx) is said on the login, which then cannot sign 
 
 from __future__ import annotations
 
+import shutil
 import threading
 from typing import TYPE_CHECKING
 
@@ -119,3 +120,5 @@ class Starting(QObject):
             self.result.close()
         elif self._core is not None:  # opened, but the application ended before its window
             self._core.app.close()
+            for path in self._core.temporary:  # a demo database made meanwhile
+                shutil.rmtree(path, ignore_errors=True)
