@@ -28,6 +28,7 @@ from practice_rx.services.practice_scope import (
     scope_condition,
 )
 from practice_rx.storage.models import Patient, Practice
+from practice_rx.storage.name_words import PatientNameWord, starts_with
 
 SEXES = ("female", "male", "other", "unknown")
 CONTACT_METHODS = ("phone", "text", "email", "letter")
@@ -148,8 +149,13 @@ def patient_matches(text: str) -> ColumnElement[bool]:
     if compact.isascii() and compact.isdigit():
         return Patient.nhs_number.startswith(compact)
     words = search_key("", text).split()
-    return and_(true(), *(Patient.search_key.contains(f" {word}", autoescape=True)
-                          for word in words))
+    if not words:
+        return true()
+    # the longest word's index range finds the few patients; the key holds them to every word
+    indexed = Patient.id.in_(select(PatientNameWord.patient_id).where(
+        starts_with(max(words, key=len))))
+    return and_(indexed, *(Patient.search_key.contains(f" {word}", autoescape=True)
+                           for word in words))
 
 
 AUDITED_FIELDS = [field.name for field in fields(PatientDetails)]

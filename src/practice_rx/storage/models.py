@@ -30,7 +30,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from practice_rx.domain.search_key import search_key
 
 #: The Alembic revision these models describe; a test keeps it equal to the newest migration.
-SCHEMA_REVISION = "0011"
+SCHEMA_REVISION = "0012"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -405,4 +405,4 @@ class AuditEvent(Base):
 
 # The link worker's tables live in their own module; importing it here puts them in
 # Base.metadata wherever the models are used (migrations, the model check, the services).
-from practice_rx.storage import caseload_models, delivery_models  # noqa: F401, E402
+from practice_rx.storage import caseload_models, delivery_models, name_words  # noqa: F401, E402
