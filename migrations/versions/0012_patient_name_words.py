@@ -28,7 +28,7 @@ BATCH = 5_000
 def upgrade() -> None:
     words = op.create_table(
         "patient_name_word",
-        sa.Column("word", sa.String(100).with_variant(sa.String(100, collation="C"),
+        sa.Column("word", sa.String(420).with_variant(sa.String(420, collation="C"),
                                                       "postgresql"), nullable=False),
         sa.Column("patient_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["patient_id"], ["patient.id"],

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from practice_rx.storage.models import Base, Patient
 
-#: a word is at most a whole name (``Patient.family_name`` is 100 characters)
-_WORD = String(100).with_variant(String(100, collation="C"), "postgresql")
+#: a word is at most a whole folded name, as long as ``Patient.search_key`` allows
+_WORD = String(420).with_variant(String(420, collation="C"), "postgresql")
 
 
 class PatientNameWord(Base):
