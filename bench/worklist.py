@@ -34,7 +34,12 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench_databases import cached_sqlite, mark_seeded, throwaway_postgres  # noqa: E402
+from bench_databases import (  # noqa: E402
+    cached_sqlite,
+    copy_sqlite_to_postgres,
+    mark_seeded,
+    throwaway_postgres,
+)
 
 from practice_rx.services.demo import DemoSize, fill  # noqa: E402
 from practice_rx.services.worklist import WorklistFilter, WorklistQuery  # noqa: E402
@@ -232,6 +237,8 @@ def main() -> None:
     parser.add_argument("--cache", type=Path,
                         default=Path(tempfile.gettempdir()) / "practice-rx-bench")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--from-sqlite", help="PostgreSQL: copy this seeded SQLite database's "
+                        "rows instead of seeding (a million in minutes)")
     args = parser.parse_args()
     size = DemoSize(max(10, args.referrals // 5), args.referrals, 500)
     if args.database:
@@ -242,7 +249,10 @@ def main() -> None:
         mark_seeded(url)
     else:
         with throwaway_postgres() as url:
-            run(url, True, size, args.repeat, args.json, args.only)
+            if args.from_sqlite:
+                copy_sqlite_to_postgres(args.from_sqlite, url, say=lambda text: print(
+                    text, file=sys.stderr if args.json else sys.stdout, flush=True))
+            run(url, not args.from_sqlite, size, args.repeat, args.json, args.only)
 
 
 if __name__ == "__main__":
