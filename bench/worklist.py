@@ -83,10 +83,11 @@ class Case:
 
 
 def order_sql(sort: str, descending: bool) -> str:
-    """The sort as SQL, ties by id; never chased and no service sort first ascending."""
+    """The sort as SQL, ties by id; no due date, never chased and no service sort first
+    ascending."""
     direction = "DESC" if descending else "ASC"
     keys = [f"{key} {direction}" for key in SORT_SQL[sort][0]]
-    if sort in ("last_chased", "service"):
+    if sort in ("due", "last_chased", "service"):
         keys = [f"{key} {'NULLS LAST' if descending else 'NULLS FIRST'}" for key in keys]
     return ", ".join([*keys, f"r.id {direction}"])
 

@@ -121,10 +121,11 @@ def _order(sort: SortKey, descending: bool, nulls: bool = True) -> list:
     """The sort, ties broken by id; reversed exactly when ``descending`` flips. Without
     ``nulls``, for rows known to have the sort's value, as its index is ordered."""
     order = [column.desc() if descending else column.asc() for column in _SORT_COLUMNS[sort]]
-    if nulls and sort in ("last_chased", "service"):
-        # never chased sorts as the oldest chase, and no service before any service, on
-        # both backends (PostgreSQL's NULLs are otherwise the largest value, SQLite's the
-        # smallest)
+    if nulls and sort in ("due", "last_chased", "service"):
+        # no due date sorts as the earliest, never chased as the oldest chase, and no
+        # service before any service, on both backends (PostgreSQL's NULLs are otherwise
+        # the largest value, SQLite's the smallest; its due and last-chased indexes hold
+        # them first, 0013)
         order = [o.nulls_last() if descending else o.nulls_first() for o in order]
     order.append(Referral.id.desc() if descending else Referral.id.asc())
     return order
