@@ -7,12 +7,17 @@ screen, its username field has the keyboard focus and a key posted to it has bee
 processed (the letter is in the field), then the rest of the username and the
 password are put in and Enter is posted, at once, as by a very fast typist; (2) the
 main window is on screen showing the first page of the worklist and the status
-counts. The baseline is a bare PySide6 QMainWindow on screen. Both run in the same
-run, on the same machine, alternately; the medians and ratios are printed
-(targets: sign-in screen <= 1.5x, populated window <= 3x). The PracticeRx child also
-reports the longest stall of the GUI thread (a 5 ms timer's worst delay) while the
-database opens behind the sign-in screen, and while sorting by patient, filtering
-and scrolling once populated: the target is under 100 ms.
+counts. Signing in is the real one: the login dialog, and the argon2 check of the
+password in the auth service. A third child starts PracticeRx signed in directly
+(``launch(sign_in_as=...)``: no login, no password check) to the same populated
+window, so what the sign-in itself costs is measured, not assumed. The baseline is a
+bare PySide6 QMainWindow on screen. All three run in the same run, on the same
+machine, in turn; the medians and ratios are printed (targets: sign-in screen <=
+1.5x, populated window <= 3x). Each PracticeRx child also reports the longest stall
+of the GUI thread (a 5 ms timer's worst delay), timed from launch (the timer starts
+before the launch call, so a launch that blocks the GUI thread counts) until the
+window is populated, and then while sorting by patient, filtering and scrolling:
+the target is under 100 ms.
 
     .venv/bin/python bench/startup.py [--database URL] [--repeat 5] [--json]
 
@@ -81,7 +86,7 @@ def child_bare() -> None:
 
 
 def child_app(database: str) -> None:
-    from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer
+    from PySide6.QtCore import QEvent, Qt
     from PySide6.QtGui import QKeyEvent
     from PySide6.QtWidgets import QApplication
 
@@ -89,16 +94,11 @@ def child_app(database: str) -> None:
     from practice_rx.ui.starting import Starting
 
     application = qt_application()
+    worst, clock, heartbeat = stall_timer()
+    clock.start()  # from launch: a launch that holds the GUI thread is a stall too
+    heartbeat.start()
     starting = Starting(database)
     login = starting.start()
-    worst = {"ms": 0}
-    clock = QElapsedTimer()
-
-    def beat() -> None:
-        worst["ms"] = max(worst["ms"], clock.restart())
-
-    heartbeat = QTimer(interval=5)
-    heartbeat.timeout.connect(beat)
 
     def key(widget, code, text: str) -> None:  # through the event queue, as typing comes
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
@@ -109,8 +109,6 @@ def child_app(database: str) -> None:
     key(login.username, Qt.Key.Key_D, "d")
     wait_until(lambda: login.username.text() == "d")
     typing = time.time()
-    clock.start()
-    heartbeat.start()
     login.username.setText("dr.patel")
     login.password.setText("practice-rx-demo")
     login.password.setFocus()
@@ -118,13 +116,7 @@ def child_app(database: str) -> None:
     pressed = time.time()
 
     def populated() -> bool:
-        opened = starting.result
-        if opened is None or not opened.session.signed_in:
-            return False
-        window = opened.window
-        model = window.worklist.model
-        counts = window.sidebar.statuses.item(0).text()
-        return exposed(window) and model.total > 0 and not model.loading and "(" in counts
+        return window_populated(starting.result)
 
     import shiboken6
 
@@ -137,9 +129,79 @@ def child_app(database: str) -> None:
     application.processEvents()
     ready = time.time()
     opening_stall = worst["ms"]
-    opened = starting.result
+    rows = starting.result.window.worklist.model.total  # before the filter narrows it
+    working_stall = work_the_list(starting.result, worst, clock)
+    heartbeat.stop()
+    from practice_rx.ui.operations import Operations
+
+    Operations.wait_for_all()
+    print(json.dumps({"ready": ready, "typing": typing, "pressed": pressed, "rows": rows,
+                      "opening_stall_ms": opening_stall, "stall_ms": working_stall}),
+          flush=True)
+    starting.close()
+
+
+def child_direct(database: str) -> None:
+    """PracticeRx to the populated window signed in directly: no login, no password check."""
+    from PySide6.QtWidgets import QApplication
+
+    from practice_rx.ui.app import launch, qt_application
+
+    application = qt_application()
+    worst, clock, heartbeat = stall_timer()
+    clock.start()
+    heartbeat.start()
+    opened = launch(database, sign_in_as="dr.patel")  # opens the database on this thread
+    wait_until(lambda: window_populated(opened))
+    if not window_populated(opened):
+        raise SystemExit("The main window was not populated")
+    QApplication.processEvents()
+    ready = time.time()
+    opening_stall = worst["ms"]
+    rows = opened.window.worklist.model.total
+    working_stall = work_the_list(opened, worst, clock)
+    heartbeat.stop()
+    from practice_rx.ui.operations import Operations
+
+    Operations.wait_for_all()
+    print(json.dumps({"ready": ready, "rows": rows,
+                      "opening_stall_ms": opening_stall, "stall_ms": working_stall}),
+          flush=True)
+    application.processEvents()
+    opened.close()
+
+
+def stall_timer():
+    """The worst delay so far of a 5 ms timer on the GUI thread, the clock it restarts
+    and the timer; the caller starts both."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    worst = {"ms": 0}
+    clock = QElapsedTimer()
+
+    def beat() -> None:
+        worst["ms"] = max(worst["ms"], clock.restart())
+
+    heartbeat = QTimer(interval=5)
+    heartbeat.timeout.connect(beat)
+    return worst, clock, heartbeat
+
+
+def window_populated(opened) -> bool:
+    """Signed in, the main window on screen with the worklist's first page and counts."""
+    if opened is None or not opened.session.signed_in:
+        return False
     window = opened.window
-    rows = window.worklist.model.total
+    model = window.worklist.model
+    counts = window.sidebar.statuses.item(0).text()
+    return exposed(window) and model.total > 0 and not model.loading and "(" in counts
+
+
+def work_the_list(opened, worst: dict, clock) -> int:
+    """Sort by patient, filter and scroll far down; the longest GUI stall meanwhile."""
+    from PySide6.QtCore import Qt
+
+    window = opened.window
 
     def idle() -> bool:
         return not opened.session.operations.busy and not window.worklist.model.loading
@@ -152,15 +214,7 @@ def child_app(database: str) -> None:
     wait_until(lambda: idle() and not window.worklist.filters._typing.isActive())
     window.worklist.table.scrollToBottom()                         # a page far down
     wait_until(lambda: idle() and not window.worklist.model._pending)
-    working_stall = worst["ms"]
-    heartbeat.stop()
-    from practice_rx.ui.operations import Operations
-
-    Operations.wait_for_all()
-    print(json.dumps({"ready": ready, "typing": typing, "pressed": pressed, "rows": rows,
-                      "opening_stall_ms": opening_stall, "stall_ms": working_stall}),
-          flush=True)
-    starting.close()
+    return worst["ms"]
 
 
 # -- the parent ---------------------------------------------------------------------------
@@ -208,13 +262,16 @@ def main() -> int:
     parser.add_argument("--database", help="a database URL already holding the data")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--child", choices=("app", "bare"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=("app", "direct", "bare"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "bare":
         child_bare()
         return 0
     if args.child == "app":
         child_app(args.database)
+        return 0
+    if args.child == "direct":
+        child_direct(args.database)
         return 0
 
     database = args.database or seed(DEFAULT_DB)
@@ -223,37 +280,50 @@ def main() -> int:
     if not args.database:  # else the caller's settings hold that database's audit key
         env["XDG_CONFIG_HOME"] = str(DEFAULT_CONFIG)
     env.pop("PRACTICE_RX_DATABASE_URL", None)
-    launch("app", database, env)  # warm the file cache: "cold" means a new process, not a
-    launch("bare", database, env)  # cold disk, which would measure the disk, not the app
-    reports, bare = [], []
+    for kind in ("app", "direct", "bare"):  # warm the file cache: "cold" means a new
+        launch(kind, database, env)          # process, not a cold disk (that is the disk's)
+    reports, direct, bare = [], [], []
     for _ in range(args.repeat):
         reports.append(launch("app", database, env))
+        direct.append(launch("direct", database, env))
         bare.append(launch("bare", database, env)["ready"])
     sign_in = figure([r["typing"] for r in reports], bare, 1.5)
     populated = figure([r["ready"] for r in reports], bare, 3.0)
+    populated_directly = figure([r["ready"] for r in direct], bare, 3.0)
     after_enter = statistics.median(r["ready"] - r["pressed"] for r in reports) * 1000
     opening_stall = max(r["opening_stall_ms"] for r in reports)
     working_stall = max(r["stall_ms"] for r in reports)
+    direct_opening_stall = max(r["opening_stall_ms"] for r in direct)
+    direct_working_stall = max(r["stall_ms"] for r in direct)
     if args.json:
         print(json.dumps({"bench": "startup", "database": database,
                           "referrals": reports[-1]["rows"], "repeat": args.repeat,
                           "sign_in_screen_taking_typing": sign_in,
                           "main_window_populated_after_sign_in": populated,
+                          "main_window_populated_signed_in_directly": populated_directly,
                           "enter_to_populated_ms": round(after_enter),
                           "gui_stall_while_opening_ms": opening_stall,
                           "gui_stall_sort_filter_scroll_ms": working_stall,
+                          "gui_stall_direct_while_opening_ms": direct_opening_stall,
+                          "gui_stall_direct_sort_filter_scroll_ms": direct_working_stall,
+                          "gui_stall_timed_from": "launch",
                           "gui_stall_target_ms": 100}))
         return 0
     print(f"Database: {database} ({reports[-1]['rows']:,} referrals), median of {args.repeat}")
     print(f"Bare PySide6 window, shown:                  {sign_in['baseline_ms']:6d} ms")
     print(f"Sign-in screen shown, taking typing:         {sign_in['ms']:6d} ms "
           f"({sign_in['low_ms']}-{sign_in['high_ms']}); {sign_in['ratio']:.2f}x (target <= 1.5x)")
-    print(f"Main window populated, signing in at once:   {populated['ms']:6d} ms "
+    print(f"Main window populated, through the sign-in:  {populated['ms']:6d} ms "
           f"({populated['low_ms']}-{populated['high_ms']}); {populated['ratio']:.2f}x "
           "(target <= 3x)")
+    print("  (the login dialog and the argon2 password check, typed at once)")
     print(f"  of which Enter to populated window:        {after_enter:6.0f} ms")
-    print(f"Longest GUI stall while the database opens behind the sign-in: {opening_stall} ms; "
-          f"while sorting by patient, filtering and scrolling: {working_stall} ms "
+    print(f"Main window populated, signed in directly:   {populated_directly['ms']:6d} ms "
+          f"({populated_directly['low_ms']}-{populated_directly['high_ms']}); "
+          f"{populated_directly['ratio']:.2f}x (no login, no password check)")
+    print(f"Longest GUI stall, timed from launch: through the sign-in {opening_stall} ms, "
+          f"signed in directly {direct_opening_stall} ms; while sorting by patient, "
+          f"filtering and scrolling: {working_stall} ms and {direct_working_stall} ms "
           "(target < 100 ms)")
     return 0
 

@@ -5,7 +5,8 @@ into a cached SQLite file, or into a throwaway PostgreSQL cluster with --backend
 postgresql, then times each case two ways in the same run: ``WorklistService.page``
 as the demo receptionist (linked to every practice, so the practice scope applies),
 and the best raw SQL written for the same page and total on the bare driver
-(``sqlite3``, ``psycopg``), after checking both give the same rows and total.
+(``sqlite3``, ``psycopg``), after checking both give the same rows and total, and that
+the total equals a plain count with the practice scope (else it stops, naming the case).
 
 Cases: every sort ascending and descending at its first, middle and last page,
 unfiltered; then each common filter (status, overdue, service, referrer, text,
@@ -117,6 +118,24 @@ def raw_sql(case: Case, scope: str, total: int, backend: str) -> tuple[str, str]
         f" WHERE {case.where}" if case.where else "")
 
 
+class BenchMismatch(AssertionError):
+    """The service and raw SQL disagree: the bench stops rather than time a wrong answer."""
+
+
+def scoped_count_sql(case: Case, scope: str) -> str:
+    """The case's total counted the plain way, practice scope included, to check the
+    service's (and the timed SQL's) count that leaves the scope out for this reader."""
+    where = " AND ".join(part for part in (scope, case.where) if part)
+    return f"SELECT count(*) FROM referral r WHERE {where}"
+
+
+def check_counts(name: str, service_total: int, raw_total: int, scoped_total: int) -> None:
+    """Fail, naming the case and the three counts, unless they all agree."""
+    if not service_total == raw_total == scoped_total:
+        raise BenchMismatch(f"{name}: service total {service_total:,}, raw SQL {raw_total:,}, "
+                            f"counted with the practice scope {scoped_total:,}")
+
+
 def cases(total: int, service_id: int, referrer_id: int, practice_id: int) -> list[Case]:
     last = max(0, -(-total // PAGE_SIZE) - 1)
     grid = [Case(f"{sort} {'desc' if descending else 'asc'} {where}",
@@ -206,8 +225,10 @@ def run(url: str, seed: bool, size: DemoSize, repeat: int, as_json: bool,
         page_sql, count_sql = raw_sql(case, scope, page.total, services.db.backend)
         raw_ids = [row[0] for row in execute(page_sql, today)]
         raw_total = execute(count_sql, today)[0][0]
-        assert [row.id for row in page.rows] == raw_ids, case.name
-        assert page.total == raw_total, case.name
+        if [row.id for row in page.rows] != raw_ids:
+            raise BenchMismatch(f"{case.name}: the service's page is not raw SQL's")
+        check_counts(case.name, page.total, raw_total,
+                     execute(scoped_count_sql(case, scope), today)[0][0])
         service_ms = median_ms(lambda q=query: services.worklist.page(reader, q), repeat)
         raw_ms = median_ms(lambda p=page_sql, c=count_sql: (execute(p, today), execute(c, today)),
                            repeat)

@@ -288,6 +288,24 @@ def screens(camera: Camera, window, gp):
         new.go(3)
         shoot("new-referral-4-review", new)
 
+    def refer_from_record() -> None:
+        """As ``practice-rx refer --nhs-number`` hands a patient to the running window."""
+        from sqlalchemy import select
+
+        from practice_rx.launch_request import request_for
+        from practice_rx.storage.models import Patient
+        from practice_rx.ui.app import Opened
+        from practice_rx.ui.launch.requests import LaunchRequests
+
+        as_user(gp)
+        with services.db.reading() as reading:
+            number = reading.scalar(select(Patient.nhs_number).order_by(Patient.id).limit(1))
+        requests = LaunchRequests(None, demo=True)
+        requests.attach(Opened(session.app, session, window))
+        requests.answer(request_for([number], None, demo=True))
+        camera.idle(600)
+        shoot("refer-from-record", opened_over(window))
+
     def link_worker() -> None:
         from sqlalchemy import func, select
 
@@ -384,7 +402,8 @@ def screens(camera: Camera, window, gp):
     return [("main-window", main_window), ("overdue-chase-list", chase_list),
             ("status-update", status_update), ("referral tabs", tabs),
             ("chaser-letters", chasers), ("letter-preview", letter_preview),
-            ("new-referral", new_referral), ("link worker screens", link_worker),
+            ("new-referral", new_referral), ("refer-from-record", refer_from_record),
+            ("link worker screens", link_worker),
             ("admin screens", admin), ("GP codes and FHIR import", exchange),
             ("reports", reports),
             ("idle-lock", idle_lock)]

@@ -86,3 +86,26 @@ def test_scaling(tmp_path):
     has(size, "referrals", "seeded_s", "mib", "worklist")
     assert size["referrals"] == 500
     assert isinstance(size["worklist"], dict)
+
+
+def test_startup(tmp_path, monkeypatch):
+    """Both start-ups, through the real sign-in and signed in directly, and the GUI stall
+    timed from launch, each against the bare window of the same run."""
+    url = f"sqlite:///{tmp_path / 'startup.sqlite3'}"
+    monkeypatch.setenv("PRACTICE_RX_AUDIT_KEY_FILE", str(tmp_path / "bench-audit.key"))
+    app = start(url)
+    fill(app.services.db, DemoSize(patients=20, referrals=150, services=5))
+    app.close()
+    data = bench_json(tmp_path, "startup.py", "--database", url, "--repeat", "1")
+    has(data, "sign_in_screen_taking_typing", "main_window_populated_after_sign_in",
+        "main_window_populated_signed_in_directly", "enter_to_populated_ms",
+        "gui_stall_while_opening_ms", "gui_stall_sort_filter_scroll_ms",
+        "gui_stall_direct_while_opening_ms", "gui_stall_direct_sort_filter_scroll_ms",
+        "gui_stall_timed_from", "gui_stall_target_ms", "referrals")
+    assert data["gui_stall_timed_from"] == "launch"
+    for name in ("sign_in_screen_taking_typing", "main_window_populated_after_sign_in",
+                 "main_window_populated_signed_in_directly"):
+        has(data[name], "ms", "low_ms", "high_ms", "baseline_ms", "ratio", "target_ratio")
+    assert data["main_window_populated_after_sign_in"]["baseline_ms"] == \
+        data["main_window_populated_signed_in_directly"]["baseline_ms"]
+    assert data["referrals"] > 0, data

@@ -12,6 +12,7 @@ from practice_rx.delivery.cli import add_mesh_commands
 from practice_rx.errors import NotFoundError, PracticeRxError, ValidationError
 from practice_rx.fhir.cli import add_fhir_commands
 from practice_rx.fhir.codes_cli import add_code_commands
+from practice_rx.launch_request import LauncherSafeParser, nhs_number_argument
 from practice_rx.oruk.cli import add_catalogue_commands
 from practice_rx.reports.cli import add_report_commands
 from practice_rx.settings import Settings, data_dir
@@ -373,6 +374,15 @@ def cmd_chasers(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_refer(args: argparse.Namespace) -> int:
+    """The new-referral journey on the patient a GP system's launcher names; the number is
+    checked before any window opens (exit 2, the usual message, the number not repeated)."""
+    nhs_number_argument(args.nhs_number)
+    from practice_rx.ui.app import run
+
+    return run(args)
+
+
 def safe(url: str) -> str:
     from practice_rx.storage.database import safe_url
 
@@ -380,7 +390,7 @@ def safe(url: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = LauncherSafeParser(
         prog="practice-rx", description="Raise, track and print social prescribing referrals.")
     parser.add_argument("--version", action="version", version=f"PracticeRx {__version__}")
     parser.add_argument("--database", metavar="URL",
@@ -477,6 +487,13 @@ def build_parser() -> argparse.ArgumentParser:
     chasers.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     chasers.add_argument("--out", default=".", help="the folder to write the PDFs to")
     chasers.set_defaults(handler=cmd_chasers)
+
+    refer = commands.add_parser(
+        "refer", help="open a new referral for a patient (for a GP system's launcher); "
+        "hands it to PracticeRx if it is already running")
+    refer.add_argument("--nhs-number", required=True, nargs="+", metavar="NUMBER",
+                       help="the patient's NHS number: 10 digits, spaces or hyphens allowed")
+    refer.set_defaults(handler=cmd_refer)
 
     plugins = commands.add_parser("plugins", help="list plugins, their versions, hooks and "
                                   "errors; 'plugins new NAME' writes a new plugin")

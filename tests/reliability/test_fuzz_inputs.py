@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import nhs_number
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from practice_rx.domain import identifiers as ids
 from practice_rx.errors import ValidationError
 from practice_rx.services.patients import PatientDetails
+from tests.support.check_digit import modulus_11
 
 MANY = settings(max_examples=3000, deadline=None)
 TODAY = date(2026, 11, 24)
@@ -30,8 +32,14 @@ def accepted_or_named(action, field: str, label: str):
 def test_nhs_numbers(text):
     digits = accepted_or_named(lambda: ids.normalise_nhs_number(text), "nhs_number", "NHS number")
     if digits is not None:
-        assert len(digits) == 10 and ids.nhs_check_digit(digits[:9]) == int(digits[9])
+        # expected from outside the code: the nhs-number package and the hand rule
+        assert nhs_number.is_valid(digits)
+        assert len(digits) == 10 and modulus_11(digits[:9]) == int(digits[9])
         assert ids.normalise_nhs_number(ids.format_nhs_number(digits)) == digits
+    else:  # refused: ten ASCII digits among spaces and dashes must then be invalid outside too
+        compact = text.replace(" ", "").replace("-", "")
+        if len(compact) == 10 and compact.isascii() and compact.isdigit():
+            assert not nhs_number.is_valid(compact)
 
 
 @MANY

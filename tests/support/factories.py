@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 
-from practice_rx.domain.identifiers import nhs_check_digit
 from practice_rx.domain.permissions import STATUS_ACTIONS, allowed
 from practice_rx.domain.statuses import Status
 from practice_rx.plugins.national.form import national_form
@@ -13,6 +12,7 @@ from practice_rx.services.catalogue import ServiceDetails
 from practice_rx.services.patients import PatientDetails
 from practice_rx.services.referrals import DraftChanges
 from practice_rx.storage.models import Patient, Referral, Service, User
+from tests.support.check_digit import modulus_11
 
 _serials = itertools.count(1)
 
@@ -21,7 +21,7 @@ def test_nhs_number(serial: int) -> str:
     """The ``serial``-th valid NHS number in the 999 test range."""
     for candidate in itertools.count(serial * 7):
         first_nine = f"999{candidate % 1_000_000:06d}"
-        check = nhs_check_digit(first_nine)
+        check = modulus_11(first_nine)
         if check is not None:
             return f"{first_nine}{check}"
     raise AssertionError("unreachable")

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from practice_rx.domain.identifiers import nhs_check_digit
 from practice_rx.services.patients import PatientDetails
 from practice_rx.storage.models import Patient
+from tests.support.check_digit import modulus_11
 
 
 def synthetic_nhs_number(serial: int) -> str:
     """The ``serial``-th valid NHS number from 999 555 000x (the test range, check digit valid)."""
     found = 0
     for base in range(999_555_000, 999_556_000):
-        check = nhs_check_digit(str(base))
+        check = modulus_11(str(base))
         if check is not None:
             if found == serial:
                 return f"{base}{check}"

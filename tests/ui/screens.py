@@ -376,6 +376,29 @@ def catalogue_change_delivery(core: App, qtbot) -> QWidget:
     return dialog
 
 
+def refer_from_record(core: App, qtbot) -> QWidget:
+    """The journey ``practice-rx refer`` opens: the patient chosen, the notice above the banner."""
+    from sqlalchemy import select
+
+    from practice_rx.launch_request import request_for
+    from practice_rx.storage.models import Patient
+    from practice_rx.ui.app import Opened
+    from practice_rx.ui.launch.journey import TITLE
+    from practice_rx.ui.launch.requests import LaunchRequests
+    from practice_rx.ui.new_referral import NewReferralDialog
+
+    window = _main(core, qtbot)
+    with core.services.db.reading() as reading:
+        number = reading.scalar(select(Patient.nhs_number).order_by(Patient.id).limit(1))
+    requests = LaunchRequests(None, demo=True)
+    requests.attach(Opened(core, window.session, window))
+    requests.answer(request_for([number], None, demo=True))
+    settle(qtbot, window.session)
+    dialog = next(w for w in window.findChildren(NewReferralDialog) if w.windowTitle() == TITLE)
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
 WINDOWS: dict[str, Opener] = {
     "main-window": main_window,
     **{f"main-window-tab-{index}": main_window_tab(index) for index in (1, 2, 3)},
@@ -385,6 +408,7 @@ WINDOWS: dict[str, Opener] = {
     "new-referral-service": new_referral_service,
     "new-referral-review": new_referral_review,
     "new-referral-refused": new_referral_refused,
+    "refer-from-record": refer_from_record,
     "status-dialog": status_dialog,
     "settings": _admin_dialog(lambda window: window.open_settings()),
     "mesh-settings": _admin_dialog(lambda window: window.open_mesh_settings()),

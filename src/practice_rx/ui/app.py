@@ -15,6 +15,7 @@ in with the demo GP. ``--demo --database URL`` opens only a demo database.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import signal
 import sys
@@ -24,13 +25,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 
 if TYPE_CHECKING:  # the core is imported once the opening window is up
+    from practice_rx.launch_request import LaunchRequest
     from practice_rx.startup import App
+    from practice_rx.ui.launch.one_copy import RunningCopy
     from practice_rx.ui.main_window import MainWindow
     from practice_rx.ui.session import Session
+    from practice_rx.ui.starting import Starting
 
 
 @dataclass
@@ -194,17 +199,32 @@ def launch(database_url: str | None, demo: bool = False,
 
 
 def run(args: argparse.Namespace) -> int:
-    """The ``practice-rx`` command with no sub-command: the login at once, then the window.
+    """The ``practice-rx`` command with no sub-command (or ``refer``): the login at once,
+    then the window; or, when a copy is running already, the request handed to it.
 
     The database opens behind the login (:mod:`practice_rx.ui.starting`); a problem
     opening it is said on the login.
     """
+    from practice_rx.launch_request import request_for, server_name
+    from practice_rx.settings import Settings
+    from practice_rx.ui.launch.one_copy import RunningCopy
     from practice_rx.ui.starting import Starting
 
+    demo = bool(getattr(args, "demo", False))
+    url = args.database or (None if demo else Settings.load().resolved_database_url())
+    request = request_for(getattr(args, "nhs_number", None), url, demo)
     application = qt_application()
-    starting = Starting(args.database, demo=bool(getattr(args, "demo", False)))
+    copy = RunningCopy(server_name())
+    if not copy.claim():
+        from practice_rx.ui.launch.one_copy import hand_over
+
+        reply = hand_over(request, copy.name)
+        print(f"practice-rx: {reply.message}", file=sys.stdout if reply.ok else sys.stderr)
+        return 0 if reply.ok else 1
+    starting = Starting(args.database, demo=demo)
     starting.cancelled.connect(application.quit)
     starting.start()
+    QTimer.singleShot(0, lambda: take_requests(copy, starting, request))
     from practice_rx.ui import messages
 
     sys.excepthook = messages.unexpected_error  # a fault in a screen is said, not swallowed
@@ -213,6 +233,28 @@ def run(args: argparse.Namespace) -> int:
         return application.exec()
     finally:
         starting.close()
+        copy.close()
+
+
+def take_requests(copy: RunningCopy, starting: Starting, request: LaunchRequest) -> None:
+    """Once the login is on screen: serve this launch's request and later launches'.
+
+    ``PRACTICE_RX_TEST_DEMO_USER`` (the two-process tests; honoured with ``--demo`` only)
+    signs that demo user in with the published demo password, and lets ``state`` be asked.
+    """
+    from practice_rx.ui.launch.requests import TEST_DEMO_USER, LaunchRequests
+
+    test_user = os.environ.get(TEST_DEMO_USER) if starting.demo else None
+    requests = LaunchRequests(request.database, starting.demo, answers_state=bool(test_user),
+                              parent=copy)
+    starting.opened.connect(requests.attach)
+    if starting.result is not None:
+        requests.attach(starting.result)
+    requests.add(request)
+    copy.listen(requests.answer)
+    if test_user and shiboken6.isValid(starting.login) and starting.login.isVisible():
+        starting.login.username.setText(test_user)
+        starting.login.submit()
 
 
 def stop_on_signals() -> None:

@@ -615,6 +615,10 @@ class MainWindow(QMainWindow):
         return self._single(f"draft-{referral_id}", lambda: self._connect_referral_dialog(
             NewReferralDialog(self.session, draft_id=referral_id, parent=self)))
 
+    def open_journey(self, key: str, make):
+        """A new-referral journey of its own (``key``): one already open comes forward."""
+        return self._single(key, lambda: self._connect_referral_dialog(make()))
+
     def _connect_referral_dialog(self, dialog):
         dialog.done.connect(self._referral_done)
         return dialog

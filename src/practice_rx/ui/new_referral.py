@@ -80,6 +80,8 @@ class NewReferralDialog(QDialog):
 
     #: (referral id, what happened) once it was sent or saved as a draft
     done = Signal(int, str)
+    #: the patient chosen (a :class:`Patient`), each time one is
+    patient_changed = Signal(object)
 
     def __init__(self, session: Session, draft_id: int | None = None,
                  parent: QWidget | None = None) -> None:
@@ -312,7 +314,17 @@ class NewReferralDialog(QDialog):
         self.patient_banner.set_patient(patient, self.draft.id if self.draft else None)
         self.patient_picker.back_to_search()
         self.status.setText("")
+        self.patient_changed.emit(patient)
         self.go(FORM)
+
+    def choose_patient(self, patient: Patient) -> None:
+        """Start on ``patient`` (found by the caller through the patient service), as if
+        chosen in the search: the banner shows and the journey moves to the form."""
+        self._patient_chosen(patient)
+
+    def add_notice(self, notice: QWidget) -> None:
+        """A notice above the banner, seen at every step (where the journey came from)."""
+        self.layout().insertWidget(self.layout().indexOf(self.patient_banner), notice)
 
     def _service_chosen(self, service: Service) -> None:
         self.service = service

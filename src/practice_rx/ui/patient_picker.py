@@ -469,6 +469,15 @@ class PatientPicker(QStackedWidget):
         self.setCurrentWidget(self.form)
         self.form.start(self.search.search.text(), self.search.date_of_birth.text())
 
+    def add_patient_numbered(self, nhs_number: str) -> None:
+        """Add a patient whose NHS number is known already (sent from the clinical record):
+        the number is filled in, and the typing starts at the given name."""
+        self.search.search.blockSignals(True)  # no search for a number known to match nobody
+        self.search.search.setText(nhs_number)
+        self.search.search.blockSignals(False)
+        self.add_patient()
+        self.form.inputs["given_name"].setFocus()
+
     def back_to_search(self) -> None:
         self.setCurrentWidget(self.search)
         self.search.search.setFocus()
