@@ -126,3 +126,25 @@ def test_totals_are_exact_for_a_user_in_two_of_three_practices(demo):
     counts = demo.worklist.status_counts(reader)
     for status in set(visible.values()):
         assert counts[status] == sum(value == status for value in visible.values())
+
+
+@pytest.mark.parametrize("sort", ["created", "due", "status", "last_chased", "id"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_a_name_search_read_along_the_sort_index_equals_the_offset_listing(demo, sort,
+                                                                           descending):
+    """On SQLite the first and last pages of a common name are read by walking the sort's
+    index (services.worklist._walks_sort_index); every page still equals the listing."""
+    from string import ascii_lowercase
+
+    from practice_rx.services.worklist import _walks_sort_index
+
+    reader = user_id(demo, "reception.jones")
+    common = max(ascii_lowercase, key=lambda letter: demo.worklist.page(  # the most referrals
+        reader, WorklistQuery(WorklistFilter(text=letter))).total)
+    query = WorklistQuery(WorklistFilter(text=common), sort=sort, descending=descending)
+    everything = forward(demo, reader, query)
+    ids, total = paged(demo, reader, query)
+    assert ids == everything and total == len(everything) > PAGE
+    with demo.db.engine.connect() as connection:
+        walks = _walks_sort_index(connection, replace(query, page_size=PAGE), total, PAGE)
+    assert walks == (demo.db.backend == "sqlite")

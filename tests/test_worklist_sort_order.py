@@ -44,16 +44,7 @@ def _nulls_first(value) -> tuple:
     return (value is not None, value)
 
 
-def _due_key(backend: str):
-    """A missing due date where each backend puts NULL ascending: first on SQLite, last on
-    PostgreSQL. The service sorts due dates with the backend's NULL order (see the report
-    of issue 17); this states that order, apart from the service's code."""
-    if backend == "sqlite":
-        return lambda row: (row["due"] is not None, row["due"])
-    return lambda row: (row["due"] is None, row["due"])
-
-
-def sort_keys(backend: str) -> dict:
+def sort_keys() -> dict:
     """Each sort's key on a row read by plain SQL, before the tie on the referral's id."""
     return {
         "created": lambda row: row["created"],
@@ -63,7 +54,7 @@ def sort_keys(backend: str) -> dict:
             None if row["service_id"] is None else (row["service"], row["service_id"])),
         "referrer": lambda row: (row["referrer"], row["referrer_id"]),
         "status": lambda row: row["status"],
-        "due": _due_key(backend),
+        "due": lambda row: _nulls_first(row["due"]),  # no due date first, both backends
         "updated": lambda row: row["changed"],
         "urgency": lambda row: row["urgency"],
         "last_chased": lambda row: _nulls_first(row["chased"]),
@@ -110,7 +101,7 @@ def tied(services, db, clock):
         session.execute(update(Referral).where(Referral.id.in_(list(waiting))).values(
             last_chased_at=MOMENT))
     rows = plain_rows(db)
-    keys = sort_keys(db.backend)
+    keys = sort_keys()
     for sort in ("created", "patient", "service", "referrer", "status", "due", "updated",
                  "urgency", "last_chased", "nhs_number"):
         values = [keys[sort](row) for row in rows]
@@ -130,10 +121,10 @@ def _all_pages(services, query: WorklistQuery) -> list[int]:
             return found
 
 
-@pytest.mark.parametrize("sort", list(sort_keys("sqlite")))
+@pytest.mark.parametrize("sort", list(sort_keys()))
 def test_each_sort_in_its_order_with_ties_by_id(services, db, tied, sort):
     for descending in (False, True):
-        want = expected(tied, sort_keys(db.backend)[sort], descending)
+        want = expected(tied, sort_keys()[sort], descending)
         one_page = services.worklist.page(desk(services), WorklistQuery(
             sort=sort, descending=descending, page_size=1000))
         assert [row.id for row in one_page.rows] == want, descending

@@ -515,6 +515,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if getattr(sys, "frozen", False):  # the bundled app: a letter-rendering worker starts here
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     log.setLevel(logging.INFO)
     parser = build_parser()

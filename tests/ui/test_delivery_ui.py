@@ -75,20 +75,33 @@ def timeline_changes(window) -> list[str]:
     return [tree.topLevelItem(i).text(2) for i in range(tree.topLevelItemCount())]
 
 
-def test_sending_a_referral_delivers_it_off_the_gui_thread_and_says_so(mesh_core, server,
-                                                                        qtbot):
-    core, _service = mesh_core
+def gp_sends_befriending_referral(core, qtbot):
+    """Dr Patel's new referral to the befriending service, sent with Ctrl+Enter; the window
+    once the send (and the delivery after it) has settled, and the dialog."""
     window = make_window(core, qtbot, "dr.patel", "clinician")
-    session = window.session
     dialog = window.new_referral()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
     dialog._patient_chosen(make_patient(core.services))
     dialog.renderer.set_answers(complete_answers(core))
     [chosen] = core.services.catalogue.search("Beeston Befriending", None)
     dialog._service_chosen(chosen)
-
     QTest.keyClick(dialog, Qt.Key.Key_Return, CTRL)
-    settle(qtbot, session, timeout=20_000)
+    settle(qtbot, window.session, timeout=20_000)
+    return window, dialog
+
+
+def sent_referral(services, service):
+    """A new GP's referral of a new patient to ``service``, sent (and not yet delivered)."""
+    gp = make_user(services)
+    draft = ready_draft(services, gp, make_patient(services), service)
+    return gp, services.referrals.send(gp.id, draft.id, draft.version)
+
+
+def test_sending_a_referral_delivers_it_off_the_gui_thread_and_says_so(mesh_core, server,
+                                                                        qtbot):
+    core, _service = mesh_core
+    window, dialog = gp_sends_befriending_referral(core, qtbot)
+    session = window.session
 
     assert not shiboken6.isValid(dialog) or not dialog.isVisible()
     referral_id = window.detail.showing()
@@ -102,9 +115,7 @@ def test_sending_a_referral_delivers_it_off_the_gui_thread_and_says_so(mesh_core
 def test_a_pending_delivery_is_sent_again_from_the_referral_view(mesh_core, server, qtbot):
     core, service = mesh_core
     services = core.services
-    gp = make_user(services)
-    draft = ready_draft(services, gp, make_patient(services), service)
-    referral = services.referrals.send(gp.id, draft.id, draft.version)
+    gp, referral = sent_referral(services, service)
     write_settings("http://127.0.0.1:9")  # nothing listens there: MESH is "down"
     row = services.delivery.deliver(gp.id, referral.id).delivery
     assert row.state == "pending"
@@ -136,9 +147,7 @@ def test_a_failed_delivery_shows_why_and_a_link_worker_is_not_offered_send_again
     with services.db.transaction() as session:
         session.execute(update(Service).where(Service.id == service.id).values(
             delivery_address="X26NOPE9"))
-    gp = make_user(services)
-    draft = ready_draft(services, gp, make_patient(services), service)
-    referral = services.referrals.send(gp.id, draft.id, draft.version)
+    gp, referral = sent_referral(services, service)
     row = services.delivery.deliver(gp.id, referral.id).delivery
     window = make_window(core, qtbot, "nadia.ahmed", "link_worker")
     window.detail.show_referral(referral.id)
@@ -156,17 +165,8 @@ def test_a_delivery_that_fails_after_send_leaves_the_referral_sent_and_says_so(
         mesh_core, server, qtbot):
     core, _service = mesh_core
     write_settings("http://127.0.0.1:9")  # MESH "down" while the GP sends
-    window = make_window(core, qtbot, "dr.patel", "clinician")
+    window, _dialog = gp_sends_befriending_referral(core, qtbot)
     session = window.session
-    dialog = window.new_referral()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
-    dialog._patient_chosen(make_patient(core.services))
-    dialog.renderer.set_answers(complete_answers(core))
-    [chosen] = core.services.catalogue.search("Beeston Befriending", None)
-    dialog._service_chosen(chosen)
-
-    QTest.keyClick(dialog, Qt.Key.Key_Return, CTRL)
-    settle(qtbot, session, timeout=20_000)
 
     referral_id = window.detail.showing()
     message = window.statusBar().currentMessage()
@@ -181,9 +181,7 @@ def test_a_delivery_that_fails_after_send_leaves_the_referral_sent_and_says_so(
 def test_the_window_polls_mesh_and_shows_the_acknowledgement(mesh_core, server, qtbot):
     core, service = mesh_core
     services = core.services
-    gp = make_user(services)
-    draft = ready_draft(services, gp, make_patient(services), service)
-    referral = services.referrals.send(gp.id, draft.id, draft.version)
+    gp, referral = sent_referral(services, service)
     services.delivery.deliver(gp.id, referral.id)
     MeshChannel(server.mailbox(SERVICE_MAILBOX), workflow_id=WORKFLOW).inbox(acknowledge=True)
     window = make_window(core, qtbot, "sam.jones", "receptionist")

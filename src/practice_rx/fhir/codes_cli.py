@@ -2,9 +2,10 @@
 for the practice to record in the GP system.
 
 Shares the ``export`` group with ``export fhir`` (:func:`practice_rx.fhir.cli.command_group`)
-and the period and ``--out`` checks of ``practice-rx report``: a bad date, a period that
-ends before it starts or an ``--out`` already there (without ``--force``) is refused
-before the database is opened, exit status 2, nothing written. Events left out for an
+and the period and ``--out`` checks of ``practice-rx report``
+(:mod:`practice_rx.period_export`): a bad date, a period that ends before it starts or
+an ``--out`` already there (without ``--force``) is refused before the database is
+opened, exit status 2, nothing written. Events left out for an
 unverified code are counted on stderr; the file never has them.
 """
 
@@ -14,7 +15,7 @@ import argparse
 import sys
 
 from practice_rx.fhir.cli import command_group
-from practice_rx.reports.cli import iso_date
+from practice_rx.period_export import checked_period_and_out, iso_date, write_whole
 
 
 def add_code_commands(commands: argparse._SubParsersAction) -> None:
@@ -39,9 +40,7 @@ def add_code_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def cmd_export_codes(args: argparse.Namespace) -> int:
-    from practice_rx.reports.cli import _checked, _write_whole
-
-    checked = _checked(args)
+    checked = checked_period_and_out(args)
     if checked is None:
         return 2
     period, out = checked
@@ -55,7 +54,7 @@ def cmd_export_codes(args: argparse.Namespace) -> int:
         services = app.services
         codes = services.gp_codes
         user_id = _user_id(services, args.user)
-        found = _write_whole(out, lambda path: codes.export_file(
+        found = write_whole(out, lambda path: codes.export_file(
             user_id, period, path, practices=args.practice, new_only=args.new_only))
     except PracticeRxError as error:
         return _refused("not exported, no file was written:", error)

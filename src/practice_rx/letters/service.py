@@ -12,7 +12,7 @@ letter even after the referral, patient, service or practice details change.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -27,6 +27,7 @@ from practice_rx.forms import FormDefinition
 from practice_rx.letters.casework_facts import casework_for
 from practice_rx.letters.casework_inputs import CaseworkFacts
 from practice_rx.letters.inputs import LetterInputs, LetterKind, casework_problems, inputs_for
+from practice_rx.letters.render_pool import RenderPool
 from practice_rx.letters.resources import default_logo
 from practice_rx.letters.templates import LetterTemplate, TemplateSet, builtin_templates
 from practice_rx.measures import MeasureDefinition
@@ -72,6 +73,16 @@ class BatchItem:
     error: str = ""
 
 
+@dataclass(frozen=True)
+class _Chunk:
+    """A batch's chunk ready to record: when it was read, each referral's inputs (or why
+    it has no letter), and its letters' PDFs in order, as they are rendered."""
+
+    now: datetime
+    prepared: list[tuple[int, tuple[Referral, LetterInputs] | str]]
+    pdfs: Generator[bytes, None, None]
+
+
 def sha256(pdf: bytes) -> str:
     return hashlib.sha256(pdf).hexdigest()
 
@@ -94,8 +105,11 @@ class LetterService(ServiceBase):
         templates: Iterable[LetterTemplate] | None = None,
         logo: Path | None = None,
         measures: Sequence[MeasureDefinition] = (),
+        render_pool: RenderPool | None = None,
     ) -> None:
         super().__init__(db, clock, audit)
+        #: renders a big batch's letters on every core (:mod:`practice_rx.letters.render_pool`)
+        self.render_pool = render_pool if render_pool is not None else RenderPool()
         self.measures = tuple(measures)
         self.templates = TemplateSet(builtin_templates() if templates is None else templates)
         self.logo = logo if logo is not None else default_logo()
@@ -210,40 +224,34 @@ class LetterService(ServiceBase):
         forms: dict[tuple[str, int], FormDefinition | None] = {}
         with self.db.reading() as session:
             self.authorize(session, user_id, kind.action)
-        for start in range(0, total, BATCH_CHUNK):
-            chunk = referral_ids[start:start + BATCH_CHUNK]
-            now = self.clock()
-            with self.db.reading() as session:
-                loaded = self._load_many(session, chunk, forms)
-                casework = {referral_id: self._casework(session, item[0], kind)
-                            for referral_id, item in loaded.items() if not isinstance(item, str)}
+        starts = range(0, total, BATCH_CHUNK)
+        upcoming = self._prepare(referral_ids[:BATCH_CHUNK], kind, chosen, forms, total) \
+            if total else None
+        for start in starts:
+            chunk, upcoming = upcoming, None
             # (index in items, referral, pdf, what it shows)
             made: list[tuple[int, Referral, bytes, LetterInputs]] = []
             stop = False
-            for referral_id in chunk:
+            for referral_id, entry in chunk.prepared:
                 if cancelled is not None and cancelled():
                     stop = True
+                    chunk.pdfs.close()  # letters rendered ahead of the cancel are not kept
                     break
-                item = loaded[referral_id]
-                if isinstance(item, str):
-                    items.append(BatchItem(referral_id, error=item))
+                if isinstance(entry, str):
+                    items.append(BatchItem(referral_id, error=entry))
                 else:
-                    referral, practice, form = item
-                    try:
-                        inputs = inputs_for(referral, practice, form, kind=kind,
-                                            today=now.date(), logo=self.logo,
-                                            casework=casework.get(referral_id))
-                    except ValidationError as error:
-                        items.append(BatchItem(referral_id, error=str(error)))
-                    else:
-                        made.append((len(items), referral, chosen.render(inputs), inputs))
-                        items.append(BatchItem(referral_id))  # its letter is set once recorded
+                    referral, inputs = entry
+                    made.append((len(items), referral, next(chunk.pdfs), inputs))
+                    items.append(BatchItem(referral_id))  # its letter is set once recorded
                 if progress is not None:
                     progress(len(items), total)
+            following = referral_ids[start + BATCH_CHUNK:start + 2 * BATCH_CHUNK]
+            if not stop and following:  # its letters render while this chunk is recorded
+                upcoming = self._prepare(following, kind, chosen, forms, total)
             if made:
                 with self.db.transaction() as session:
                     self.authorize(session, user_id, kind.action)
-                    records = self._record_many(session, user_id, chosen, now,
+                    records = self._record_many(session, user_id, chosen, chunk.now,
                                                 [(referral, pdf, inputs)
                                                  for _, referral, pdf, inputs in made])
                     for (index, referral, pdf, _), record in zip(made, records, strict=True):
@@ -251,6 +259,33 @@ class LetterService(ServiceBase):
             if stop:
                 break
         return items
+
+    def _prepare(self, referral_ids: Sequence[int], kind: LetterKind, chosen: LetterTemplate,
+                 forms: dict[tuple[str, int], FormDefinition | None],
+                 batch_size: int) -> _Chunk:
+        """A chunk's referrals read, each letter's inputs (or why it cannot have the letter),
+        and its letters' rendering started (in workers; in-process, as each is asked for)."""
+        now = self.clock()
+        with self.db.reading() as session:
+            loaded = self._load_many(session, referral_ids, forms)
+            casework = {referral_id: self._casework(session, item[0], kind)
+                        for referral_id, item in loaded.items() if not isinstance(item, str)}
+        prepared: list[tuple[int, tuple[Referral, LetterInputs] | str]] = []
+        for referral_id in referral_ids:
+            item = loaded[referral_id]
+            if isinstance(item, str):
+                prepared.append((referral_id, item))
+                continue
+            referral, practice, form = item
+            try:
+                prepared.append((referral_id, (referral, inputs_for(
+                    referral, practice, form, kind=kind, today=now.date(), logo=self.logo,
+                    casework=casework.get(referral_id)))))
+            except ValidationError as error:
+                prepared.append((referral_id, str(error)))
+        pdfs = self.render_pool.render(chosen, [entry[1] for _, entry in prepared
+                                                if not isinstance(entry, str)], batch_size)
+        return _Chunk(now, prepared, pdfs)
 
     def available(self, user_id: int, referral_id: int) -> list[LetterKind]:
         """The kinds this user may make for this referral now, for the letters screen.

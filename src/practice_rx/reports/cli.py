@@ -2,27 +2,19 @@
 pseudonymised extract, written to a file from the command line.
 
 Registered by :mod:`practice_rx.cli` at every start, so this module imports nothing
-heavy: the services, SQLAlchemy and the writers load inside the handlers. Everything the
-command line can get wrong (a date, the period, a file already there) is refused before
-the database is opened, with exit status 2 and nothing written. A file is written under
-a temporary name beside ``--out`` and renamed when whole, so a failure part way never
-leaves half a report where the full one was expected.
+heavy: the services, SQLAlchemy and the writers load inside the handlers. The period and
+``--out`` are checked, and the file written whole, by :mod:`practice_rx.period_export`
+(exit status 2 and nothing written for a mistake on the command line).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
-from datetime import date
-from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
 
-if TYPE_CHECKING:
-    from practice_rx.reports.period import ReportPeriod
+from practice_rx.period_export import checked_period_and_out, iso_date, write_whole
 
-T = TypeVar("T")
 FORMATS = ("csv", "xlsx", "pdf")
 INTERNAL_WARNING = ("Warning: --internal: small numbers are NOT suppressed (counts of 1 to 4 "
                     "are shown as they are). This copy must not leave the practice.")
@@ -64,17 +56,8 @@ def _period_options(parser: argparse.ArgumentParser) -> None:
                         help="replace --out if it already exists")
 
 
-def iso_date(text: str) -> date:
-    """argparse names the option in front of this message (``argument --from: ...``)."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a date as YYYY-MM-DD (such as 2026-04-01), got {text!r}") from None
-
-
 def cmd_report(args: argparse.Namespace) -> int:
-    checked = _checked(args)
+    checked = checked_period_and_out(args)
     if checked is None:
         return 2
     period, out = checked
@@ -93,7 +76,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     suppress = not args.internal
     if args.internal:
         print(INTERNAL_WARNING, file=sys.stderr)
-    _write_whole(out, lambda path: _writer(args.format)(report, path, suppress=suppress,
+    write_whole(out, lambda path: _writer(args.format)(report, path, suppress=suppress,
                                                         **options))
     print(f"Report on referrals sent {period.from_date} to {period.to_date} written to {out} "
           f"({args.format}; " + ("small numbers suppressed)" if suppress else
@@ -102,7 +85,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    checked = _checked(args)
+    checked = checked_period_and_out(args)
     if checked is None:
         return 2
     period, out = checked
@@ -113,7 +96,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     try:
         services = app.services
         user_id = _user_id(services, args.user)
-        rows = _write_whole(out, lambda path: services.extracts.write_csv(
+        rows = write_whole(out, lambda path: services.extracts.write_csv(
             user_id, period, path, practices=args.practice))
     finally:
         app.close()
@@ -122,34 +105,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def _checked(args: argparse.Namespace) -> tuple[ReportPeriod, Path] | None:
-    """The period and the output path, or None once it said what is wrong."""
-    from practice_rx.reports.period import ReportPeriod
-
-    if args.to_date < args.from_date:
-        return _refuse(f"--to ({args.to_date}) is before --from ({args.from_date}): expected "
-                       "the last day of the period, on or after the first")
-    out = Path(args.out)
-    if out.is_dir():
-        return _refuse(f"--out {out} is a folder: expected a file name")
-    if out.exists() and not args.force:
-        return _refuse(f"--out {out} already exists; nothing was written. Give another "
-                       "name, or --force to replace it")
-    if not out.parent.is_dir():
-        return _refuse(f"--out {out}: the folder {out.parent} does not exist")
-    return ReportPeriod(args.from_date, args.to_date), out
-
-
 def _practices_counted(services, user_id: int, codes: list[str]) -> str:
     """The XLSX and PDF heading: the practices the report counts, by name and ODS code."""
     wanted = {code.strip().upper() for code in codes}
     return ", ".join(f"{practice.name} ({practice.ods_code})"
                      for practice in services.practice.visible(user_id)
                      if not wanted or practice.ods_code in wanted)
-
-
-def _refuse(message: str) -> None:
-    print(f"practice-rx: {message}", file=sys.stderr)
 
 
 def _writer(format_: str) -> Callable[..., object]:
@@ -164,14 +125,3 @@ def _writer(format_: str) -> Callable[..., object]:
     from practice_rx.reports.export_csv import write_report_csv
 
     return write_report_csv
-
-
-def _write_whole(out: Path, write: Callable[[Path], T]) -> T:
-    """``write`` to a temporary file beside ``out``, renamed to ``out`` once it returns."""
-    partial = out.with_name(f".{out.name}.partial")
-    try:
-        result = write(partial)
-        os.replace(partial, out)
-    finally:
-        partial.unlink(missing_ok=True)
-    return result

@@ -42,6 +42,7 @@ from practice_rx.storage.models import (
     User,
     UserPractice,
 )
+from practice_rx.storage.name_words import PatientNameWord, word_rows
 
 GIVEN = ("Joan Maya Ali Grace Tom Priya Mohammed Olivia Jack Amelia Harry Isla Noah Ava Leo "
          "Freya Oscar Sofia George Mia Arthur Ivy Muhammad Lily Jacob Chloe Kwame Zofia Aisha "
@@ -319,8 +320,12 @@ def _insert_patients(session, rng: random.Random, count: int, first_serial: int,
                 created_at=now, updated_at=now, version=1,
                 practice_id=registration(len(ids) + len(rows), practice_ids),
             ))
-        ids.extend(session.scalars(
+        batch_ids = list(session.scalars(
             insert(Patient).returning(Patient.id, sort_by_parameter_order=True), rows))
+        session.execute(insert(PatientNameWord), [
+            word for patient_id, row in zip(batch_ids, rows, strict=True)
+            for word in word_rows(patient_id, row["search_key"])])
+        ids.extend(batch_ids)
         report("patients", len(ids), count)
     return ids
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, fields
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, select, true
+from sqlalchemy import ColumnElement, Select, and_, select, true
 from sqlalchemy.orm import Session
 
 from practice_rx.domain import identifiers as ids
@@ -28,6 +28,7 @@ from practice_rx.services.practice_scope import (
     scope_condition,
 )
 from practice_rx.storage.models import Patient, Practice
+from practice_rx.storage.name_words import PatientNameWord, starts_with
 
 SEXES = ("female", "male", "other", "unknown")
 CONTACT_METHODS = ("phone", "text", "email", "letter")
@@ -135,9 +136,8 @@ LABELS = {
 }
 
 
-def patient_matches(text: str) -> ColumnElement[bool]:
-    """Patients whose NHS number starts with ``text``, or one of whose names starts with
-    each word, accents and case aside ("ozdemir" finds Özdemir on both backends).
+def _search_terms(text: str) -> tuple[str | None, list[str]]:
+    """An NHS number's start, or the folded name words (shortest first), of a search.
 
     What no stored value can hold (NUL, lone surrogates) is dropped from the search
     words, so PostgreSQL never sees it and both backends answer alike.
@@ -146,10 +146,33 @@ def patient_matches(text: str) -> ColumnElement[bool]:
                    if char != "\x00" and not 0xD800 <= ord(char) <= 0xDFFF)
     compact = re.sub(r"[\s-]", "", text)
     if compact.isascii() and compact.isdigit():
-        return Patient.nhs_number.startswith(compact)
-    words = search_key("", text).split()
-    return and_(true(), *(Patient.search_key.contains(f" {word}", autoescape=True)
-                          for word in words))
+        return compact, []
+    return None, sorted(set(search_key("", text).split()), key=len)
+
+
+def patient_matches(text: str) -> ColumnElement[bool]:
+    """Patients whose NHS number starts with ``text``, or one of whose names starts with
+    each word, accents and case aside ("ozdemir" finds Özdemir on both backends)."""
+    number, words = _search_terms(text)
+    if number is not None:
+        return Patient.nhs_number.startswith(number)
+    if not words:
+        return true()
+    # The longest word's index range finds exactly the patients with a word starting so;
+    # the key holds them to the other words (each name word follows a space in it).
+    *others, longest = words
+    indexed = Patient.id.in_(select(PatientNameWord.patient_id).where(starts_with(longest)))
+    return and_(indexed, *(Patient.search_key.contains(f" {word}", autoescape=True)
+                           for word in others))
+
+
+def matching_patient_ids(text: str) -> Select:
+    """The ids of the patients :func:`patient_matches` finds, read from the name word index
+    alone when one word was typed (its index range is then the whole match)."""
+    number, words = _search_terms(text)
+    if number is None and len(words) == 1:
+        return select(PatientNameWord.patient_id).where(starts_with(words[0]))
+    return select(Patient.id).where(patient_matches(text))
 
 
 AUDITED_FIELDS = [field.name for field in fields(PatientDetails)]

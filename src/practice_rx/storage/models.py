@@ -24,13 +24,14 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     false,
+    literal_column,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from practice_rx.domain.search_key import search_key
 
 #: The Alembic revision these models describe; a test keeps it equal to the newest migration.
-SCHEMA_REVISION = "0011"
+SCHEMA_REVISION = "0013"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -219,11 +220,18 @@ class Referral(Base):
     __table_args__ = (
         # the overdue filter and its count, the practice scope read from the index (0011)
         Index("ix_referral_status_due", "status", "response_due_on", "practice_id"),
-        # one per worklist sort: its column, ties by id, the practice for the scope (0011)
+        # one per worklist sort: its column, ties by id, the practice for the scope (0011;
+        # on PostgreSQL due and last chased hold their NULLs first, as SQLite does: 0013)
         *(Index(f"ix_referral_sort_{name}", column, "id", "practice_id")
-          for name, column in (("created", "created_at"), ("due", "response_due_on"),
-                               ("updated", "status_changed_at"), ("urgency", "urgency"),
-                               ("status", "status"), ("last_chased", "last_chased_at"))),
+          for name, column in (("created", "created_at"), ("updated", "status_changed_at"),
+                               ("urgency", "urgency"), ("status", "status"))),
+        *(index for name, column in (("due", "response_due_on"),
+                                     ("last_chased", "last_chased_at"))
+          for index in (
+              Index(f"ix_referral_sort_{name}", column, "id", "practice_id")
+              .ddl_if(dialect="sqlite"),
+              Index(f"ix_referral_sort_{name}", literal_column(column).asc().nulls_first(),
+                    "id", "practice_id").ddl_if(dialect="postgresql"))),
         Index("ix_referral_sort_id", "id", "practice_id"),
         # the joined sorts' second step: a patient's, referrer's or service's referrals
         *(Index(f"ix_referral_sort_{name}", f"{name}_id", "id", "practice_id")
@@ -405,4 +413,4 @@ class AuditEvent(Base):
 
 # The link worker's tables live in their own module; importing it here puts them in
 # Base.metadata wherever the models are used (migrations, the model check, the services).
-from practice_rx.storage import caseload_models, delivery_models  # noqa: F401, E402
+from practice_rx.storage import caseload_models, delivery_models, name_words  # noqa: F401, E402

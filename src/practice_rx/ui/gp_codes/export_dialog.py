@@ -69,10 +69,10 @@ def outcome_text(found: CodeRows, path: Path) -> str:
 def _export(session: Session, period: ReportPeriod, path: Path, practices: list[str],
             new_only: bool) -> CodeRows:
     """In a pool thread: the export, written whole (see the module's docstring)."""
-    from practice_rx.reports.cli import _write_whole
+    from practice_rx.period_export import write_whole
 
     codes = session.services.gp_codes
-    return _write_whole(path, lambda partial: codes.export_file(
+    return write_whole(path, lambda partial: codes.export_file(
         session.user.id, period, partial, practices=practices, new_only=new_only))
 
 
