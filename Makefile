@@ -25,18 +25,20 @@ bench: $(STAMP)
 
 # Mutation testing (docs/testing.md): every rule that protects a patient or a record must be
 # held by a test on its own. mutmut changes the code one small edit at a time and reruns the
-# tests that reach it; scripts/mutation_report.py prints the kill rate per area and fails
+# tests that reach it; scripts/mutation.py prints the kill rate per area and fails
 # under the targets (95% domain, 90% services). SQLite only, two workers: the machine is shared.
 MUTMUT_ENV := PRACTICE_RX_TEST_BACKENDS=sqlite QT_QPA_PLATFORM=offscreen
 MUTMUT_JOBS ?= 2
 
 mutation: $(STAMP)
-	$(MUTMUT_ENV) $(BIN)/mutmut run --max-children $(MUTMUT_JOBS)
-	$(BIN)/python scripts/mutation_report.py
+	$(MUTMUT_ENV) $(BIN)/python scripts/mutation.py run --max-children $(MUTMUT_JOBS)
+	$(BIN)/python scripts/mutate_tables.py
+	$(BIN)/python scripts/mutation.py report
 
 mutation-domain: $(STAMP)
-	$(MUTMUT_ENV) $(BIN)/mutmut run --max-children $(MUTMUT_JOBS) 'practice_rx.domain*'
-	$(BIN)/python scripts/mutation_report.py --area domain
+	$(MUTMUT_ENV) $(BIN)/python scripts/mutation.py run domain --max-children $(MUTMUT_JOBS)
+	$(BIN)/python scripts/mutate_tables.py
+	$(BIN)/python scripts/mutation.py report --area domain
 
 clean:
-	rm -rf $(VENV) mutants
+	rm -rf $(VENV) mutants mutants-*

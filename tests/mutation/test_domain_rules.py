@@ -124,6 +124,8 @@ def test_rejecting_and_cancelling_need_a_reason(current: str, target: str) -> No
             check_transition(current, target, note=note)
         assert str(refused.value) == (f"A referral cannot move from '{current}' to '{target}': "
                                       f"a reason is required to mark it '{target}'")
+    with pytest.raises(TransitionError):
+        check_transition(current, target)  # no note given at all
     assert check_transition(current, target, note="no longer needed") == Status(target)
     assert check_transition("sent", "accepted") == Status.ACCEPTED  # no note needed
 
