@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from practice_rx.domain import permissions, statuses  # noqa: E402
-from practice_rx.domain.permissions import PERMISSIONS, STATUS_ACTIONS, Action, Role  # noqa: E402
-from practice_rx.domain.statuses import TRANSITIONS, Status  # noqa: E402
+from practice_rx.domain import permissions, statuses
+from practice_rx.domain.permissions import PERMISSIONS, STATUS_ACTIONS, Action, Role
+from practice_rx.domain.statuses import TRANSITIONS, Status
 
 #: the direct, database-free tests that hold the tables (the service-level permission tests
 #: need a database per run: pass them as arguments to try the tables against them too)
@@ -99,7 +99,6 @@ def main(argv: list[str] | None = None) -> int:
     os.chdir(ROOT)
     os.environ.setdefault("PRACTICE_RX_TEST_BACKENDS", "sqlite")
     import pytest  # noqa: F401  (imported once here, so each fork starts warm)
-
     import tests.conftest  # noqa: F401
     assert permissions.STATUS_ACTIONS is STATUS_ACTIONS and statuses.TRANSITIONS is TRANSITIONS
     started = time.monotonic()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from practice_rx.domain.contacts import failed_attempts_since_last_contact, may_offer_not_contactable
+from practice_rx.domain.contacts import (
+    failed_attempts_since_last_contact,
+    may_offer_not_contactable,
+)
 from practice_rx.domain.search_key import fold, search_key
 from practice_rx.domain.text import MAX_LONG_TEXT, text_problem
 

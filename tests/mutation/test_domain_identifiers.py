@@ -59,15 +59,15 @@ def test_a_valid_number_is_kept_as_ten_digits_however_it_is_typed() -> None:
     ("", "NHS number: enter the patient's 10-digit NHS number"),
     (" - ", "NHS number: enter the patient's 10-digit NHS number"),
     (9434765919, "NHS number: enter it as text, for example 943 476 5919"),
-    ("９４３４７６５９１９", "NHS number: use the digits 0 to 9 only (type it again on an "
-                         "English keyboard)"),
+    ("９４３４７６５９１９", ("NHS number: use the digits 0 to 9 only (type it again on an "
+                         "English keyboard)")),
     ("943476591", "NHS number: must be 10 digits, for example 943 476 5919"),
     ("94347659190", "NHS number: must be 10 digits, for example 943 476 5919"),
     ("943476591x", "NHS number: must be 10 digits, for example 943 476 5919"),
     ("9434765918", "NHS number: the check digit does not match; check it was typed correctly"),
     ("0000000060", "NHS number: the check digit does not match; check it was typed correctly"),
-    ("0123456789", "NHS number: in the Scottish CHI range the first six digits must be a date "
-                   "of birth (DDMMYY); check it was typed correctly"),
+    ("0123456789", ("NHS number: in the Scottish CHI range the first six digits must be a date "
+                   "of birth (DDMMYY); check it was typed correctly")),
 ])
 def test_a_refused_number_names_the_field_and_the_fault(value: object, message: str) -> None:
     assert _refused(normalise_nhs_number, value) == {"nhs_number": message}
