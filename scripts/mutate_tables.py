@@ -71,6 +71,9 @@ def start(mutate: Callable[[], None], tests: list[str]) -> int:
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
         mutate()
+        # pytest-qt, hypothesis' and mesh-sandbox's entry points cost 1.3 s a start and
+        # these tests need none of them (the project's own -p plugin still loads)
+        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         code = pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests])
         os._exit(int(code))
     return pid
