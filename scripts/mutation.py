@@ -29,8 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "testing.md"
 
 #: the direct, database-free tests of the domain rules (they run first for every area)
-RULE_TESTS = ("tests/mutation", "tests/test_identifiers.py", "tests/test_bank_holidays.py",
-              "tests/test_lifecycle_rules.py")
+RULE_TESTS = tuple(sorted(str(path.relative_to(ROOT)) for path in
+                          (ROOT / "tests" / "mutation").glob("test_domain_*.py"))) + (
+    "tests/test_identifiers.py", "tests/test_bank_holidays.py", "tests/test_lifecycle_rules.py")
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ AREAS: dict[str, AreaSpec] = {
         "tests/test_referrals.py", "tests/security/test_permissions.py",
         "tests/test_lifecycle_rules.py"), 90.0),
     "auth": AreaSpec(("services/auth.py",), RULE_TESTS + (
-        "tests/security/test_login.py", "tests/security/test_lockout.py"), 90.0),
+        "tests/mutation/test_login_rules.py", "tests/security/test_login.py", "tests/security/test_lockout.py"), 90.0),
     "audit": AreaSpec(("services/audit.py",), RULE_TESTS + (
         "tests/security/test_audit.py", "tests/security/test_audit_batch.py",
         "tests/security/test_audit_proof.py"), 90.0),
