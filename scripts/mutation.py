@@ -54,8 +54,8 @@ AREAS: dict[str, AreaSpec] = {
     "audit": AreaSpec(("services/audit.py",), RULE_TESTS + (
         "tests/security/test_audit.py", "tests/security/test_audit_batch.py",
         "tests/security/test_audit_proof.py"), 90.0),
-    "forms": AreaSpec(("forms/answers.py", "forms/core.py"), RULE_TESTS + ("tests/forms",),
-                      90.0),
+    "forms": AreaSpec(("forms/answers.py", "forms/core.py"), RULE_TESTS + (
+        "tests/mutation/test_form_answer_limits.py", "tests/forms"), 90.0),
 }
 
 
