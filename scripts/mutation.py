@@ -52,7 +52,7 @@ AREAS: dict[str, AreaSpec] = {
     "auth": AreaSpec(("services/auth.py",), RULE_TESTS + (
         "tests/mutation/test_login_rules.py", "tests/security/test_login.py", "tests/security/test_lockout.py"), 90.0),
     "audit": AreaSpec(("services/audit.py",), RULE_TESTS + (
-        "tests/security/test_audit.py", "tests/security/test_audit_batch.py",
+        "tests/mutation/test_audit_anchor_rules.py", "tests/security/test_audit.py", "tests/security/test_audit_batch.py",
         "tests/security/test_audit_proof.py"), 90.0),
     "forms": AreaSpec(("forms/answers.py", "forms/core.py"), RULE_TESTS + (
         "tests/mutation/test_form_answer_limits.py", "tests/forms"), 90.0),
