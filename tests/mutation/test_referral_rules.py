@@ -1,0 +1,121 @@
+"""The referral service's rules that mutation testing found no test held (docs/testing.md).
+
+Each expected value is typed from the rule: the messages a desk reads when its copy is stale
+or a sent referral is edited, who is recorded as taking consent, and what the audit trail
+says about a draft's change and a note's correction.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from practice_rx.errors import ConflictError, TransitionError, ValidationError
+from practice_rx.services.referrals import DraftChanges
+from practice_rx.storage.models import AuditEvent
+from tests.support.factories import (
+    NATIONAL,
+    complete_answers,
+    install_national_form,
+    make_patient,
+    make_service,
+    make_user,
+    ready_draft,
+)
+
+
+def _stale(referral_id: int, had: int, now: int) -> str:
+    return (f"Referral {referral_id} was changed on another workstation since you opened it "
+            f"(you had version {had}, it is now version {now}). Nothing was overwritten: "
+            "reload it to see the change, then make yours again.")
+
+
+@pytest.fixture
+def gp(services):
+    return make_user(services)
+
+
+@pytest.fixture
+def sent(services, gp):
+    draft = ready_draft(services, gp, make_patient(services), make_service(services))
+    return services.referrals.send(gp.id, draft.id, draft.version)
+
+
+def test_a_stale_copy_of_a_draft_is_refused_with_the_referrals_number(services, gp):
+    draft = ready_draft(services, gp, make_patient(services), make_service(services))
+    other = make_service(services, "Leeds Debt Advice")
+    newer = services.referrals.update_draft(gp.id, draft.id, draft.version,
+                                            DraftChanges(service_id=other.id))
+    with pytest.raises(ConflictError) as caught:
+        services.referrals.update_draft(gp.id, draft.id, draft.version, DraftChanges())
+    assert str(caught.value) == _stale(draft.id, draft.version, newer.version)
+
+
+def test_a_note_on_a_stale_copy_is_refused_with_the_referrals_number(services, gp, sent):
+    newer = services.referrals.add_note(gp.id, sent.id, sent.version, "Rang the patient")
+    with pytest.raises(ConflictError) as caught:
+        services.referrals.add_note(gp.id, sent.id, sent.version, "Rang again")
+    assert str(caught.value) == _stale(sent.id, sent.version, newer.version)
+    assert [n.text for n in services.referrals.get(gp.id, sent.id).notes] == ["Rang the patient"]
+
+
+def test_a_sent_referrals_service_or_answers_cannot_be_changed(services, gp, sent):
+    other = make_service(services, "Leeds Debt Advice")
+    for changes in (DraftChanges(service_id=other.id), DraftChanges(answers=complete_answers())):
+        with pytest.raises(TransitionError) as caught:
+            services.referrals.update_draft(gp.id, sent.id, sent.version, changes)
+        assert (caught.value.current, caught.value.target) == ("sent", "sent")
+        assert str(caught.value) == (
+            "A referral cannot move from 'sent' to 'sent': only a draft's service, reasons and "
+            "answers can be changed; add a note instead")
+    stored = services.referrals.get(gp.id, sent.id)
+    assert (stored.status, stored.service_id) == ("sent", sent.service_id)
+
+
+def test_saving_a_sent_referral_with_nothing_changed_changes_nothing(services, gp, sent):
+    """The referral window saves what it shows; with nothing changed that is not an edit."""
+    saved = services.referrals.update_draft(gp.id, sent.id, sent.version, DraftChanges())
+    assert (saved.status, saved.service_id, saved.answers) == (
+        "sent", sent.service_id, sent.answers)
+
+
+def test_consent_recorded_on_a_draft_is_the_recording_users(services, gp):
+    """A draft started by one clinician and completed by another: the second took consent."""
+    install_national_form(services)
+    colleague = make_user(services, name="Dr Ben Okafor")
+    draft = services.referrals.create_draft(gp.id, make_patient(services).id, NATIONAL,
+                                            DraftChanges())
+    assert draft.consent_recorded_by_id is None
+    answers = complete_answers(consent_date=services.clock().date().isoformat())
+    done = services.referrals.update_draft(colleague.id, draft.id, draft.version,
+                                           DraftChanges(answers=answers))
+    assert done.consent_recorded_by_id == colleague.id
+    with services.db.reading() as session:
+        [row] = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "referral_update", AuditEvent.entity_id == draft.id))
+        assert row.user_id == colleague.id
+        assert row.after["answers"]["consent_given"] is True
+        assert row.before["answers"] == {}
+
+
+def test_a_correction_of_another_referrals_note_is_refused_on_the_corrects_field(
+        services, gp, sent):
+    with pytest.raises(ValidationError) as caught:
+        services.referrals.add_note(gp.id, sent.id, sent.version, "x", corrects=999_999)
+    assert caught.value.errors == {
+        "corrects": "Correction: choose a note of this referral to correct"}
+
+
+def test_a_corrections_audit_row_names_the_note_it_corrects(services, gp, sent):
+    referral = services.referrals.add_note(gp.id, sent.id, sent.version, "Seen 3 May")
+    first = services.referrals.get(gp.id, sent.id).notes[0]
+    services.referrals.add_note(gp.id, sent.id, referral.version, "Seen 4 May, not 3",
+                                corrects=first.id)
+    second = services.referrals.get(gp.id, sent.id).notes[1]
+    with services.db.reading() as session:
+        rows = session.scalars(select(AuditEvent).where(AuditEvent.action == "referral_note")
+                               .order_by(AuditEvent.id))
+        assert [(row.before, row.after) for row in rows] == [
+            ({}, {"note_id": first.id, "note": "Seen 3 May"}),
+            ({}, {"note_id": second.id, "note": "Seen 4 May, not 3", "corrects": first.id}),
+        ]
