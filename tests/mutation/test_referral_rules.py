@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from practice_rx.errors import ConflictError, TransitionError, ValidationError
-from practice_rx.services.referrals import DraftChanges
+from practice_rx.services.referrals import DraftChanges, check_note_text
 from practice_rx.storage.models import AuditEvent
 from tests.support.factories import (
     NATIONAL,
@@ -119,3 +119,21 @@ def test_a_corrections_audit_row_names_the_note_it_corrects(services, gp, sent):
             ({}, {"note_id": first.id, "note": "Seen 3 May"}),
             ({}, {"note_id": second.id, "note": "Seen 4 May, not 3", "corrects": first.id}),
         ]
+
+
+@pytest.mark.parametrize(("note", "message"), [
+    ("", "Note: enter the text of the note"),
+    (" \n\t ", "Note: enter the text of the note"),
+    (None, "Note: enter text"),
+    ("rang\x00back", "Note: must not contain NUL characters; type it again"),
+    ("x" * 5001, "Note: must be 5,000 characters or fewer (this is 5,001)"),
+])
+def test_a_note_that_cannot_be_kept_is_refused_on_the_note_field(note, message):
+    with pytest.raises(ValidationError) as caught:
+        check_note_text(note)
+    assert caught.value.errors == {"note": message}
+
+
+def test_a_note_is_kept_trimmed_up_to_the_longest_length():
+    assert check_note_text("  Rang back \n") == "Rang back"
+    assert check_note_text("x" * 5000) == "x" * 5000
