@@ -7,12 +7,17 @@ says about a draft's change and a note's correction.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
-from practice_rx.errors import ConflictError, TransitionError, ValidationError
+from practice_rx.errors import ConflictError, NotFoundError, TransitionError, ValidationError
+from practice_rx.services.chasing import record_chase
+from practice_rx.services.contacts import ContactDetails
 from practice_rx.services.referrals import DraftChanges, check_note_text
 from practice_rx.storage.models import AuditEvent
+from tests.caseload.casework_cases import allocate, open_case
 from tests.support.factories import (
     NATIONAL,
     complete_answers,
@@ -137,3 +142,58 @@ def test_a_note_that_cannot_be_kept_is_refused_on_the_note_field(note, message):
 def test_a_note_is_kept_trimmed_up_to_the_longest_length():
     assert check_note_text("  Rang back \n") == "Rang back"
     assert check_note_text("x" * 5000) == "x" * 5000
+
+
+def test_an_opened_referral_can_be_shown_after_its_session_has_closed(services, gp, sent):
+    """The referral window reads the patient, referrer, link worker and each chaser's name
+    from the referral it was given: each must be loaded with it, not on first use."""
+    worker = make_user(services, "link_worker", "Nadia Ahmed")
+    allocate(services, sent.id, worker)
+    with services.db.transaction() as session:
+        record_chase(session, services.referrals.audit, sent.id, sent.patient_id, gp.id,
+                     services.clock(), method="phone")
+    shown = services.referrals.get(gp.id, sent.id)
+    assert (shown.patient.family_name, shown.referrer.display_name,
+            shown.allocated_to.display_name) == ("Smith", "Dr Asha Patel", "Nadia Ahmed")
+    assert [(chase.method, chase.user.display_name) for chase in shown.chases] == [
+        ("phone", "Dr Asha Patel")]
+    assert [event.user.display_name for event in shown.events] == ["Dr Asha Patel"] * 2
+
+
+def test_opening_a_referral_is_audited_against_the_user_and_a_missing_one_named(
+        services, gp, sent):
+    services.referrals.get(gp.id, sent.id)
+    with services.db.reading() as session:
+        rows = session.scalars(select(AuditEvent).where(AuditEvent.action == "referral_view"))
+        assert [(row.user_id, row.entity, row.entity_id, row.patient_id) for row in rows] == [
+            (gp.id, "referral", sent.id, sent.patient_id)]
+    with pytest.raises(NotFoundError) as caught:
+        services.referrals.get(gp.id, 999_999)
+    assert str(caught.value) == "Referral 999999 does not exist"
+
+
+CONTACTED = ("Contacted: record the contact with the person (Record contact…), which moves "
+             "a link worker's case to contacted")
+
+
+def test_only_a_contact_made_on_this_case_lets_it_be_marked_contacted(services):
+    """A failed attempt on this case, or a contact made on another person's, is not one."""
+    case = open_case(services, status="accepted")
+    open_case(services, status="contacted")  # another person's case, its contact made
+    services.contacts.record(case.worker.id, case.referral_id, case.version, ContactDetails(
+        "phone", made=False, next_contact_on=services.clock().date() + timedelta(days=2)))
+    with pytest.raises(ValidationError) as refused:
+        services.referrals.change_status(case.worker.id, case.referral_id, case.version,
+                                         "contacted")
+    assert refused.value.errors == {"status": CONTACTED}
+    assert case.status == "accepted"
+
+
+def test_an_allocated_case_marked_completed_is_told_to_close_it(services):
+    case = open_case(services, status="in_progress")
+    with pytest.raises(ValidationError) as refused:
+        services.referrals.change_status(case.worker.id, case.referral_id, case.version,
+                                         "completed")
+    assert refused.value.errors == {"status": (
+        "Completed: a link worker's case is completed by closing it (Close case…), which "
+        "records its outcome for the message back to the GP")}
