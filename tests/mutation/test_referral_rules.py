@@ -157,7 +157,9 @@ def test_an_opened_referral_can_be_shown_after_its_session_has_closed(services, 
             shown.allocated_to.display_name) == ("Smith", "Dr Asha Patel", "Nadia Ahmed")
     assert [(chase.method, chase.user.display_name) for chase in shown.chases] == [
         ("phone", "Dr Asha Patel")]
-    assert [event.user.display_name for event in shown.events] == ["Dr Asha Patel"] * 2
+    assert [(event.from_status, event.to_status, event.note, event.user.display_name)
+            for event in shown.events] == [(None, "draft", "Draft started", "Dr Asha Patel"),
+                                           ("draft", "sent", "", "Dr Asha Patel")]
 
 
 def test_opening_a_referral_is_audited_against_the_user_and_a_missing_one_named(
