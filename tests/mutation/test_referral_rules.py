@@ -7,7 +7,7 @@ says about a draft's change and a note's correction.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from practice_rx.errors import ConflictError, NotFoundError, TransitionError, Va
 from practice_rx.services.chasing import record_chase
 from practice_rx.services.contacts import ContactDetails
 from practice_rx.services.referrals import DraftChanges, check_note_text
-from practice_rx.storage.models import AuditEvent
+from practice_rx.storage.models import AuditEvent, Referral
 from tests.caseload.casework_cases import allocate, open_case
 from tests.support.factories import (
     NATIONAL,
@@ -199,3 +199,46 @@ def test_an_allocated_case_marked_completed_is_told_to_close_it(services):
     assert refused.value.errors == {"status": (
         "Completed: a link worker's case is completed by closing it (Close case…), which "
         "records its outcome for the message back to the GP")}
+
+
+def test_a_services_own_response_window_sets_the_due_date(services, gp):
+    """Sent Tuesday 24 November 2026: 3 working days is Friday 27th; with no window of its
+    own, the default 10 working days is Tuesday 8 December."""
+    patient = make_patient(services)
+    quick = make_service(services, "Leeds Debt Advice", response_days=3)
+    plain = make_service(services, "Leeds Walking Group")
+    due = []
+    for service in (quick, plain):
+        draft = ready_draft(services, gp, patient, service)
+        due.append(services.referrals.send(gp.id, draft.id, draft.version).response_due_on)
+    assert due == [date(2026, 11, 27), date(2026, 12, 8)]
+
+
+def test_a_draft_missing_a_required_answer_is_not_sent(services, gp):
+    answers = complete_answers()
+    del answers["what_matters"]
+    draft = ready_draft(services, gp, make_patient(services), make_service(services))
+    draft = services.referrals.update_draft(gp.id, draft.id, draft.version,
+                                            DraftChanges(answers=answers))
+    with pytest.raises(ValidationError) as caught:
+        services.referrals.send(gp.id, draft.id, draft.version)
+    assert caught.value.errors == {"what_matters": "What matters to the patient: required"}
+    assert services.referrals.get(gp.id, draft.id).status == "draft"
+
+
+@pytest.mark.parametrize(("column", "message"), [
+    ("consent_given", "Consent: the patient must agree to the referral"),
+    ("consent_to_share", "Consent: the patient must agree to sharing their information"),
+])
+def test_consent_is_checked_on_the_record_as_well_as_in_the_answers(
+        services, gp, column, message):
+    """Lists, letters and exports read the consent columns: a row whose column says no
+    (an older or hand-mended row) is not sent because its answers say yes."""
+    draft = ready_draft(services, gp, make_patient(services), make_service(services))
+    with services.db.transaction() as session:
+        setattr(session.get(Referral, draft.id), column, False)
+    with services.db.reading() as session:
+        version = session.get(Referral, draft.id).version
+    with pytest.raises(ValidationError) as caught:
+        services.referrals.send(gp.id, draft.id, version)
+    assert caught.value.errors == {column: message}
