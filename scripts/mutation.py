@@ -55,8 +55,7 @@ AREAS: dict[str, AreaSpec] = {
         "tests/test_conflicts.py", "tests/test_input_limits.py", "tests/test_send_on_behalf.py",
         "tests/test_when_it_happened.py", "tests/caseload/test_casework_moves.py",
         "tests/caseload/test_inbound.py", "tests/plugins/test_hooks.py",
-        "tests/plugins/test_validation_fails_closed.py", "tests/mutation/test_referral_rules.py"),
-        90.0),
+        "tests/plugins/test_validation_fails_closed.py"), 90.0),
     "auth": AreaSpec(("services/auth.py",), RULE_TESTS + (
         "tests/mutation/test_login_rules.py", "tests/security/test_login.py", "tests/security/test_lockout.py"), 90.0),
     "audit": AreaSpec(("services/audit.py",), RULE_TESTS + (
