@@ -8,13 +8,21 @@ import pytest
 from sqlalchemy import select
 
 from practice_rx.domain.statuses import SNOMED_DECLINED, SNOMED_REFERRED, Status, allowed_next
-from practice_rx.errors import ConflictError, NotFoundError, TransitionError, ValidationError
+from practice_rx.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDenied,
+    TransitionError,
+    ValidationError,
+)
 from practice_rx.services.chasing import record_chase
+from practice_rx.services.practice import PracticeDetails
 from practice_rx.services.referrals import DraftChanges
 from practice_rx.storage.models import AuditEvent, Referral, ReferralEvent
 from tests.caseload.casework_cases import allocate
 from tests.support.factories import (
     NATIONAL,
+    admin,
     complete_answers,
     install_national_form,
     make_patient,
@@ -326,3 +334,38 @@ def test_consent_is_checked_on_the_record_as_well_as_in_the_answers(
     with pytest.raises(ValidationError) as caught:
         services.referrals.send(gp.id, draft.id, version)
     assert caught.value.errors == {column: message}
+
+
+def _two_practices(services):
+    """Beeston Hill (the first, 10 working days to respond) and Holbeck (5)."""
+    network_admin = admin(services)
+    first = services.practice.save(network_admin, PracticeDetails("Y99901", "Beeston Hill"))
+    second = services.practice.add(network_admin, PracticeDetails(
+        "Y99902", "Holbeck", response_days=5))
+    return first.id, second.id
+
+
+def test_a_referral_of_the_second_practice_is_due_by_its_own_window(services, gp):
+    """Sent Tuesday 24 November 2026 at Holbeck: 5 working days is Tuesday 1 December."""
+    _, holbeck = _two_practices(services)
+    services.users.set_practices(admin(services), gp.id, {holbeck}, False)
+    patient = make_patient(services, practice_id=holbeck)
+    draft = ready_draft(services, gp, patient, make_service(services))
+    sent = services.referrals.send(gp.id, draft.id, draft.version)
+    assert (sent.practice_id, sent.response_due_on) == (holbeck, date(2026, 12, 1))
+
+
+def test_a_referral_of_another_practice_is_not_opened(services, gp, sent):
+    """A user of the network's other practice cannot open it, and the refusal is not audited
+    as an opening."""
+    beeston, holbeck = _two_practices(services)
+    outsider = make_user(services, "receptionist", "Sam Jones")
+    services.users.set_practices(admin(services), outsider.id, {holbeck}, False)
+    with pytest.raises(PermissionDenied, match="belongs to a practice your account is not "
+                                               "linked to"):
+        services.referrals.get(outsider.id, sent.id)
+    with services.db.reading() as session:
+        assert session.scalar(select(Referral.practice_id).where(Referral.id == sent.id)) \
+            == beeston
+        assert list(session.scalars(select(AuditEvent.user_id).where(
+            AuditEvent.action == "referral_view"))) == []
