@@ -239,3 +239,21 @@ def test_the_form_names_who_really_referred_so_its_letters_reply_to_them(service
         "Self-referral", "The person themself (self-referral)")
     practice = _enter(services, inbound["gp"], inbound, source=None)
     assert practice.answers["referrer_name"] == complete_answers()["referrer_name"]
+
+
+def test_an_inbound_referrals_later_moves_are_not_dated_before_it_arrived(
+        services, inbound, clock):
+    """Only the draft's own event is passed over (it is when it was typed in, not when it
+    arrived): a move after the send is still bounded by the send's time."""
+    received = clock() - timedelta(days=2)
+    draft = _enter(services, inbound["desk"], inbound)
+    sent = services.referrals.send(inbound["desk"].id, draft.id, draft.version,
+                                   occurred_at=received)
+    with pytest.raises(ValidationError) as caught:
+        services.referrals.change_status(inbound["worker"].id, sent.id, sent.version,
+                                         "accepted", occurred_at=received - timedelta(hours=1))
+    assert list(caught.value.errors) == ["occurred_at"]
+    assert "cannot be before the referral's previous change" in caught.value.errors["occurred_at"]
+    accepted = services.referrals.change_status(inbound["worker"].id, sent.id, sent.version,
+                                                "accepted", occurred_at=received)
+    assert accepted.status_changed_at == received

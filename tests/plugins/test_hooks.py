@@ -201,3 +201,31 @@ def test_a_plugin_sees_a_referral_by_its_codes_and_answers(services):
         received_by="")
     assert (unserved.service_plugin, unserved.service_external_id, unserved.service_name,
             unserved.answers, unserved.reasons) == ("", "", "", {}, ())
+
+
+class _Remembering:
+    """Plugins as the referral service asks them (the ReferralHooks protocol): what the
+    rules were shown, and no objection."""
+
+    def __init__(self) -> None:
+        self.shown: list[ReferralSnapshot] = []
+
+    def validate_referral(self, referral: ReferralSnapshot) -> dict[str, str]:
+        self.shown.append(referral)
+        return {}
+
+    def status_changed(self, change) -> None:
+        return None
+
+
+def test_a_plugins_rule_is_shown_the_service_chosen(services):
+    """A local area's rule may depend on the service (say, a debt service needs consent to
+    share): it is shown which one, by its plugin and catalogue id."""
+    remembering = services.referrals.hooks = _Remembering()
+    gp = make_user(services)
+    service = make_service(services, "Leeds Debt Advice", external_id="debt-1")
+    draft = ready_draft(services, gp, make_patient(services), service)
+    services.referrals.send(gp.id, draft.id, draft.version)
+    [shown] = remembering.shown
+    assert (shown.referral_id, shown.service_plugin, shown.service_external_id,
+            shown.service_name) == (draft.id, "local", "debt-1", "Leeds Debt Advice")
