@@ -369,3 +369,15 @@ def test_a_referral_of_another_practice_is_not_opened(services, gp, sent):
             == beeston
         assert list(session.scalars(select(AuditEvent.user_id).where(
             AuditEvent.action == "referral_view"))) == []
+
+
+def test_a_move_with_no_note_has_an_empty_note(services, gp, sent):
+    accepted = move(services, sent, "accepted")
+    assert services.referrals.get(gp.id, accepted.id).events[-1].note == ""
+
+
+def test_a_moves_note_that_cannot_be_stored_is_refused_on_the_note_field(services, gp, sent):
+    with pytest.raises(ValidationError) as caught:
+        move(services, sent, "accepted", "rang\x00back")
+    assert caught.value.errors == {"note": "Note: must not contain NUL characters; type it again"}
+    assert services.referrals.get(gp.id, sent.id).status == "sent"

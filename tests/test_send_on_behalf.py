@@ -66,3 +66,11 @@ def test_sent_on_behalf_with_no_note_records_only_who_for_whom(services, draft, 
     services.referrals.send(colleague.id, referral.id, referral.version, note, on_behalf=True)
     event = services.referrals.get(author.id, referral.id).events[-1]
     assert event.note == "Sent by Dr Tom Wright on behalf of Dr Asha Patel"
+
+
+def test_a_colleagues_move_to_sent_is_refused_unless_on_behalf_is_said(services, draft):
+    """change_status is how the status dialog sends: it too needs on_behalf said."""
+    _, referral = draft
+    colleague = make_user(services, name="Dr Tom Wright")
+    with pytest.raises(PermissionDenied, match="written by Dr Asha Patel"):
+        services.referrals.change_status(colleague.id, referral.id, referral.version, "sent")
