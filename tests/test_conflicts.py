@@ -89,3 +89,12 @@ def test_a_note_on_a_stale_copy_is_refused_with_the_referrals_number(services):
         services.referrals.add_note(gp.id, sent.id, sent.version, "Rang again")
     assert str(caught.value) == _stale(sent.id, sent.version, newer.version)
     assert [n.text for n in services.referrals.get(gp.id, sent.id).notes] == ["Rang the patient"]
+
+
+def test_a_status_change_on_a_stale_copy_is_refused_with_the_referrals_number(services):
+    gp = make_user(services)
+    draft = ready_draft(services, gp, make_patient(services), make_service(services))
+    sent = services.referrals.send(gp.id, draft.id, draft.version)
+    with pytest.raises(ConflictError) as caught:
+        services.referrals.change_status(gp.id, sent.id, draft.version, "cancelled", "dup")
+    assert str(caught.value) == _stale(sent.id, draft.version, sent.version)

@@ -337,22 +337,26 @@ def test_consent_is_checked_on_the_record_as_well_as_in_the_answers(
 
 
 def _two_practices(services):
-    """Beeston Hill (the first, 10 working days to respond) and Holbeck (5)."""
+    """Beeston Hill (the first: 10 working days to respond, 10 to contact) and Holbeck
+    (5 to respond, 3 to contact)."""
     network_admin = admin(services)
     first = services.practice.save(network_admin, PracticeDetails("Y99901", "Beeston Hill"))
     second = services.practice.add(network_admin, PracticeDetails(
-        "Y99902", "Holbeck", response_days=5))
+        "Y99902", "Holbeck", response_days=5, contact_days=3))
     return first.id, second.id
 
 
-def test_a_referral_of_the_second_practice_is_due_by_its_own_window(services, gp):
-    """Sent Tuesday 24 November 2026 at Holbeck: 5 working days is Tuesday 1 December."""
+def test_a_referral_of_the_second_practice_is_due_by_its_own_windows(services, gp):
+    """Sent and accepted Tuesday 24 November 2026 at Holbeck: a reply is due in 5 working
+    days (Tuesday 1 December), then a contact in 3."""
     _, holbeck = _two_practices(services)
     services.users.set_practices(admin(services), gp.id, {holbeck}, False)
     patient = make_patient(services, practice_id=holbeck)
     draft = ready_draft(services, gp, patient, make_service(services))
     sent = services.referrals.send(gp.id, draft.id, draft.version)
     assert (sent.practice_id, sent.response_due_on) == (holbeck, date(2026, 12, 1))
+    accepted = move(services, sent, "accepted")  # contact due in 3: Friday 27 November
+    assert accepted.response_due_on == date(2026, 11, 27)
 
 
 def test_a_referral_of_another_practice_is_not_opened(services, gp, sent):
