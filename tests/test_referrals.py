@@ -385,3 +385,13 @@ def test_a_moves_note_that_cannot_be_stored_is_refused_on_the_note_field(service
         move(services, sent, "accepted", "rang\x00back")
     assert caught.value.errors == {"note": "Note: must not contain NUL characters; type it again"}
     assert services.referrals.get(gp.id, sent.id).status == "sent"
+
+
+def test_a_draft_is_refused_a_service_not_in_the_catalogue(services, gp):
+    draft = ready_draft(services, gp, make_patient(services), make_service(services))
+    with pytest.raises(ValidationError) as caught:
+        services.referrals.update_draft(gp.id, draft.id, draft.version,
+                                        DraftChanges(service_id=999_999))
+    assert caught.value.errors == {
+        "service_id": "Service: choose a service that is in the catalogue"}
+    assert services.referrals.get(gp.id, draft.id).service_id == draft.service_id

@@ -14,7 +14,7 @@ import pytest
 
 from practice_rx import hookspecs
 from practice_rx.errors import ValidationError
-from practice_rx.plugin_api import ReferralSnapshot
+from practice_rx.plugin_api import ReferralSnapshot, StatusChange
 from practice_rx.services.referrals import DraftChanges, snapshot
 from practice_rx.startup import start
 from practice_rx.services.practice import PracticeDetails
@@ -209,13 +209,14 @@ class _Remembering:
 
     def __init__(self) -> None:
         self.shown: list[ReferralSnapshot] = []
+        self.told: list[StatusChange] = []
 
     def validate_referral(self, referral: ReferralSnapshot) -> dict[str, str]:
         self.shown.append(referral)
         return {}
 
-    def status_changed(self, change) -> None:
-        return None
+    def status_changed(self, change: StatusChange) -> None:
+        self.told.append(change)
 
 
 def test_a_plugins_rule_is_shown_the_service_chosen(services):
@@ -229,3 +230,21 @@ def test_a_plugins_rule_is_shown_the_service_chosen(services):
     [shown] = remembering.shown
     assert (shown.referral_id, shown.service_plugin, shown.service_external_id,
             shown.service_name) == (draft.id, "local", "debt-1", "Leeds Debt Advice")
+
+
+def test_a_plugin_is_told_of_each_move_by_whom_with_its_note(services):
+    remembering = services.referrals.hooks = _Remembering()
+    gp = make_user(services)
+    service = make_service(services, "Leeds Debt Advice", external_id="debt-1")
+    draft = ready_draft(services, gp, make_patient(services), service)
+    services.referrals.send(gp.id, draft.id, draft.version, "By email")
+    bare = services.referrals.create_draft(gp.id, draft.patient_id, NATIONAL)
+    services.referrals.change_status(gp.id, bare.id, bare.version, "cancelled", "Duplicate")
+    [sent, cancelled] = remembering.told
+    assert (sent.from_status, sent.to_status, sent.user_id, sent.note, sent.at,
+            sent.snomed_code) == ("draft", "sent", gp.id, "By email", services.clock(),
+                                  "871731000000106")
+    assert (sent.referral.referral_id, sent.referral.service_external_id,
+            sent.referral.service_name) == (draft.id, "debt-1", "Leeds Debt Advice")
+    assert (cancelled.to_status, cancelled.note, cancelled.referral.service_name) == (
+        "cancelled", "Duplicate", "")
