@@ -395,3 +395,22 @@ def test_a_draft_is_refused_a_service_not_in_the_catalogue(services, gp):
     assert caught.value.errors == {
         "service_id": "Service: choose a service that is in the catalogue"}
     assert services.referrals.get(gp.id, draft.id).service_id == draft.service_id
+
+
+def test_a_draft_saved_early_keeps_its_columns_at_their_empty_values(services, gp):
+    """A draft saved before urgency, consent or other reasons are answered lists as
+    routine, with no consent and nothing more."""
+    install_national_form(services)
+    draft = services.referrals.create_draft(gp.id, make_patient(services).id, NATIONAL,
+                                            DraftChanges(answers={"consent_given": False}))
+    assert (draft.urgency, draft.reason_other, draft.consent_method, draft.consent_given,
+            draft.consent_recorded_by_id, draft.reasons) == ("routine", "", "", False, None, [])
+
+
+def test_consent_stays_with_whoever_first_recorded_it(services, gp):
+    colleague = make_user(services, name="Dr Ben Okafor")
+    draft = ready_draft(services, gp, make_patient(services), make_service(services))
+    resaved = services.referrals.update_draft(
+        colleague.id, draft.id, draft.version, DraftChanges(answers=complete_answers(
+            consent_date=services.clock().date().isoformat(), urgency="soon")))
+    assert (resaved.urgency, resaved.consent_recorded_by_id) == ("soon", gp.id)

@@ -257,3 +257,16 @@ def test_an_inbound_referrals_later_moves_are_not_dated_before_it_arrived(
     accepted = services.referrals.change_status(inbound["worker"].id, sent.id, sent.version,
                                                 "accepted", occurred_at=received)
     assert accepted.status_changed_at == received
+
+
+def test_a_referring_persons_long_name_is_cut_to_the_forms_limit_in_its_answers(
+        services, inbound):
+    """The form asks for at most 100 characters of the referrer's name; the record keeps it
+    whole, the answers (which the send checks against the form) the first 100."""
+    long_name = "Kim " + "Lowe-" * 28 + "Smith"  # 149 characters
+    source = SourceDetails("council_housing", organisation="Leeds City Council Housing",
+                           person=long_name, contact="0113 496 0500", received_by="phone")
+    draft = _enter(services, inbound["desk"], inbound, source=source)
+    assert draft.referrer_name == long_name
+    assert draft.answers["referrer_name"] == long_name[:100]
+    assert services.referrals.send(inbound["desk"].id, draft.id, draft.version).status == "sent"
