@@ -57,7 +57,8 @@ AREAS: dict[str, AreaSpec] = {
     "forms": AreaSpec(("forms/answers.py", "forms/core.py"), RULE_TESTS + (
         "tests/mutation/test_form_answer_limits.py", "tests/forms"), 90.0),
     "chasing": AreaSpec(("services/chasing.py",), RULE_TESTS + (
-        "tests/test_chasing.py", "tests/letters/test_service.py"), 90.0),
+        "tests/mutation/test_chasing_rules.py", "tests/test_chasing.py",
+        "tests/letters/test_service.py"), 90.0),
     "caseload": AreaSpec(("services/caseload.py", "services/allocation.py"), RULE_TESTS + (
         "tests/caseload/test_caseload.py", "tests/caseload/test_allocation.py",
         "tests/security/test_practice_scope.py", "tests/security/test_permissions.py"), 90.0),
