@@ -62,6 +62,18 @@ AREAS: dict[str, AreaSpec] = {
         "tests/security/test_audit_proof.py"), 90.0),
     "forms": AreaSpec(("forms/answers.py", "forms/core.py"), RULE_TESTS + (
         "tests/mutation/test_form_answer_limits.py", "tests/forms"), 90.0),
+    "chasing": AreaSpec(("services/chasing.py",), RULE_TESTS + (
+        "tests/mutation/test_chasing_rules.py", "tests/test_chasing.py",
+        "tests/letters/test_service.py"), 90.0),
+    "caseload": AreaSpec(("services/caseload.py", "services/allocation.py"), RULE_TESTS + (
+        "tests/caseload/test_caseload.py", "tests/caseload/test_allocation.py",
+        "tests/security/test_practice_scope.py", "tests/security/test_permissions.py"), 90.0),
+    "reports": AreaSpec(tuple(f"reports/{name}.py" for name in (
+        "funnel", "outcomes", "waits", "referral_counts", "referral_rate", "services_ranking",
+        "suppression", "working_days", "period", "caseloads", "progress", "build")), RULE_TESTS + (
+        "tests/reports/test_figures.py", "tests/reports/test_suppression.py",
+        "tests/reports/test_working_days.py", "tests/reports/test_practices.py",
+        "tests/reports/test_extract.py"), 90.0),
 }
 
 
