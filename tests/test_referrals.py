@@ -414,3 +414,12 @@ def test_consent_stays_with_whoever_first_recorded_it(services, gp):
         colleague.id, draft.id, draft.version, DraftChanges(answers=complete_answers(
             consent_date=services.clock().date().isoformat(), urgency="soon")))
     assert (resaved.urgency, resaved.consent_recorded_by_id) == ("soon", gp.id)
+
+
+def test_only_a_referral_made_or_declined_carries_a_snomed_code(services, gp, sent):
+    """The GP record is coded for a referral sent and one declined; any other move is not
+    coded, and says so with an empty code rather than none."""
+    accepted = move(services, sent, "accepted")
+    events = services.referrals.get(gp.id, accepted.id).events
+    assert [(event.to_status, event.snomed_code) for event in events] == [
+        ("draft", ""), ("sent", "871731000000106"), ("accepted", "")]
