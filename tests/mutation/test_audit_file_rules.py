@@ -126,6 +126,11 @@ def test_a_database_is_named_the_same_whoever_connects(tmp_path, monkeypatch):
     assert database_identity("postgresql://owner@/rx") == "postgresql://localhost:5432/rx"
 
 
+def test_an_in_memory_database_is_named_by_the_folder_it_runs_in(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert database_identity("sqlite://") == f"sqlite:{tmp_path.resolve()}"
+
+
 def test_the_anchor_is_beside_the_key_named_by_its_database(tmp_path):
     key = tmp_path / "keys" / "audit.key"
     url = "postgresql://db.surgery.nhs.uk:5433/rx"
@@ -134,14 +139,14 @@ def test_the_anchor_is_beside_the_key_named_by_its_database(tmp_path):
 
 
 def test_an_anchor_is_one_512_byte_record_only_its_owner_reads(tmp_path):
-    path = tmp_path / "keys" / "anchor.json"
+    path = tmp_path / "server" / "keys" / "anchor.json"  # folders made as needed
     assert write_anchor(path, Anchor(7, "h1:ab:cd", 7, "2026-11-24T09:31:00+00:00"),
-                        "x" * 150 + "sqlite:/srv/practice.sqlite3")
+                        "x" * 250 + "sqlite:/srv/practice.sqlite3")
     data = path.read_bytes()
     assert len(data) == RECORD_SIZE == 512 and data.rstrip(b" ") == data.strip()
     assert json.loads(data) == {"last_id": 7, "last_hash": "h1:ab:cd", "count": 7,
                                 "written_at": "2026-11-24T09:31:00+00:00",
-                                "database": ("x" * 150 + "sqlite:/srv/practice.sqlite3")[-200:]}
+                                "database": "x" * 172 + "sqlite:/srv/practice.sqlite3"}
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert read_anchor(path) == Anchor(7, "h1:ab:cd", 7, "2026-11-24T09:31:00+00:00")
 
@@ -187,3 +192,41 @@ def test_an_unreadable_anchor_is_overwritten_by_the_next_commit(tmp_path):
     path.write_text("{broken")
     assert write_anchor(path, Anchor(2, "two"), "db")
     assert read_anchor(path) == Anchor(2, "two")
+
+
+def test_an_anchor_of_bytes_that_are_not_text_is_unreadable_and_overwritten(tmp_path):
+    path = tmp_path / "anchor.json"
+    path.write_bytes(b'{"last_id": 7, "last_hash": "\xff\xfe"}')
+    assert read_anchor(path) == Anchor(7, "\ufffd\ufffd")  # read, the bytes replaced
+    path.write_bytes(b"\xff" * 40)
+    assert read_anchor(path) == Anchor(-1, "unreadable")
+    assert write_anchor(path, Anchor(2, "two"), "db")
+    assert read_anchor(path) == Anchor(2, "two")
+
+
+def test_a_workstation_waits_for_another_writing_the_anchor(tmp_path):
+    """Read, compare and write under the file lock: a racing writer cannot move it back."""
+    import fcntl
+    import threading
+    import time
+
+    path = tmp_path / "anchor.json"
+    write_anchor(path, Anchor(1, "one"), "db")
+    holder = os.open(path, os.O_RDWR)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    writer = threading.Thread(target=write_anchor, args=(path, Anchor(5, "five"), "db"))
+    writer.start()
+    time.sleep(0.3)
+    waited = writer.is_alive()
+    fcntl.flock(holder, fcntl.LOCK_UN)
+    os.close(holder)
+    writer.join(5)
+    assert waited and read_anchor(path) == Anchor(5, "five")
+
+
+def test_a_key_file_of_other_text_cannot_be_read(tmp_path):
+    path = tmp_path / "audit.key"
+    path.write_text("é" * 64, encoding="utf-8")
+    with pytest.raises(AuditKeyError) as refused:
+        load_key(path)
+    assert str(refused.value) == f"Audit key file {path}: cannot be read (UnicodeDecodeError)"
