@@ -30,10 +30,10 @@ SEALED = ('{"action":"patient_update","after":{"family_name":"Smith-Jones","phon
 
 
 def _event(**changed) -> AuditEvent:
-    fields = dict(at=datetime(2026, 11, 24, 9, 30), user_id=3, workstation="Bureau é",
-                  action="patient_update", entity="patient", entity_id=7, patient_id=8,
-                  before={"phone": "0113 496 0000", "family_name": "Smith"},
-                  after={"phone": None, "family_name": "Smith-Jones"}, prev_hash="0" * 64)
+    fields = {"at": datetime(2026, 11, 24, 9, 30), "user_id": 3, "workstation": "Bureau é",
+              "action": "patient_update", "entity": "patient", "entity_id": 7,
+              "patient_id": 8, "before": {"phone": "0113 496 0000", "family_name": "Smith"},
+              "after": {"phone": None, "family_name": "Smith-Jones"}, "prev_hash": "0" * 64}
     return AuditEvent(**(fields | changed))
 
 
