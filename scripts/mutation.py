@@ -57,8 +57,12 @@ AREAS: dict[str, AreaSpec] = {
         "tests/plugins/test_validation_fails_closed.py"), 90.0),
     "auth": AreaSpec(("services/auth.py",), RULE_TESTS + (
         "tests/mutation/test_login_rules.py", "tests/security/test_login.py", "tests/security/test_lockout.py"), 90.0),
-    "audit": AreaSpec(("services/audit.py",), RULE_TESTS + (
-        "tests/mutation/test_audit_anchor_rules.py", "tests/security/test_audit.py", "tests/security/test_audit_batch.py",
+    "audit": AreaSpec(("services/audit.py", "services/audit_anchor.py", "services/audit_key.py"),
+                      RULE_TESTS + (
+        "tests/mutation/test_audit_anchor_rules.py", "tests/mutation/test_audit_seal_rules.py",
+        "tests/mutation/test_audit_check_rules.py", "tests/mutation/test_audit_list_rules.py",
+        "tests/mutation/test_audit_file_rules.py", "tests/security/test_audit.py",
+        "tests/security/test_audit_batch.py",
         "tests/security/test_audit_proof.py"), 90.0),
     "forms": AreaSpec(("forms/answers.py", "forms/core.py"), RULE_TESTS + (
         "tests/mutation/test_form_answer_limits.py", "tests/forms"), 90.0),
