@@ -11,7 +11,10 @@ from sqlalchemy import select
 from practice_rx.domain.calendar import add_working_days
 from practice_rx.errors import PermissionDenied, ValidationError
 from practice_rx.services.referral_source import SourceDetails
+from practice_rx.services import referrals as referral_module
 from practice_rx.services.referrals import DraftChanges
+from practice_rx.services.sender_identifier import FIELD as SENDER_FIELD
+from practice_rx.services.sender_identifier import SenderIdentifier
 from practice_rx.storage.models import AuditEvent, Referral, ReferralEvent
 from tests.caseload.allocated_case import current
 from tests.support.factories import (
@@ -270,3 +273,37 @@ def test_a_referring_persons_long_name_is_cut_to_the_forms_limit_in_its_answers(
     assert draft.referrer_name == long_name
     assert draft.answers["referrer_name"] == long_name[:100]
     assert services.referrals.send(inbound["desk"].id, draft.id, draft.version).status == "sent"
+
+
+HOUSING_ID = SenderIdentifier("https://housing.leeds.example/Id/referral", "H-2026-0071")
+ALREADY = ("Sender's identifier: this referral was already imported, as referral PRX-{:06d}; "
+           "open that referral instead (nothing was saved)")
+
+
+def _imported(services, env):
+    return services.referrals.create_draft(
+        env["desk"].id, env["patient"].id, NATIONAL, DraftChanges(source=HOUSING),
+        sender_identifier=HOUSING_ID)
+
+
+def test_a_referral_imported_with_its_senders_identifier_keeps_it_and_is_not_taken_twice(
+        services, inbound):
+    first = _imported(services, inbound)
+    assert (first.sender_identifier_system, first.sender_identifier_value) == (
+        "https://housing.leeds.example/Id/referral", "H-2026-0071")
+    with pytest.raises(ValidationError) as caught:
+        _imported(services, inbound)
+    assert caught.value.errors == {SENDER_FIELD: ALREADY.format(first.id)}
+
+
+def test_the_unique_index_refuses_an_identifier_the_check_missed(services, inbound, monkeypatch):
+    """Two imports racing: both pass the check, the second is stopped by the index, and is
+    told which referral it already is."""
+    first = _imported(services, inbound)
+    monkeypatch.setattr(referral_module, "refuse_if_imported", lambda session, identifier: None)
+    with pytest.raises(ValidationError) as caught:
+        _imported(services, inbound)
+    assert caught.value.errors == {SENDER_FIELD: ALREADY.format(first.id)}
+    with services.db.reading() as session:
+        assert session.scalars(select(Referral.id).where(
+            Referral.sender_identifier_value == "H-2026-0071")).all() == [first.id]
