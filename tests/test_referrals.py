@@ -423,3 +423,14 @@ def test_only_a_referral_made_or_declined_carries_a_snomed_code(services, gp, se
     events = services.referrals.get(gp.id, accepted.id).events
     assert [(event.to_status, event.snomed_code) for event in events] == [
         ("draft", ""), ("sent", "871731000000106"), ("accepted", "")]
+
+
+def test_a_draft_for_a_patient_or_after_a_referral_that_does_not_exist_is_named(services, gp):
+    install_national_form(services)
+    with pytest.raises(NotFoundError) as caught:
+        services.referrals.create_draft(gp.id, 999_999, NATIONAL)
+    assert str(caught.value) == "Patient 999999 does not exist"
+    with pytest.raises(NotFoundError) as caught:
+        services.referrals.create_draft(gp.id, make_patient(services).id, NATIONAL,
+                                        previous_referral_id=999_998)
+    assert str(caught.value) == "Referral 999998 does not exist"
