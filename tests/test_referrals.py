@@ -23,6 +23,7 @@ from tests.caseload.casework_cases import allocate
 from tests.support.factories import (
     NATIONAL,
     admin,
+    desk,
     complete_answers,
     install_national_form,
     make_patient,
@@ -376,7 +377,8 @@ def test_a_referral_of_another_practice_is_not_opened(services, gp, sent):
 
 
 def test_a_move_with_no_note_has_an_empty_note(services, gp, sent):
-    accepted = move(services, sent, "accepted")
+    accepted = services.referrals.change_status(desk(services), sent.id, sent.version,
+                                                "accepted")
     assert services.referrals.get(gp.id, accepted.id).events[-1].note == ""
 
 

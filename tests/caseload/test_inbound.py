@@ -307,3 +307,17 @@ def test_the_unique_index_refuses_an_identifier_the_check_missed(services, inbou
     with services.db.reading() as session:
         assert session.scalars(select(Referral.id).where(
             Referral.sender_identifier_value == "H-2026-0071")).all() == [first.id]
+
+
+def test_an_inbound_drafts_answers_saved_again_still_name_who_really_referred(
+        services, inbound):
+    draft = _enter(services, inbound["desk"], inbound)
+    answers = complete_answers(consent_date=services.clock().date().isoformat())
+    for key in ("referrer_name", "referrer_role", "referrer_organisation"):
+        del answers[key]
+    saved = services.referrals.update_draft(inbound["desk"].id, draft.id, draft.version,
+                                            DraftChanges(answers=answers))
+    assert {key: saved.answers[key] for key in (
+        "referrer_name", "referrer_role", "referrer_organisation")} == {
+        "referrer_name": "Kim Lowe, housing officer", "referrer_role": "The council or housing",
+        "referrer_organisation": "Leeds City Council Housing"}
