@@ -9,6 +9,7 @@ its results in ``mutants-<area>/`` between runs (a rerun only tries what changed
 
     python scripts/mutation.py run domain          # mutmut over the domain rules
     python scripts/mutation.py run                 # every area, one after the other
+    python scripts/mutation.py run forms --only 'practice_rx.forms.core.*'  # try these again
     python scripts/mutation.py report --area domain  # kill rates; exit 1 under target
     python scripts/mutation.py report --markdown   # the table for docs/testing.md
 """
@@ -46,16 +47,37 @@ class AreaSpec:
 
 AREAS: dict[str, AreaSpec] = {
     "domain": AreaSpec(("domain/",), RULE_TESTS, 95.0, autoload_plugins=False),
+    # the referral service's own tests: the permission matrix's tests (each role tried on
+    # every action, 35 s a mutant) are held to the rule tables by scripts/mutate_tables.py
     "referrals": AreaSpec(("services/referrals.py",), RULE_TESTS + (
-        "tests/test_referrals.py", "tests/security/test_permissions.py",
-        "tests/test_lifecycle_rules.py"), 90.0),
+        "tests/test_referrals.py", "tests/test_notes.py", "tests/test_conflicts.py",
+        "tests/test_input_limits.py", "tests/test_send_on_behalf.py",
+        "tests/test_when_it_happened.py", "tests/caseload/test_casework_moves.py",
+        "tests/caseload/test_inbound.py", "tests/plugins/test_hooks.py",
+        "tests/plugins/test_validation_fails_closed.py"), 90.0),
     "auth": AreaSpec(("services/auth.py",), RULE_TESTS + (
         "tests/mutation/test_login_rules.py", "tests/security/test_login.py", "tests/security/test_lockout.py"), 90.0),
-    "audit": AreaSpec(("services/audit.py",), RULE_TESTS + (
-        "tests/mutation/test_audit_anchor_rules.py", "tests/security/test_audit.py", "tests/security/test_audit_batch.py",
+    "audit": AreaSpec(("services/audit.py", "services/audit_anchor.py", "services/audit_key.py"),
+                      RULE_TESTS + (
+        "tests/mutation/test_audit_anchor_rules.py", "tests/mutation/test_audit_seal_rules.py",
+        "tests/mutation/test_audit_check_rules.py", "tests/mutation/test_audit_list_rules.py",
+        "tests/mutation/test_audit_file_rules.py", "tests/security/test_audit.py",
+        "tests/security/test_audit_batch.py",
         "tests/security/test_audit_proof.py"), 90.0),
     "forms": AreaSpec(("forms/answers.py", "forms/core.py"), RULE_TESTS + (
         "tests/mutation/test_form_answer_limits.py", "tests/forms"), 90.0),
+    "chasing": AreaSpec(("services/chasing.py",), RULE_TESTS + (
+        "tests/mutation/test_chasing_rules.py", "tests/test_chasing.py",
+        "tests/letters/test_service.py"), 90.0),
+    "caseload": AreaSpec(("services/caseload.py", "services/allocation.py"), RULE_TESTS + (
+        "tests/caseload/test_caseload.py", "tests/caseload/test_allocation.py",
+        "tests/security/test_practice_scope.py", "tests/security/test_permissions.py"), 90.0),
+    "reports": AreaSpec(tuple(f"reports/{name}.py" for name in (
+        "funnel", "outcomes", "waits", "referral_counts", "referral_rate", "services_ranking",
+        "suppression", "working_days", "period", "caseloads", "progress", "build")), RULE_TESTS + (
+        "tests/reports/test_figures.py", "tests/reports/test_suppression.py",
+        "tests/reports/test_working_days.py", "tests/reports/test_practices.py",
+        "tests/reports/test_extract.py"), 90.0),
 }
 
 
@@ -63,8 +85,12 @@ def results_dir(area: str) -> Path:
     return ROOT / f"mutants-{area}"
 
 
-def run(areas: list[str], children: int) -> int:
-    """mutmut over each area in turn, its results kept in ``mutants-<area>/``."""
+def run(areas: list[str], children: int, only: list[str]) -> int:
+    """mutmut over each area in turn, its results kept in ``mutants-<area>/``.
+
+    ``only`` names mutants (or globs of names) to try again, for example the survivors a new
+    test was written for: mutmut keeps a survivor's verdict otherwise.
+    """
     import mutmut.configuration
     from mutmut.__main__ import cli
 
@@ -88,7 +114,7 @@ def run(areas: list[str], children: int) -> int:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         print(f"== mutation: {area}", flush=True)
         try:
-            cli.main(["run", "--max-children", str(children)], standalone_mode=False)
+            cli.main(["run", "--max-children", str(children), *only], standalone_mode=False)
         finally:
             work.rename(kept)
     return 0
@@ -196,6 +222,9 @@ def main(argv: list[str] | None = None) -> int:
     run_args.add_argument("areas", nargs="*", metavar="AREA", help=", ".join(AREAS))
     run_args.add_argument("--max-children", type=int, default=2,
                           help="mutants tried at once (the machine is shared: default 2)")
+    run_args.add_argument("--only", action="append", default=[], metavar="NAME",
+                          help="try again only this mutant (a name or glob from the report); "
+                               "repeatable; needs one area")
     report_args = commands.add_parser("report", help="kill rates per area")
     report_args.add_argument("--area", action="append", choices=sorted(AREAS),
                              help="report (and hold to its target) this area only; repeatable")
@@ -205,7 +234,9 @@ def main(argv: list[str] | None = None) -> int:
         unknown = sorted(set(args.areas) - set(AREAS))
         if unknown:
             parser.error(f"area: {', '.join(unknown)} is not one of {', '.join(AREAS)}")
-        return run(args.areas or list(AREAS), args.max_children)
+        if args.only and len(args.areas) != 1:
+            parser.error("--only: name the one area the mutants belong to")
+        return run(args.areas or list(AREAS), args.max_children, args.only)
     return report(args.area, args.markdown)
 
 

@@ -9,6 +9,7 @@ import pytest
 from practice_rx.errors import ConflictError
 from practice_rx.services import Services
 from practice_rx.storage.database import Database
+from practice_rx.services.referrals import DraftChanges
 from tests.support.factories import make_patient, move, make_service, make_user, ready_draft
 
 
@@ -60,3 +61,40 @@ def test_conflict_on_a_status_change_keeps_the_first(services):
     stored = services.referrals.get(user.id, referral.id)
     assert stored.status == "sent"
     assert [e.to_status for e in stored.events] == ["draft", "sent"]
+
+
+def _stale(referral_id: int, had: int, now: int) -> str:
+    return (f"Referral {referral_id} was changed on another workstation since you opened it "
+            f"(you had version {had}, it is now version {now}). Nothing was overwritten: "
+            "reload it to see the change, then make yours again.")
+
+
+def test_a_stale_copy_of_a_draft_is_refused_with_the_referrals_number(services):
+    gp = make_user(services)
+    draft = ready_draft(services, gp, make_patient(services), make_service(services))
+    other = make_service(services, "Leeds Debt Advice")
+    newer = services.referrals.update_draft(gp.id, draft.id, draft.version,
+                                            DraftChanges(service_id=other.id))
+    with pytest.raises(ConflictError) as caught:
+        services.referrals.update_draft(gp.id, draft.id, draft.version, DraftChanges())
+    assert str(caught.value) == _stale(draft.id, draft.version, newer.version)
+
+
+def test_a_note_on_a_stale_copy_is_refused_with_the_referrals_number(services):
+    gp = make_user(services)
+    draft = ready_draft(services, gp, make_patient(services), make_service(services))
+    sent = services.referrals.send(gp.id, draft.id, draft.version)
+    newer = services.referrals.add_note(gp.id, sent.id, sent.version, "Rang the patient")
+    with pytest.raises(ConflictError) as caught:
+        services.referrals.add_note(gp.id, sent.id, sent.version, "Rang again")
+    assert str(caught.value) == _stale(sent.id, sent.version, newer.version)
+    assert [n.text for n in services.referrals.get(gp.id, sent.id).notes] == ["Rang the patient"]
+
+
+def test_a_status_change_on_a_stale_copy_is_refused_with_the_referrals_number(services):
+    gp = make_user(services)
+    draft = ready_draft(services, gp, make_patient(services), make_service(services))
+    sent = services.referrals.send(gp.id, draft.id, draft.version)
+    with pytest.raises(ConflictError) as caught:
+        services.referrals.change_status(gp.id, sent.id, draft.version, "cancelled", "dup")
+    assert str(caught.value) == _stale(sent.id, draft.version, sent.version)

@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import DBAPIError
 
 from practice_rx.errors import PermissionDenied, ValidationError
-from practice_rx.services.referrals import DraftChanges
+from practice_rx.services.referrals import DraftChanges, check_note_text
 from practice_rx.storage import migrate
 from practice_rx.storage.database import Database
 from practice_rx.storage.models import AuditEvent, ReferralNote
@@ -179,3 +179,45 @@ def test_downgrading_writes_the_notes_back_as_text(empty_url):
     assert notes.splitlines() == OLD_NOTES.splitlines()[:3] + [
         kept + "[26 Nov 2026 10:00 Someone Who Left] Rang back",
         kept + "[27 Nov 2026 11:15 Twin Name] Ambiguous author"]
+
+
+def test_a_correction_of_another_referrals_note_is_refused_on_the_corrects_field(services, sent):
+    gp, sent = sent
+    with pytest.raises(ValidationError) as caught:
+        services.referrals.add_note(gp.id, sent.id, sent.version, "x", corrects=999_999)
+    assert caught.value.errors == {
+        "corrects": "Correction: choose a note of this referral to correct"}
+
+
+def test_a_corrections_audit_row_names_the_note_it_corrects(services, sent):
+    gp, sent = sent
+    referral = services.referrals.add_note(gp.id, sent.id, sent.version, "Seen 3 May")
+    first = services.referrals.get(gp.id, sent.id).notes[0]
+    services.referrals.add_note(gp.id, sent.id, referral.version, "Seen 4 May, not 3",
+                                corrects=first.id)
+    second = services.referrals.get(gp.id, sent.id).notes[1]
+    with services.db.reading() as session:
+        rows = session.scalars(select(AuditEvent).where(AuditEvent.action == "referral_note")
+                               .order_by(AuditEvent.id))
+        assert [(row.before, row.after) for row in rows] == [
+            ({}, {"note_id": first.id, "note": "Seen 3 May"}),
+            ({}, {"note_id": second.id, "note": "Seen 4 May, not 3", "corrects": first.id}),
+        ]
+
+
+@pytest.mark.parametrize(("note", "message"), [
+    ("", "Note: enter the text of the note"),
+    (" \n\t ", "Note: enter the text of the note"),
+    (None, "Note: enter text"),
+    ("rang\x00back", "Note: must not contain NUL characters; type it again"),
+    ("x" * 5001, "Note: must be 5,000 characters or fewer (this is 5,001)"),
+])
+def test_a_note_that_cannot_be_kept_is_refused_on_the_note_field(note, message):
+    with pytest.raises(ValidationError) as caught:
+        check_note_text(note)
+    assert caught.value.errors == {"note": message}
+
+
+def test_a_note_is_kept_trimmed_up_to_the_longest_length():
+    assert check_note_text("  Rang back \n") == "Rang back"
+    assert check_note_text("x" * 5000) == "x" * 5000

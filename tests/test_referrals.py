@@ -8,11 +8,22 @@ import pytest
 from sqlalchemy import select
 
 from practice_rx.domain.statuses import SNOMED_DECLINED, SNOMED_REFERRED, Status, allowed_next
-from practice_rx.errors import ConflictError, NotFoundError, TransitionError, ValidationError
+from practice_rx.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDenied,
+    TransitionError,
+    ValidationError,
+)
+from practice_rx.services.chasing import record_chase
+from practice_rx.services.practice import PracticeDetails
 from practice_rx.services.referrals import DraftChanges
-from practice_rx.storage.models import Referral, ReferralEvent
+from practice_rx.storage.models import AuditEvent, Referral, ReferralEvent
+from tests.caseload.casework_cases import allocate
 from tests.support.factories import (
     NATIONAL,
+    admin,
+    desk,
     complete_answers,
     install_national_form,
     make_patient,
@@ -201,3 +212,227 @@ def test_referring_again_links_to_the_old_referral(services, people):
     new = services.referrals.create_draft(user.id, patient.id, NATIONAL,
                                           previous_referral_id=old.id)
     assert services.referrals.get(user.id, new.id).previous_referral_id == old.id
+
+
+@pytest.fixture
+def gp(services):
+    return make_user(services)
+
+
+@pytest.fixture
+def sent(services, gp):
+    draft = ready_draft(services, gp, make_patient(services), make_service(services))
+    return services.referrals.send(gp.id, draft.id, draft.version)
+
+
+def test_a_sent_referrals_service_or_answers_cannot_be_changed(services, gp, sent):
+    other = make_service(services, "Leeds Debt Advice")
+    for changes in (DraftChanges(service_id=other.id), DraftChanges(answers=complete_answers())):
+        with pytest.raises(TransitionError) as caught:
+            services.referrals.update_draft(gp.id, sent.id, sent.version, changes)
+        assert (caught.value.current, caught.value.target) == ("sent", "sent")
+        assert str(caught.value) == (
+            "A referral cannot move from 'sent' to 'sent': only a draft's service, reasons and "
+            "answers can be changed; add a note instead")
+    stored = services.referrals.get(gp.id, sent.id)
+    assert (stored.status, stored.service_id) == ("sent", sent.service_id)
+
+
+def test_saving_a_sent_referral_with_nothing_changed_changes_nothing(services, gp, sent):
+    """The referral window saves what it shows; with nothing changed that is not an edit."""
+    saved = services.referrals.update_draft(gp.id, sent.id, sent.version, DraftChanges())
+    assert (saved.status, saved.service_id, saved.answers) == (
+        "sent", sent.service_id, sent.answers)
+
+
+def test_consent_recorded_on_a_draft_is_the_recording_users(services, gp):
+    """A draft started by one clinician and completed by another: the second took consent."""
+    install_national_form(services)
+    colleague = make_user(services, name="Dr Ben Okafor")
+    draft = services.referrals.create_draft(gp.id, make_patient(services).id, NATIONAL,
+                                            DraftChanges())
+    assert draft.consent_recorded_by_id is None
+    answers = complete_answers(consent_date=services.clock().date().isoformat())
+    done = services.referrals.update_draft(colleague.id, draft.id, draft.version,
+                                           DraftChanges(answers=answers))
+    assert done.consent_recorded_by_id == colleague.id
+    with services.db.reading() as session:
+        [row] = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "referral_update", AuditEvent.entity_id == draft.id))
+        assert row.user_id == colleague.id
+        assert row.after["answers"]["consent_given"] is True
+        assert row.before["answers"] == {}
+
+
+def test_an_opened_referral_can_be_shown_after_its_session_has_closed(services, gp, sent):
+    """The referral window reads the patient, referrer, link worker and each chaser's name
+    from the referral it was given: each must be loaded with it, not on first use."""
+    worker = make_user(services, "link_worker", "Nadia Ahmed")
+    allocate(services, sent.id, worker)
+    with services.db.transaction() as session:
+        record_chase(session, services.referrals.audit, sent.id, sent.patient_id, gp.id,
+                     services.clock(), method="phone")
+    shown = services.referrals.get(gp.id, sent.id)
+    assert (shown.patient.family_name, shown.referrer.display_name,
+            shown.allocated_to.display_name) == ("Smith", "Dr Asha Patel", "Nadia Ahmed")
+    assert [(chase.method, chase.user.display_name) for chase in shown.chases] == [
+        ("phone", "Dr Asha Patel")]
+    assert [(event.from_status, event.to_status, event.note, event.user.display_name)
+            for event in shown.events] == [(None, "draft", "Draft started", "Dr Asha Patel"),
+                                           ("draft", "sent", "", "Dr Asha Patel")]
+
+
+def test_opening_a_referral_is_audited_against_the_user_and_a_missing_one_named(
+        services, gp, sent):
+    services.referrals.get(gp.id, sent.id)
+    with services.db.reading() as session:
+        rows = session.scalars(select(AuditEvent).where(AuditEvent.action == "referral_view"))
+        assert [(row.user_id, row.entity, row.entity_id, row.patient_id) for row in rows] == [
+            (gp.id, "referral", sent.id, sent.patient_id)]
+    with pytest.raises(NotFoundError) as caught:
+        services.referrals.get(gp.id, 999_999)
+    assert str(caught.value) == "Referral 999999 does not exist"
+
+
+def test_a_services_own_response_window_sets_the_due_date(services, gp):
+    """Sent Tuesday 24 November 2026: 3 working days is Friday 27th; with no window of its
+    own, the default 10 working days is Tuesday 8 December."""
+    patient = make_patient(services)
+    quick = make_service(services, "Leeds Debt Advice", response_days=3)
+    plain = make_service(services, "Leeds Walking Group")
+    due = []
+    for service in (quick, plain):
+        draft = ready_draft(services, gp, patient, service)
+        due.append(services.referrals.send(gp.id, draft.id, draft.version).response_due_on)
+    assert due == [date(2026, 11, 27), date(2026, 12, 8)]
+
+
+def test_a_draft_missing_a_required_answer_is_not_sent(services, gp):
+    answers = complete_answers()
+    del answers["what_matters"]
+    draft = ready_draft(services, gp, make_patient(services), make_service(services))
+    draft = services.referrals.update_draft(gp.id, draft.id, draft.version,
+                                            DraftChanges(answers=answers))
+    with pytest.raises(ValidationError) as caught:
+        services.referrals.send(gp.id, draft.id, draft.version)
+    assert caught.value.errors == {"what_matters": "What matters to the patient: required"}
+    assert services.referrals.get(gp.id, draft.id).status == "draft"
+
+
+@pytest.mark.parametrize(("column", "message"), [
+    ("consent_given", "Consent: the patient must agree to the referral"),
+    ("consent_to_share", "Consent: the patient must agree to sharing their information"),
+])
+def test_consent_is_checked_on_the_record_as_well_as_in_the_answers(
+        services, gp, column, message):
+    """Lists, letters and exports read the consent columns: a row whose column says no
+    (an older or hand-mended row) is not sent because its answers say yes."""
+    draft = ready_draft(services, gp, make_patient(services), make_service(services))
+    with services.db.transaction() as session:
+        setattr(session.get(Referral, draft.id), column, False)
+    with services.db.reading() as session:
+        version = session.get(Referral, draft.id).version
+    with pytest.raises(ValidationError) as caught:
+        services.referrals.send(gp.id, draft.id, version)
+    assert caught.value.errors == {column: message}
+
+
+def _two_practices(services):
+    """Beeston Hill (the first: 10 working days to respond, 10 to contact) and Holbeck
+    (5 to respond, 3 to contact)."""
+    network_admin = admin(services)
+    first = services.practice.save(network_admin, PracticeDetails("Y99901", "Beeston Hill"))
+    second = services.practice.add(network_admin, PracticeDetails(
+        "Y99902", "Holbeck", response_days=5, contact_days=3))
+    return first.id, second.id
+
+
+def test_a_referral_of_the_second_practice_is_due_by_its_own_windows(services, gp):
+    """Sent and accepted Tuesday 24 November 2026 at Holbeck: a reply is due in 5 working
+    days (Tuesday 1 December), then a contact in 3."""
+    _, holbeck = _two_practices(services)
+    services.users.set_practices(admin(services), gp.id, {holbeck}, False)
+    patient = make_patient(services, practice_id=holbeck)
+    draft = ready_draft(services, gp, patient, make_service(services))
+    sent = services.referrals.send(gp.id, draft.id, draft.version)
+    assert (sent.practice_id, sent.response_due_on) == (holbeck, date(2026, 12, 1))
+    accepted = move(services, sent, "accepted")  # contact due in 3: Friday 27 November
+    assert accepted.response_due_on == date(2026, 11, 27)
+
+
+def test_a_referral_of_another_practice_is_not_opened(services, gp, sent):
+    """A user of the network's other practice cannot open it, and the refusal is not audited
+    as an opening."""
+    beeston, holbeck = _two_practices(services)
+    outsider = make_user(services, "receptionist", "Sam Jones")
+    services.users.set_practices(admin(services), outsider.id, {holbeck}, False)
+    with pytest.raises(PermissionDenied, match="belongs to a practice your account is not "
+                                               "linked to"):
+        services.referrals.get(outsider.id, sent.id)
+    with services.db.reading() as session:
+        assert session.scalar(select(Referral.practice_id).where(Referral.id == sent.id)) \
+            == beeston
+        assert list(session.scalars(select(AuditEvent.user_id).where(
+            AuditEvent.action == "referral_view"))) == []
+
+
+def test_a_move_with_no_note_has_an_empty_note(services, gp, sent):
+    accepted = services.referrals.change_status(desk(services), sent.id, sent.version,
+                                                "accepted")
+    assert services.referrals.get(gp.id, accepted.id).events[-1].note == ""
+
+
+def test_a_moves_note_that_cannot_be_stored_is_refused_on_the_note_field(services, gp, sent):
+    with pytest.raises(ValidationError) as caught:
+        move(services, sent, "accepted", "rang\x00back")
+    assert caught.value.errors == {"note": "Note: must not contain NUL characters; type it again"}
+    assert services.referrals.get(gp.id, sent.id).status == "sent"
+
+
+def test_a_draft_is_refused_a_service_not_in_the_catalogue(services, gp):
+    draft = ready_draft(services, gp, make_patient(services), make_service(services))
+    with pytest.raises(ValidationError) as caught:
+        services.referrals.update_draft(gp.id, draft.id, draft.version,
+                                        DraftChanges(service_id=999_999))
+    assert caught.value.errors == {
+        "service_id": "Service: choose a service that is in the catalogue"}
+    assert services.referrals.get(gp.id, draft.id).service_id == draft.service_id
+
+
+def test_a_draft_saved_early_keeps_its_columns_at_their_empty_values(services, gp):
+    """A draft saved before urgency, consent or other reasons are answered lists as
+    routine, with no consent and nothing more."""
+    install_national_form(services)
+    draft = services.referrals.create_draft(gp.id, make_patient(services).id, NATIONAL,
+                                            DraftChanges(answers={"consent_given": False}))
+    assert (draft.urgency, draft.reason_other, draft.consent_method, draft.consent_given,
+            draft.consent_recorded_by_id, draft.reasons) == ("routine", "", "", False, None, [])
+
+
+def test_consent_stays_with_whoever_first_recorded_it(services, gp):
+    colleague = make_user(services, name="Dr Ben Okafor")
+    draft = ready_draft(services, gp, make_patient(services), make_service(services))
+    resaved = services.referrals.update_draft(
+        colleague.id, draft.id, draft.version, DraftChanges(answers=complete_answers(
+            consent_date=services.clock().date().isoformat(), urgency="soon")))
+    assert (resaved.urgency, resaved.consent_recorded_by_id) == ("soon", gp.id)
+
+
+def test_only_a_referral_made_or_declined_carries_a_snomed_code(services, gp, sent):
+    """The GP record is coded for a referral sent and one declined; any other move is not
+    coded, and says so with an empty code rather than none."""
+    accepted = move(services, sent, "accepted")
+    events = services.referrals.get(gp.id, accepted.id).events
+    assert [(event.to_status, event.snomed_code) for event in events] == [
+        ("draft", ""), ("sent", "871731000000106"), ("accepted", "")]
+
+
+def test_a_draft_for_a_patient_or_after_a_referral_that_does_not_exist_is_named(services, gp):
+    install_national_form(services)
+    with pytest.raises(NotFoundError) as caught:
+        services.referrals.create_draft(gp.id, 999_999, NATIONAL)
+    assert str(caught.value) == "Patient 999999 does not exist"
+    with pytest.raises(NotFoundError) as caught:
+        services.referrals.create_draft(gp.id, make_patient(services).id, NATIONAL,
+                                        previous_referral_id=999_998)
+    assert str(caught.value) == "Referral 999998 does not exist"

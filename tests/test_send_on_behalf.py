@@ -48,3 +48,29 @@ def test_on_behalf_is_recorded_in_the_event_and_the_audit(services, db, draft):
                                 .order_by(AuditEvent.id.desc())).first()
     assert audit.user_id == colleague.id
     assert "on behalf of Dr Asha Patel" in audit.after["note"]
+
+
+def test_the_refusal_says_whose_draft_it_is_and_what_to_confirm(services, draft):
+    _, referral = draft
+    colleague = make_user(services, name="Dr Tom Wright")
+    with pytest.raises(PermissionDenied) as caught:
+        services.referrals.send(colleague.id, referral.id, referral.version)
+    assert str(caught.value) == ("Not sent: this draft was written by Dr Asha Patel; confirm "
+                                 "that you are sending it on their behalf")
+
+
+@pytest.mark.parametrize("note", ["", "   "])
+def test_sent_on_behalf_with_no_note_records_only_who_for_whom(services, draft, note):
+    author, referral = draft
+    colleague = make_user(services, name="Dr Tom Wright")
+    services.referrals.send(colleague.id, referral.id, referral.version, note, on_behalf=True)
+    event = services.referrals.get(author.id, referral.id).events[-1]
+    assert event.note == "Sent by Dr Tom Wright on behalf of Dr Asha Patel"
+
+
+def test_a_colleagues_move_to_sent_is_refused_unless_on_behalf_is_said(services, draft):
+    """change_status is how the status dialog sends: it too needs on_behalf said."""
+    _, referral = draft
+    colleague = make_user(services, name="Dr Tom Wright")
+    with pytest.raises(PermissionDenied, match="written by Dr Asha Patel"):
+        services.referrals.change_status(colleague.id, referral.id, referral.version, "sent")

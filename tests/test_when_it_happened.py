@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -79,3 +79,12 @@ def test_the_previous_event_itself_is_the_earliest_time_allowed(services, sent):
     services.referrals.change_status(desk(services), sent.id, sent.version, Status.ACCEPTED,
                                      occurred_at=sent.sent_at)
     assert services.referrals.get(desk(services), sent.id).events[-1].occurred_at == sent.sent_at
+
+
+def test_a_time_in_the_future_is_refused_saying_what_to_do(services, sent, clock):
+    with pytest.raises(ValidationError) as caught:
+        services.referrals.change_status(desk(services), sent.id, sent.version,
+                                         Status.ACCEPTED, occurred_at=clock.now
+                                         + timedelta(minutes=1))
+    assert caught.value.errors == {"occurred_at": (
+        "When it happened: cannot be in the future; leave it as now or choose an earlier time")}

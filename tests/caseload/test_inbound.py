@@ -11,7 +11,10 @@ from sqlalchemy import select
 from practice_rx.domain.calendar import add_working_days
 from practice_rx.errors import PermissionDenied, ValidationError
 from practice_rx.services.referral_source import SourceDetails
+from practice_rx.services import referrals as referral_module
 from practice_rx.services.referrals import DraftChanges
+from practice_rx.services.sender_identifier import FIELD as SENDER_FIELD
+from practice_rx.services.sender_identifier import SenderIdentifier
 from practice_rx.storage.models import AuditEvent, Referral, ReferralEvent
 from tests.caseload.allocated_case import current
 from tests.support.factories import (
@@ -239,3 +242,82 @@ def test_the_form_names_who_really_referred_so_its_letters_reply_to_them(service
         "Self-referral", "The person themself (self-referral)")
     practice = _enter(services, inbound["gp"], inbound, source=None)
     assert practice.answers["referrer_name"] == complete_answers()["referrer_name"]
+
+
+def test_an_inbound_referrals_later_moves_are_not_dated_before_it_arrived(
+        services, inbound, clock):
+    """Only the draft's own event is passed over (it is when it was typed in, not when it
+    arrived): a move after the send is still bounded by the send's time."""
+    received = clock() - timedelta(days=2)
+    draft = _enter(services, inbound["desk"], inbound)
+    sent = services.referrals.send(inbound["desk"].id, draft.id, draft.version,
+                                   occurred_at=received)
+    with pytest.raises(ValidationError) as caught:
+        services.referrals.change_status(inbound["worker"].id, sent.id, sent.version,
+                                         "accepted", occurred_at=received - timedelta(hours=1))
+    assert list(caught.value.errors) == ["occurred_at"]
+    assert "cannot be before the referral's previous change" in caught.value.errors["occurred_at"]
+    accepted = services.referrals.change_status(inbound["worker"].id, sent.id, sent.version,
+                                                "accepted", occurred_at=received)
+    assert accepted.status_changed_at == received
+
+
+def test_a_referring_persons_long_name_is_cut_to_the_forms_limit_in_its_answers(
+        services, inbound):
+    """The form asks for at most 100 characters of the referrer's name; the record keeps it
+    whole, the answers (which the send checks against the form) the first 100."""
+    long_name = "Kim " + "Lowe-" * 28 + "Smith"  # 149 characters
+    source = SourceDetails("council_housing", organisation="Leeds City Council Housing",
+                           person=long_name, contact="0113 496 0500", received_by="phone")
+    draft = _enter(services, inbound["desk"], inbound, source=source)
+    assert draft.referrer_name == long_name
+    assert draft.answers["referrer_name"] == long_name[:100]
+    assert services.referrals.send(inbound["desk"].id, draft.id, draft.version).status == "sent"
+
+
+HOUSING_ID = SenderIdentifier("https://housing.leeds.example/Id/referral", "H-2026-0071")
+ALREADY = ("Sender's identifier: this referral was already imported, as referral PRX-{:06d}; "
+           "open that referral instead (nothing was saved)")
+
+
+def _imported(services, env):
+    return services.referrals.create_draft(
+        env["desk"].id, env["patient"].id, NATIONAL, DraftChanges(source=HOUSING),
+        sender_identifier=HOUSING_ID)
+
+
+def test_a_referral_imported_with_its_senders_identifier_keeps_it_and_is_not_taken_twice(
+        services, inbound):
+    first = _imported(services, inbound)
+    assert (first.sender_identifier_system, first.sender_identifier_value) == (
+        "https://housing.leeds.example/Id/referral", "H-2026-0071")
+    with pytest.raises(ValidationError) as caught:
+        _imported(services, inbound)
+    assert caught.value.errors == {SENDER_FIELD: ALREADY.format(first.id)}
+
+
+def test_the_unique_index_refuses_an_identifier_the_check_missed(services, inbound, monkeypatch):
+    """Two imports racing: both pass the check, the second is stopped by the index, and is
+    told which referral it already is."""
+    first = _imported(services, inbound)
+    monkeypatch.setattr(referral_module, "refuse_if_imported", lambda session, identifier: None)
+    with pytest.raises(ValidationError) as caught:
+        _imported(services, inbound)
+    assert caught.value.errors == {SENDER_FIELD: ALREADY.format(first.id)}
+    with services.db.reading() as session:
+        assert session.scalars(select(Referral.id).where(
+            Referral.sender_identifier_value == "H-2026-0071")).all() == [first.id]
+
+
+def test_an_inbound_drafts_answers_saved_again_still_name_who_really_referred(
+        services, inbound):
+    draft = _enter(services, inbound["desk"], inbound)
+    answers = complete_answers(consent_date=services.clock().date().isoformat())
+    for key in ("referrer_name", "referrer_role", "referrer_organisation"):
+        del answers[key]
+    saved = services.referrals.update_draft(inbound["desk"].id, draft.id, draft.version,
+                                            DraftChanges(answers=answers))
+    assert {key: saved.answers[key] for key in (
+        "referrer_name", "referrer_role", "referrer_organisation")} == {
+        "referrer_name": "Kim Lowe, housing officer", "referrer_role": "The council or housing",
+        "referrer_organisation": "Leeds City Council Housing"}

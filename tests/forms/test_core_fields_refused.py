@@ -113,3 +113,13 @@ def test_the_sync_installs_no_form_with_a_broken_core_field(services, db, name):
         assert session.get(FormDefinitionRecord, ("area_form", 1)) is None
     assert services.forms.sync([("area_plugin", form_from_dict(national_with("urgency")))]) \
         == []  # the same form with its core fields as they should be installs
+
+
+def test_a_missing_core_field_is_named_and_the_others_still_checked():
+    data = national_with("urgency", type="text", choices=None)
+    for section in data["sections"]:
+        section["fields"] = [f for f in section["fields"] if f["key"] != "consent_given"]
+    assert core_field_problems(form_from_dict(data)) == [
+        "'consent_given': every referral form must ask this (yes_no)",
+        "'urgency': must be a single_choice field, not text",
+    ]

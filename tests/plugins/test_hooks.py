@@ -14,13 +14,17 @@ import pytest
 
 from practice_rx import hookspecs
 from practice_rx.errors import ValidationError
+from practice_rx.plugin_api import ReferralSnapshot, StatusChange
 from practice_rx.services.referrals import DraftChanges, snapshot
 from practice_rx.startup import start
 from practice_rx.services.practice import PracticeDetails
+from practice_rx.storage.models import Referral, Service
 from tests.support.factories import (
+    NATIONAL,
     admin,
     complete_answers,
     make_patient,
+    make_service,
     make_user,
     move,
     ready_draft,
@@ -177,3 +181,70 @@ def test_hook_practice_rx_register_delivery_channels(app):
     unconfigured = channels["mesh"].bind(None, None)
     with pytest.raises(DeliveryRefused, match="The practice has no MESH mailbox id"):
         unconfigured.send("X26ABC2", [("referral.json", b"{}", "application/json")], "PRX-1-1")
+
+
+def test_a_plugin_sees_a_referral_by_its_codes_and_answers(services):
+    """Every field of a plugin's snapshot, typed from the referral it was made from."""
+    gp, patient = make_user(services), make_patient(services)
+    service = make_service(services, "Leeds Debt Advice", external_id="debt-1")
+    draft = ready_draft(services, gp, patient, service, urgency="soon", reasons=["money"])
+    bare = services.referrals.create_draft(gp.id, patient.id, NATIONAL)
+    with services.db.reading() as session:
+        seen = snapshot(session.get(Referral, draft.id), session.get(Service, service.id))
+        unserved = snapshot(session.get(Referral, bare.id), None)
+    assert seen == ReferralSnapshot(
+        referral_id=draft.id, patient_id=patient.id, status="draft", form_id="national",
+        form_version=1, answers=complete_answers(urgency="soon", reasons=["money"],
+                                                 consent_date="2026-11-24"),
+        reasons=("money",), urgency="soon", service_plugin="local",
+        service_external_id="debt-1", service_name="Leeds Debt Advice", source="practice",
+        received_by="")
+    assert (unserved.service_plugin, unserved.service_external_id, unserved.service_name,
+            unserved.answers, unserved.reasons) == ("", "", "", {}, ())
+
+
+class _Remembering:
+    """Plugins as the referral service asks them (the ReferralHooks protocol): what the
+    rules were shown, and no objection."""
+
+    def __init__(self) -> None:
+        self.shown: list[ReferralSnapshot] = []
+        self.told: list[StatusChange] = []
+
+    def validate_referral(self, referral: ReferralSnapshot) -> dict[str, str]:
+        self.shown.append(referral)
+        return {}
+
+    def status_changed(self, change: StatusChange) -> None:
+        self.told.append(change)
+
+
+def test_a_plugins_rule_is_shown_the_service_chosen(services):
+    """A local area's rule may depend on the service (say, a debt service needs consent to
+    share): it is shown which one, by its plugin and catalogue id."""
+    remembering = services.referrals.hooks = _Remembering()
+    gp = make_user(services)
+    service = make_service(services, "Leeds Debt Advice", external_id="debt-1")
+    draft = ready_draft(services, gp, make_patient(services), service)
+    services.referrals.send(gp.id, draft.id, draft.version)
+    [shown] = remembering.shown
+    assert (shown.referral_id, shown.service_plugin, shown.service_external_id,
+            shown.service_name) == (draft.id, "local", "debt-1", "Leeds Debt Advice")
+
+
+def test_a_plugin_is_told_of_each_move_by_whom_with_its_note(services):
+    remembering = services.referrals.hooks = _Remembering()
+    gp = make_user(services)
+    service = make_service(services, "Leeds Debt Advice", external_id="debt-1")
+    draft = ready_draft(services, gp, make_patient(services), service)
+    services.referrals.send(gp.id, draft.id, draft.version, "By email")
+    bare = services.referrals.create_draft(gp.id, draft.patient_id, NATIONAL)
+    services.referrals.change_status(gp.id, bare.id, bare.version, "cancelled", "Duplicate")
+    [sent, cancelled] = remembering.told
+    assert (sent.from_status, sent.to_status, sent.user_id, sent.note, sent.at,
+            sent.snomed_code) == ("draft", "sent", gp.id, "By email", services.clock(),
+                                  "871731000000106")
+    assert (sent.referral.referral_id, sent.referral.service_external_id,
+            sent.referral.service_name) == (draft.id, "debt-1", "Leeds Debt Advice")
+    assert (cancelled.to_status, cancelled.note, cancelled.referral.service_name) == (
+        "cancelled", "Duplicate", "")

@@ -258,7 +258,7 @@ def _check_anchor(report: AuditReport, count_to_anchor: int, anchored: AuditEven
                     "cannot be checked (run 'practice-rx audit anchor' on the workstation whose "
                     "key folder this is)"]
         return []
-    if anchor.last_id < 0:
+    if anchor.last_id < 1:  # read_anchor's -1, or an id no row can have
         return [f"The audit anchor {report.anchor_path} is unreadable: restore it from backup"]
     when = f" ({anchor.written_at})" if anchor.written_at else ""
     if anchored is None:

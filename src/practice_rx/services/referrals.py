@@ -379,12 +379,9 @@ class ReferralService(ServiceBase):
                 errors["service_id"] = "Service: choose a service that is in the catalogue"
             else:
                 referral.service_id = service.id
-        if changes.source is not None:
-            try:
-                for key, value in changes.source.clean().items():
-                    setattr(referral, key, value)
-            except ValidationError as error:
-                errors.update(error.errors)
+        if changes.source is not None:  # already checked by the caller, before any change
+            for key, value in changes.source.clean().items():
+                setattr(referral, key, value)
         if changes.answers is not None:
             form = load_form(session, referral.form_id, referral.form_version)
             try:
