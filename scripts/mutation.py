@@ -47,8 +47,8 @@ class AreaSpec:
 
 AREAS: dict[str, AreaSpec] = {
     "domain": AreaSpec(("domain/",), RULE_TESTS, 95.0, autoload_plugins=False),
-    # the referral service's own tests: the permission matrix's tests (each role tried on
-    # every action, 35 s a mutant) are held to the rule tables by scripts/mutate_tables.py
+    # the referral service's own tests; the permission matrix's (each role tried on every
+    # action: 35 s of tests a mutant) hold the rule tables, in scripts/mutate_tables.py
     "referrals": AreaSpec(("services/referrals.py",), RULE_TESTS + (
         "tests/test_referrals.py", "tests/test_notes.py", "tests/test_conflicts.py",
         "tests/test_input_limits.py", "tests/test_send_on_behalf.py",

@@ -44,13 +44,18 @@ def test_the_user_filter_keeps_only_that_users_rows(services):
     assert sum(1 for row in rows if "n" in row.after) == 3
 
 
-@pytest.fixture
-def utc(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
+def _in_zone(monkeypatch, zone: str):
+    """The process's local time zone set to ``zone`` for one test, then put back."""
+    monkeypatch.setenv("TZ", zone)
     time.tzset()
     yield
     monkeypatch.undo()
     time.tzset()
+
+
+@pytest.fixture
+def utc(monkeypatch):
+    yield from _in_zone(monkeypatch, "UTC")
 
 
 def test_a_row_at_midnight_belongs_to_the_day_it_starts(services, utc):
@@ -68,11 +73,7 @@ def test_a_row_at_midnight_belongs_to_the_day_it_starts(services, utc):
 
 @pytest.fixture
 def london(monkeypatch):
-    monkeypatch.setenv("TZ", "Europe/London")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+    yield from _in_zone(monkeypatch, "Europe/London")
 
 
 def test_a_local_summer_day_starts_at_23_00_utc_the_day_before(london):
