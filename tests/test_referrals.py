@@ -16,7 +16,6 @@ from practice_rx.errors import (
     ValidationError,
 )
 from practice_rx.services.chasing import record_chase
-from practice_rx.services.practice import PracticeDetails
 from practice_rx.services.referrals import DraftChanges
 from practice_rx.storage.models import AuditEvent, Referral, ReferralEvent
 from tests.caseload.casework_cases import allocate
@@ -31,6 +30,7 @@ from tests.support.factories import (
     make_user,
     move,
     ready_draft,
+    two_practices,
 )
 
 # A path through the lifecycle to reach each status, with the note each step needs.
@@ -337,20 +337,10 @@ def test_consent_is_checked_on_the_record_as_well_as_in_the_answers(
     assert caught.value.errors == {column: message}
 
 
-def _two_practices(services):
-    """Beeston Hill (the first: 10 working days to respond, 10 to contact) and Holbeck
-    (5 to respond, 3 to contact)."""
-    network_admin = admin(services)
-    first = services.practice.save(network_admin, PracticeDetails("Y99901", "Beeston Hill"))
-    second = services.practice.add(network_admin, PracticeDetails(
-        "Y99902", "Holbeck", response_days=5, contact_days=3))
-    return first.id, second.id
-
-
 def test_a_referral_of_the_second_practice_is_due_by_its_own_windows(services, gp):
     """Sent and accepted Tuesday 24 November 2026 at Holbeck: a reply is due in 5 working
     days (Tuesday 1 December), then a contact in 3."""
-    _, holbeck = _two_practices(services)
+    _, holbeck = two_practices(services, response_days=5, contact_days=3)
     services.users.set_practices(admin(services), gp.id, {holbeck}, False)
     patient = make_patient(services, practice_id=holbeck)
     draft = ready_draft(services, gp, patient, make_service(services))
@@ -363,7 +353,7 @@ def test_a_referral_of_the_second_practice_is_due_by_its_own_windows(services, g
 def test_a_referral_of_another_practice_is_not_opened(services, gp, sent):
     """A user of the network's other practice cannot open it, and the refusal is not audited
     as an opening."""
-    beeston, holbeck = _two_practices(services)
+    beeston, holbeck = two_practices(services)
     outsider = make_user(services, "receptionist", "Sam Jones")
     services.users.set_practices(admin(services), outsider.id, {holbeck}, False)
     with pytest.raises(PermissionDenied, match="belongs to a practice your account is not "

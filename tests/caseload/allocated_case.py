@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from practice_rx.services import Services
 from practice_rx.services.contacts import ContactDetails, ContactRecorded
+from practice_rx.storage.caseload_models import CarePlanVersion, MeasureResult
 from practice_rx.storage.models import Patient, Referral, User
 from tests.support.factories import make_patient, make_service, make_user, move, ready_draft
 
@@ -48,6 +49,25 @@ def contact(services: Services, user: User, referral_id: int, made: bool = True,
     return services.contacts.record(user.id, referral_id,
                                     current(services, referral_id).version,
                                     ContactDetails(**values))
+
+
+
+def plan_version(services: Services, referral_id: int, review_on: date | None,
+                 number: int = 1) -> None:
+    """A plan version written straight into its table, reviewed on ``review_on``."""
+    with services.db.transaction() as session:
+        session.add(CarePlanVersion(referral_id=referral_id, number=number,
+                                    recorded_at=services.clock(), recorded_by_id=1,
+                                    review_on=review_on))
+
+
+def measure_taken(services: Services, referral_id: int, occasion: str) -> None:
+    """A UCLA-3 result on ``occasion`` (baseline, review, closing), answered today."""
+    with services.db.transaction() as session:
+        session.add(MeasureResult(referral_id=referral_id, measure_id="ucla3", measure_version=1,
+                                  occasion=occasion, answered_on=services.clock().date(),
+                                  recorded_at=services.clock(), recorded_by_id=1,
+                                  answers={}, scores={}))
 
 
 TODAY = date(2026, 11, 24)

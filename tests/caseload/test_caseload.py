@@ -9,27 +9,19 @@ import pytest
 
 from practice_rx.errors import PermissionDenied, ValidationError
 from practice_rx.services.caseload import CaseloadFilter, CaseloadQuery
-from practice_rx.storage.caseload_models import CarePlanVersion, MeasureResult
 from practice_rx.storage.models import Patient
-from tests.caseload.allocated_case import accepted, allocated, contact, current, worker
+from tests.caseload.allocated_case import (
+    accepted,
+    allocated,
+    contact,
+    current,
+    measure_taken,
+    plan_version,
+    worker,
+)
 from tests.support.factories import make_patient, make_user, move
 
 TODAY = date(2026, 11, 24)
-
-
-def _plan(services, referral_id, review_on, number=1):
-    with services.db.transaction() as session:
-        session.add(CarePlanVersion(referral_id=referral_id, number=number,
-                                    recorded_at=services.clock(), recorded_by_id=1,
-                                    review_on=review_on))
-
-
-def _measure(services, referral_id, occasion):
-    with services.db.transaction() as session:
-        session.add(MeasureResult(referral_id=referral_id, measure_id="ucla3", measure_version=1,
-                                  occasion=occasion, answered_on=services.clock().date(),
-                                  recorded_at=services.clock(), recorded_by_id=1,
-                                  answers={}, scores={}))
 
 
 @pytest.fixture
@@ -55,10 +47,10 @@ def load(services, clock):
     contact(services, nadia, ada.id, next_contact_on=date(2026, 11, 23))
     contact(services, nadia, ben.id, made=False, next_contact_on=date(2026, 11, 30))
     contact(services, nadia, cal.id, next_contact_on=date(2026, 12, 1))
-    _measure(services, cal.id, "baseline")
-    _plan(services, cal.id, date(2026, 11, 20))                       # review passed, no follow-up
-    _plan(services, cal.id, date(2026, 11, 21), number=2)            # the latest version counts
-    _plan(services, ada.id, date(2026, 12, 15))
+    measure_taken(services, cal.id, "baseline")
+    plan_version(services, cal.id, date(2026, 11, 20))                       # review passed, no follow-up
+    plan_version(services, cal.id, date(2026, 11, 21), number=2)            # the latest version counts
+    plan_version(services, ada.id, date(2026, 12, 15))
     clock.now = datetime(2026, 11, 24, 9, 30)
     return {"nadia": nadia, "lee": lee, "ada": ada, "ben": ben, "cal": cal, "dee": dee,
             "eve": eve}
@@ -166,8 +158,8 @@ def test_a_reallocated_case_moves_to_the_new_caseload(services, load):
 
 
 def test_a_follow_up_recorded_clears_the_measure_due(services, load):
-    _measure(services, load["cal"].id, "review")
-    _measure(services, load["ada"].id, "baseline")
+    measure_taken(services, load["cal"].id, "review")
+    measure_taken(services, load["ada"].id, "baseline")
     rows = _page(services, load["nadia"], sort="id").rows
     assert [row.measures_due for row in rows] == [(), (), (), ()]
     due = _page(services, load["nadia"], sort="id", due_only=True)

@@ -25,6 +25,7 @@ from tests.support.factories import (
     make_user,
     move,
     test_nhs_number,
+    two_practices,
 )
 
 #: the calls of ATTEMPTS that name one patient or referral (the rest list, or add)
@@ -36,14 +37,6 @@ NAMED_RECORD_ACTIONS = [
     Action.VIEW_CASEWORK, Action.VIEW_CASE_SUMMARY,
 ]
 REFUSAL = "belongs to a practice your account is not linked to"
-
-
-def two_practices(services) -> tuple[int, int]:
-    """Beeston Hill (the first: it claims what exists) and Holbeck, added by a network admin."""
-    network_admin = admin(services)
-    first = services.practice.save(network_admin, PracticeDetails("Y99901", "Beeston Hill"))
-    second = services.practice.add(network_admin, PracticeDetails("Y99902", "Holbeck"))
-    return first.id, second.id
 
 
 def user_of(services, role: str, practice_id: int, name: str = "Someone Else"):

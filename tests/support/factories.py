@@ -10,6 +10,7 @@ from practice_rx.plugins.national.form import national_form
 from practice_rx.services import Services
 from practice_rx.services.catalogue import ServiceDetails
 from practice_rx.services.patients import PatientDetails
+from practice_rx.services.practice import PracticeDetails
 from practice_rx.services.referrals import DraftChanges
 from practice_rx.storage.models import Patient, Referral, Service, User
 from tests.support.check_digit import modulus_11
@@ -64,6 +65,16 @@ def make_patient(services: Services, given: str = "Joan", family: str = "Smith",
         **extra,
     )
     return services.patients.create(desk(services), details)
+
+
+def two_practices(services: Services, **holbeck) -> tuple[int, int]:
+    """Beeston Hill (the first: it claims the records already there) and Holbeck, added by a
+    network admin with ``holbeck``'s settings (its response and contact windows, say)."""
+    network_admin = admin(services)
+    first = services.practice.save(network_admin, PracticeDetails("Y99901", "Beeston Hill"))
+    second = services.practice.add(network_admin, PracticeDetails("Y99902", "Holbeck",
+                                                                  **holbeck))
+    return first.id, second.id
 
 
 def first_practice_id(services: Services) -> int | None:

@@ -1,0 +1,383 @@
+"""The report rules mutmut showed the seeded-report tests leave loose, held here on their own:
+small-number suppression cell by cell and the words that explain it, the rankings', months'
+and sources' order and ties, the funnel's shares and the waits' percentiles (pure functions
+over figures typed in by hand); then the figures read from small databases made by hand:
+caseloads, the period's bounds, months of two years, services of one name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pytest
+
+from practice_rx.domain.bank_holidays import england_and_wales
+from practice_rx.reports.caseloads import caseloads
+from practice_rx.reports.funnel import status_funnel
+from practice_rx.reports.outcomes import outcome_change
+from practice_rx.reports.period import ReportPeriod
+from practice_rx.reports.progress import Progress
+from practice_rx.reports.referral_counts import (
+    ServiceCount,
+    by_category,
+    by_month,
+    by_service,
+    by_source,
+    month_source_counts,
+    service_counts,
+)
+from practice_rx.reports.services_ranking import service_ranking
+from practice_rx.reports.suppression import (
+    suppress_count,
+    suppress_small_numbers,
+    suppress_table,
+)
+from practice_rx.reports.tables import Column, Table
+from practice_rx.reports.waits import working_day_waits
+from practice_rx.reports.working_days import median, nearest_rank, working_days
+from practice_rx.storage.caseload_models import MeasureResult
+from tests.caseload.allocated_case import accepted, allocated, worker
+from tests.caseload.casework_cases import allocate
+from tests.support.factories import (
+    actor_for,
+    admin,
+    make_patient,
+    make_service,
+    make_user,
+    move,
+    ready_draft,
+)
+
+RULE_5 = ('Counts of 1 to 4 are shown as "<5"; a rate or average from such a count is '
+          'shown as "*".')
+TWO_COUNTS = (Column("name", "Name"), Column("sent", "Sent", "count"),
+              Column("seen", "Seen", "count"), Column("rate", "Seen (%)", "derived"),
+              Column("wait", "Median wait", "derived"))
+
+
+def _table(*rows, note: str = "", for_commissioner: bool = True) -> Table:
+    return Table("t", "T", TWO_COUNTS, tuple(rows), for_commissioner, note)
+
+
+def test_a_small_count_in_any_count_column_withholds_every_derived_cell_of_its_row():
+    shown = suppress_table(_table(("a", 40, 3, 7.5, 12.0), ("b", 2, 40, 2000.0, None),
+                                  ("c", 40, 40, 100.0, 4.0), (2, 0, 0, None, None)))
+    assert shown.rows == (("a", 40, "<5", "*", "*"),
+                          ("b", "<5", 40, "*", None),  # nothing there: nothing to withhold
+                          ("c", 40, 40, 100.0, 4.0),
+                          (2, 0, 0, None, None))     # a label of 2 is not a count
+
+
+def test_the_rule_is_written_under_the_table_after_its_own_note():
+    assert suppress_table(_table(("a", 1, 1, 1.0, 1.0))).note == RULE_5
+    assert suppress_table(_table(note="Sent in the period.")).note == (
+        "Sent in the period. " + RULE_5)
+    assert suppress_table(_table(), threshold=3).note == (
+        'Counts of 1 to 2 are shown as "<3"; a rate or average from such a count is '
+        'shown as "*".')
+
+
+def test_the_default_threshold_is_five_at_every_entry():
+    table = _table(("a", 4, 5, 1.0, 2.0))
+    assert suppress_count(4) == "<5" and suppress_count(5) == 5
+    assert suppress_table(table).rows == (("a", "<5", 5, "*", "*"),)
+    assert suppress_small_numbers(table).rows == (("a", "<5", 5, "*", "*"),)
+
+
+def test_only_whole_numbers_are_counts_to_suppress():
+    assert [suppress_count(v) for v in (True, False, 2.0, "3", None, -1)] == [
+        True, False, 2.0, "3", None, -1]
+
+
+def test_a_threshold_under_one_is_refused_and_one_suppresses_nothing():
+    with pytest.raises(ValueError, match="^the suppression threshold must be at least 1$"):
+        suppress_small_numbers(_table(), threshold=0)
+    assert suppress_small_numbers(_table(("a", 1, 2, 3.0, 4.0)), threshold=1).rows == (
+        ("a", 1, 2, 3.0, 4.0),)
+
+
+def test_a_staff_table_keeps_its_small_counts_inside_a_report():
+    @dataclass(frozen=True)
+    class Figures:
+        title: str
+        shared: Table
+        staff: Table
+
+    figures = Figures("March", _table(("a", 3, 9, 1.0, 1.0)),
+                      _table(("b", 3, 9, 1.0, 1.0), for_commissioner=False))
+    shown = suppress_small_numbers(figures)
+    assert shown.title == "March" and shown.staff is figures.staff
+    assert shown.shared.rows == (("a", "<5", 9, "*", "*"),)
+    assert figures.shared.rows == (("a", 3, 9, 1.0, 1.0),)  # the report given is unchanged
+    assert suppress_small_numbers(figures, threshold=10).shared.rows == (
+        ("a", "<10", "<10", "*", "*"),)
+
+
+def _service(service_id, name, referrals, rejected=0, category="arts") -> ServiceCount:
+    return ServiceCount(service_id, name, category, referrals, rejected)
+
+
+def test_most_referred_by_count_then_name_then_id_and_cut_at_top():
+    counts = [_service(1, "Walk", 5), _service(2, "Art", 9), _service(3, "Choir", 5),
+              _service(4, "Art", 5), _service(None, "No service chosen", 50),
+              _service(5, "Debt advice", 1)]
+    most, _ = service_ranking(counts, top=4)
+    assert [row[0] for row in most.rows] == [2, 4, 3, 1]
+    assert most.title == "The 4 services receiving most referrals"
+    assert (most.key, most.for_commissioner) == ("services_most_referred", True)
+    assert [column.kind for column in most.columns] == [
+        "label", "label", "count", "count", "derived"]
+
+
+def test_most_rejecting_by_rejections_then_rate_then_name_then_id():
+    counts = [_service(1, "Walk", 10, 2), _service(2, "Art", 3, 2), _service(3, "Choir", 3, 2),
+              _service(4, "Art", 3, 2), _service(5, "Lunch", 8, 0), _service(6, "Debt", 9, 3),
+              _service(None, "No service chosen", 9, 9)]
+    _, rejecting = service_ranking(counts, top=3)
+    assert [row[0] for row in rejecting.rows] == [6, 2, 4]
+    assert rejecting.rows[0] == (6, "Debt", 9, 3, 33.3)
+    assert rejecting.title == "The 3 services rejecting most referrals"
+    assert rejecting.key == "services_most_rejecting"
+    _, everyone = service_ranking(counts)
+    assert [row[0] for row in everyone.rows] == [6, 2, 4, 3, 1]  # none rejected: not listed
+    assert [row[4] for row in everyone.rows] == [33.3, 66.7, 66.7, 66.7, 20.0]
+
+
+def test_the_rankings_show_ten_unless_told():
+    counts = [_service(n, f"Group {n:02d}", 20 - n, 1) for n in range(1, 13)]
+    most, rejecting = service_ranking(counts)
+    assert [row[0] for row in most.rows] == list(range(1, 11))
+    assert len(rejecting.rows) == 10 and most.title.startswith("The 10 services")
+
+
+def test_the_funnel_counts_each_step_and_its_share_of_those_sent():
+    table = status_funnel(Progress(reached={"sent": 8, "accepted": 6, "completed": 2,
+                                            "rejected": 1}))
+    assert table.rows == (
+        ("sent", "Sent", "funnel", 8, 100.0), ("accepted", "Accepted", "funnel", 6, 75.0),
+        ("contacted", "Contacted", "funnel", 0, 0.0),
+        ("in_progress", "In progress", "funnel", 0, 0.0),
+        ("completed", "Completed", "funnel", 2, 25.0),
+        ("rejected", "Rejected by service", "left", 1, 12.5),
+        ("declined", "Declined by patient", "left", 0, 0.0),
+        ("not_contactable", "Not contactable", "left", 0, 0.0),
+        ("cancelled", "Cancelled", "left", 0, 0.0))
+    assert (table.key, table.title) == ("status_funnel",
+                                         "Status funnel of referrals sent in the period")
+    assert [(c.key, c.label, c.kind) for c in table.columns] == [
+        ("status", "Code", "label"), ("label", "Status", "label"), ("part", "Part", "label"),
+        ("referrals", "Referrals that reached it", "count"),
+        ("share_of_sent", "Share of sent (%)", "derived")]
+
+
+def test_with_nothing_sent_the_funnel_has_no_shares():
+    table = status_funnel(Progress(reached={"accepted": 3}))
+    assert [row[3:] for row in table.rows][:2] == [(0, None), (3, None)]
+    assert {row[4] for row in table.rows} == {None}
+
+
+FRI_24_DEC, TUE_29_DEC = date(2026, 12, 24), date(2026, 12, 29)
+CHRISTMAS = frozenset({date(2026, 12, 25), date(2026, 12, 28)})  # GOV.UK: 28th substitute
+
+
+def test_waits_are_working_days_with_the_median_and_nearest_rank_90th_percentile():
+    mon = date(2026, 11, 2)
+    pairs = [(mon, date(2026, 11, n), 1) for n in (3, 4, 5, 6, 9, 10, 11, 12, 13)]
+    progress = Progress(day_pairs={"sent_to_accepted": pairs + [(mon, date(2026, 11, 16), 1)],
+                                   "to_first_contact": [(FRI_24_DEC, TUE_29_DEC, 3)]})
+    table = working_day_waits(progress, CHRISTMAS)
+    assert table.rows == (
+        ("sent_to_accepted", "Sent to accepted", 10, 5.5, 9.0),
+        ("to_first_contact", "Accepted (or sent) to first contact", 3, 1.0, 1.0))
+    assert table.note == ("90th percentile by nearest rank; weekends and the bank holidays "
+                          "given are not working days.")
+    assert (table.key, table.title) == ("working_day_waits",
+                                         "Working days to acceptance and to first contact")
+    assert [(c.key, c.kind) for c in table.columns] == [
+        ("interval", "label"), ("label", "label"), ("referrals", "count"),
+        ("median", "derived"), ("p90", "derived")]
+    no_holidays = working_day_waits(progress, frozenset())
+    assert no_holidays.rows[1][2:] == (3, 3.0, 3.0)  # 25, 28 and 29 December
+
+
+def test_the_default_holidays_are_england_and_waless_and_the_note_names_their_years():
+    progress = Progress(day_pairs={"sent_to_accepted": [(FRI_24_DEC, TUE_29_DEC, 1)],
+                                   "to_first_contact": []})
+    table = working_day_waits(progress)
+    assert table.rows == (("sent_to_accepted", "Sent to accepted", 1, 1.0, 1.0),
+                          ("to_first_contact", "Accepted (or sent) to first contact", 0, None,
+                           None))
+    years = sorted({day.year for day in england_and_wales()})
+    assert table.note == (
+        f"90th percentile by nearest rank; weekends and England and Wales bank holidays "
+        f"(GOV.UK's list, {years[0]} to {years[-1]}; other years weekends only) are not "
+        "working days.")
+    assert working_day_waits(progress, england_and_wales()).note == table.note
+
+
+@pytest.mark.parametrize(("values", "middle", "p90", "p50", "p0"), [
+    ([], None, None, None, None),
+    ([5], 5.0, 5.0, 5.0, 5.0),
+    ([4, 1, 3, 2], 2.5, 4.0, 2.0, 1.0),
+    ([7, 1, 3, 9, 5, 2, 8, 10, 4, 6], 5.5, 9.0, 5.0, 1.0),
+])
+def test_median_and_nearest_rank_worked_by_hand(values, middle, p90, p50, p0):
+    assert median(values) == middle
+    assert (nearest_rank(values, 90), nearest_rank(values, 50), nearest_rank(values, 0)) == (
+        p90, p50, p0)
+    assert working_days(FRI_24_DEC, TUE_29_DEC, CHRISTMAS) == 1
+    assert working_days(FRI_24_DEC, TUE_29_DEC) == 1  # England and Wales's by default
+
+
+def test_a_period_is_whole_days_from_midnight_to_midnight():
+    one_day = ReportPeriod(date(2026, 3, 31), date(2026, 3, 31))
+    assert (one_day.starts_at, one_day.ends_before) == (
+        datetime(2026, 3, 31, 0, 0), datetime(2026, 4, 1, 0, 0))
+    with pytest.raises(ValueError, match=r"^the period ends \(2026-03-30\) before it starts "
+                                         r"\(2026-03-31\)$"):
+        ReportPeriod(date(2026, 3, 31), date(2026, 3, 30))
+
+
+def test_months_run_across_the_new_year_empty_ones_kept_and_sources_added_up():
+    period = ReportPeriod(date(2025, 11, 15), date(2026, 2, 3))
+    counts = {(2025, 11, "practice"): 2, (2025, 11, "self_referral"): 3,
+              (2026, 1, "practice"): 4, (2026, 2, "legacy_code"): 1}
+    table = by_month(counts, period)
+    assert table.rows == (("2025-11", 5), ("2025-12", 0), ("2026-01", 4), ("2026-02", 1))
+    assert (table.key, table.title, [c.kind for c in table.columns]) == (
+        "referrals_by_month", "Referrals by month sent", ["label", "count"])
+    one_month = by_month({}, ReportPeriod(date(2026, 12, 1), date(2026, 12, 31)))
+    assert one_month.rows == (("2026-12", 0),)
+
+
+def test_every_source_is_listed_and_an_unknown_code_after_them_by_code():
+    table = by_source({(2026, 1, "practice"): 2, (2026, 2, "practice"): 1,
+                       (2026, 1, "zz_old"): 4, (2026, 1, "aa_old"): 1,
+                       (2026, 3, "self_referral"): 6})
+    assert [row[0] for row in table.rows] == [
+        "practice", "health_service", "social_care", "council_housing", "voluntary_community",
+        "self_referral", "other", "aa_old", "zz_old"]
+    counts = {row[0]: row[2] for row in table.rows}
+    assert (counts["practice"], counts["self_referral"], counts["other"], counts["zz_old"],
+            counts["aa_old"]) == (3, 6, 0, 4, 1)
+    assert table.rows[0][1] == "The practice (GP, nurse or care navigator)"
+    assert table.rows[-1][1] == "zz_old"  # an unknown code is its own label
+    assert (table.key, table.title) == ("referrals_by_source", "Referrals by source")
+
+
+def test_services_most_referred_first_ties_by_name_then_id_and_none_chosen_last():
+    counts = [_service(7, "Walk", 2), _service(3, "Art", 2), _service(None, "(no service)", 2,
+                                                                      category=""),
+              _service(2, "Art", 2), _service(9, "Choir", 5)]
+    table = by_service(counts)
+    assert [row[0] for row in table.rows] == [9, None, 2, 3, 7]  # "(" sorts before letters
+    assert table.rows[0] == (9, "Choir", "arts", 5)
+    assert [c.key for c in table.columns] == ["service_id", "service", "category", "referrals"]
+
+
+def test_every_category_is_listed_unknown_ones_after_and_no_service_last():
+    counts = [_service(1, "Walk", 3, category="physical_activity"),
+              _service(2, "Run", 2, category="physical_activity"),
+              _service(3, "Old", 4, category="zz_retired"), _service(4, "Old2", 1,
+                                                                  category="aa_retired"),
+              _service(None, "(no service)", 6, category="")]
+    table = by_category(counts)
+    codes = [row[0] for row in table.rows]
+    assert codes[:3] == ["befriending", "physical_activity", "arts_culture"]
+    assert codes[-3:] == ["aa_retired", "zz_retired", ""]
+    assert len(table.rows) == 14 + 3
+    counted = {row[0]: row[2] for row in table.rows}
+    assert (counted["physical_activity"], counted["befriending"], counted[""]) == (5, 0, 6)
+    assert table.rows[-1][1] == "(no service)"
+    assert "" not in [row[0] for row in by_category(counts[:4]).rows]  # none: no row for it
+    assert table.title == "Referrals by service category"
+
+
+# --- figures read from small databases made by hand, on both backends ---------------------
+
+
+def _sent_at(services, clock, when: datetime, service=None, gp=None):
+    clock.now = when
+    gp = gp or make_user(services)
+    draft = ready_draft(services, gp, make_patient(services), service or make_service(services))
+    return services.referrals.send(gp.id, draft.id, draft.version)
+
+
+def test_caseloads_list_every_link_worker_most_cases_first_then_by_name_then_id(services):
+    """Open cases only (a closed one is not counted); a link worker with none is listed with
+    0; someone else with an open case (a link worker since made admin) is listed too."""
+    nia, lee = worker(services, "Nia Worker"), worker(services, "Lee Worker")
+    sam_1, sam_2 = worker(services, "Sam Lee"), worker(services, "Sam Lee")
+    services.users.set_active(admin(services), sam_1.id, False)  # moved in storage on PostgreSQL
+    services.users.set_active(admin(services), sam_1.id, True)
+    for to in (nia, nia, lee, lee):
+        allocated(services, to)
+    move(services, allocated(services, nia), "declined", "Moved away")
+    former = make_user(services, "admin", "Pat Morgan")
+    allocate(services, accepted(services).id, former)
+    accepted(services)  # accepted, not yet allocated: on no one's caseload
+    lead = services.users.ensure("lead.worker", "Lead Worker", "link_worker").id
+    with services.db.connect() as connection:
+        table = caseloads(connection, ReportPeriod(date(2026, 1, 1), date(2026, 12, 31)))
+    assert table.rows == (
+        (lee.id, "Lee Worker", 2), (nia.id, "Nia Worker", 2), (former.id, "Pat Morgan", 1),
+        (lead, "Lead Worker", 0), (actor_for(services, "accepted"), "Nadia Ahmed", 0),
+        (sam_1.id, "Sam Lee", 0), (sam_2.id, "Sam Lee", 0))
+    assert (table.key, table.title, table.for_commissioner) == (
+        "caseloads", "Open cases per link worker", False)
+    assert [(c.key, c.label, c.kind) for c in table.columns] == [
+        ("user_id", "User id", "label"), ("link_worker", "Link worker", "label"),
+        ("open_cases", "Open cases", "count")]
+
+
+def test_the_period_runs_from_its_first_midnight_to_the_midnight_after_its_last_day(
+        services, clock):
+    service = make_service(services)
+    for when in (datetime(2026, 2, 28, 23, 59, 59), datetime(2026, 3, 1, 0, 0),
+                 datetime(2026, 3, 31, 23, 59, 59), datetime(2026, 4, 1, 0, 0)):
+        _sent_at(services, clock, when, service)
+    with services.db.connect() as connection:
+        counted = month_source_counts(connection, ReportPeriod(date(2026, 3, 1),
+                                                               date(2026, 3, 31)))
+    assert counted == {(2026, 3, "practice"): 2}
+
+
+def test_the_same_month_of_two_years_is_counted_apart(services, clock):
+    service = make_service(services)
+    for when in (datetime(2025, 11, 10, 9), datetime(2026, 11, 10, 9),
+                 datetime(2026, 11, 11, 9)):
+        _sent_at(services, clock, when, service)
+    with services.db.connect() as connection:
+        counted = month_source_counts(connection, ReportPeriod(date(2025, 11, 1),
+                                                               date(2026, 11, 30)))
+    assert counted == {(2025, 11, "practice"): 1, (2026, 11, "practice"): 2}
+
+
+def test_two_services_of_the_same_name_and_category_are_counted_apart(services, clock):
+    """Two providers' walking groups: each its own referrals and rejections."""
+    north = make_service(services, "Walking group", category="physical_activity")
+    south = make_service(services, "Walking group", category="physical_activity")
+    rejected = _sent_at(services, clock, datetime(2026, 3, 2, 9), north)
+    move(services, rejected, "rejected", "Group full")
+    for day in (3, 4):
+        _sent_at(services, clock, datetime(2026, 3, day, 9), south)
+    with services.db.connect() as connection:
+        counted = service_counts(connection, ReportPeriod(date(2026, 3, 1), date(2026, 3, 31)))
+    assert sorted(counted, key=lambda s: s.service_id) == [
+        ServiceCount(north.id, "Walking group", "physical_activity", 1, 1),
+        ServiceCount(south.id, "Walking group", "physical_activity", 2, 0)]
+
+
+def test_an_outcome_score_missing_at_baseline_has_no_mean_rather_than_an_error(services):
+    referral = accepted(services)
+    for occasion, total in (("baseline", None), ("review", 5)):
+        with services.db.transaction() as session:
+            session.add(MeasureResult(
+                referral_id=referral.id, measure_id="ucla3", measure_version=1,
+                occasion=occasion, answered_on=date(2026, 11, 20), recorded_at=services.clock(),
+                recorded_by_id=1, answers={}, scores={"total": total}))
+    with services.db.connect() as connection:
+        table = outcome_change(connection, ReportPeriod(date(2026, 11, 1), date(2026, 11, 30)),
+                               services.db.backend)
+    assert [(row[0], row[1], row[3:]) for row in table.rows] == [
+        ("ucla3", 1, ("total", 1, None, 5.0, None))]
