@@ -6,12 +6,15 @@ caseloads, the period's bounds, months of two years, services of one name."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
 from practice_rx.domain.bank_holidays import england_and_wales
+from practice_rx.reports.build import build_report
 from practice_rx.reports.caseloads import caseloads
 from practice_rx.reports.funnel import status_funnel
 from practice_rx.reports.outcomes import outcome_change
@@ -21,11 +24,13 @@ from practice_rx.reports.referral_counts import (
     ServiceCount,
     by_category,
     by_month,
+    by_reason,
     by_service,
     by_source,
     month_source_counts,
     service_counts,
 )
+from practice_rx.reports.referral_rate import referral_rate
 from practice_rx.reports.services_ranking import service_ranking
 from practice_rx.reports.suppression import (
     suppress_count,
@@ -33,9 +38,11 @@ from practice_rx.reports.suppression import (
     suppress_table,
 )
 from practice_rx.reports.tables import Column, Table
-from practice_rx.reports.waits import working_day_waits
+from practice_rx.reports.waits import overdue_now, working_day_waits
 from practice_rx.reports.working_days import median, nearest_rank, working_days
+from practice_rx.services.practice import PracticeDetails
 from practice_rx.storage.caseload_models import MeasureResult
+from practice_rx.storage.models import Referral
 from tests.caseload.allocated_case import accepted, allocated, worker
 from tests.caseload.casework_cases import allocate
 from tests.support.factories import (
@@ -46,6 +53,7 @@ from tests.support.factories import (
     make_user,
     move,
     ready_draft,
+    two_practices,
 )
 
 RULE_5 = ('Counts of 1 to 4 are shown as "<5"; a rate or average from such a count is '
@@ -381,3 +389,163 @@ def test_an_outcome_score_missing_at_baseline_has_no_mean_rather_than_an_error(s
                                services.db.backend)
     assert [(row[0], row[1], row[3:]) for row in table.rows] == [
         ("ucla3", 1, ("total", 1, None, 5.0, None))]
+
+
+def test_each_reason_counts_a_referral_once_and_none_given_is_its_own_last_row(
+        services, clock):
+    service = make_service(services)
+    given = (["loneliness", "low_mood"], ["loneliness"], [], ["zz_retired"])
+    for day, reasons in enumerate(given, start=2):
+        referral = _sent_at(services, clock, datetime(2026, 3, day, 9), service)
+        with services.db.transaction() as session:
+            session.get(Referral, referral.id).reasons = reasons
+    with services.db.connect() as connection:
+        table = by_reason(connection, ReportPeriod(date(2026, 3, 1), date(2026, 3, 31)),
+                          services.db.backend)
+    assert table.rows[:2] == (("loneliness", "Loneliness or social isolation", 2),
+                              ("low_mood", "Low mood, anxiety or stress", 1))
+    assert len(table.rows) == 11 + 2 and {row[2] for row in table.rows[2:11]} == {0}
+    assert table.rows[-2:] == (("zz_retired", "zz_retired", 1), ("", "(none given)", 1))
+    assert (table.key, table.title) == ("referrals_by_reason",
+                                         "Referrals by reason (a referral may give several)")
+    assert [(c.key, c.label, c.kind) for c in table.columns] == [
+        ("reason", "Code", "label"), ("label", "Reason", "label"),
+        ("referrals", "Referrals", "count")]
+
+
+def test_the_referral_rate_counts_people_once_per_practice_by_name_then_id_with_a_total(
+        services, clock):
+    """Beeston Hill (4,000 registered): Ada referred twice and Ben once, so 2 people; two
+    practices named Holbeck (2,000 each), one with nobody referred."""
+    network_admin = admin(services)
+    beeston, holbeck = two_practices(services, list_size=2000)
+    services.practice.save(network_admin, PracticeDetails("Y99901", "Beeston Hill",
+                                                          list_size=4000), beeston)
+    other = services.practice.add(network_admin, PracticeDetails("Y99903", "Holbeck",
+                                                                 list_size=2000)).id
+    services.practice.save(network_admin, PracticeDetails("Y99902", "Holbeck",
+                                                          list_size=2000), holbeck)
+    gp = make_user(services)
+    service = make_service(services)
+    ada, ben = make_patient(services, "Ada", "Brown"), make_patient(services, "Ben", "Adams")
+    ivy = make_patient(services, "Ivy", "Holt", practice_id=other)
+    clock.now = datetime(2026, 3, 2, 9)
+    for patient in (ada, ada, ben, ivy):
+        draft = ready_draft(services, gp, patient, service)
+        services.referrals.send(gp.id, draft.id, draft.version)
+    march = ReportPeriod(date(2026, 3, 1), date(2026, 3, 31))
+    with services.db.connect() as connection:
+        table = referral_rate(connection, march)
+        two = referral_rate(connection, ReportPeriod(march.from_date, march.to_date,
+                                                     frozenset({beeston, holbeck})))
+        one = referral_rate(connection, ReportPeriod(march.from_date, march.to_date,
+                                                     frozenset({holbeck})))
+    assert table.rows == (("Y99901", "Beeston Hill", 4000, 2, 0.05),
+                          ("Y99902", "Holbeck", 2000, 0, 0.0),
+                          ("Y99903", "Holbeck", 2000, 1, 0.05),
+                          ("(all)", "All practices", 8000, 3, 0.04))
+    assert two.rows[-1] == ("(all)", "All practices", 6000, 2, 0.03)  # two: still a total
+    assert one.rows == (("Y99902", "Holbeck", 2000, 0, 0.0),)  # one: no total row
+    assert (table.key, table.title) == ("referral_rate",
+                                         "People referred as a share of the registered list")
+    assert table.note == ("A person referred more than once in the period counts once. The "
+                          "rate is empty where the practice's list size has not been entered.")
+    assert [(c.key, c.label, c.kind) for c in table.columns] == [
+        ("ods_code", "ODS code", "label"), ("practice", "Practice", "label"),
+        ("list_size", "List size", "label"), ("people", "People referred", "count"),
+        ("rate", "Referred (% of list)", "derived")]
+
+
+def test_overdue_today_counts_sent_and_accepted_past_their_due_dates(services, clock):
+    service = make_service(services)
+    _sent_at(services, clock, datetime(2026, 11, 2, 9), service)       # reply due 16 Nov
+    late = _sent_at(services, clock, datetime(2026, 11, 2, 9), service)
+    clock.now = datetime(2026, 11, 30, 9)
+    move(services, late, "accepted")                                    # contact due 14 Dec
+    with services.db.connect() as connection:
+        table = overdue_now(connection, date(2026, 12, 1), ReportPeriod(date(2026, 11, 1),
+                                                                        date(2026, 11, 30)))
+    assert table.rows == (("sent", "Sent, not acknowledged in time", 1),
+                          ("accepted", "Accepted, no contact in time", 0))
+    assert (table.key, table.title) == ("overdue_now", "Overdue on 2026-12-01")
+    assert [(c.key, c.label, c.kind) for c in table.columns] == [
+        ("status", "Code", "label"), ("label", "Overdue", "label"),
+        ("referrals", "Referrals", "count")]
+
+
+HEADINGS_ROW = re.compile(r"^\| `(\w+)` \| (.+?) \| (.+) \| (yes|no) \|$", re.MULTILINE)
+HEADING = re.compile(r"^`(\w+)` \((.+), (label|count|derived)\)$")
+
+
+def _documented_headings() -> dict[str, tuple]:
+    text = (Path(__file__).parents[2] / "docs" / "reports.md").read_text(encoding="utf-8")
+    section = text.split("### Headings", 1)[1].split("\n### ", 1)[0]
+    return {key: (title, tuple(HEADING.match(column).groups()
+                               for column in columns.split("; ")), commissioner == "yes")
+            for key, title, columns, commissioner in HEADINGS_ROW.findall(section)}
+
+
+def test_every_table_has_the_title_and_headings_docs_reports_md_gives(services):
+    documented = _documented_headings()
+    report = build_report(services.db, ReportPeriod(date(2026, 3, 1), date(2026, 3, 31)),
+                          today=date(2026, 4, 1), bank_holidays=())
+    built = {table.key: (table.title.replace("2026-04-01", "YYYY-MM-DD (the day of `today`)"),
+                         tuple((c.key, c.label, c.kind) for c in table.columns),
+                         table.for_commissioner) for table in report.tables()}
+    assert len(documented) == 13 and built == documented
+
+
+def _result(services, referral_id, measure, version, occasion, on, scores):
+    with services.db.transaction() as session:
+        session.add(MeasureResult(
+            referral_id=referral_id, measure_id=measure, measure_version=version,
+            occasion=occasion, answered_on=on, recorded_at=services.clock(), recorded_by_id=1,
+            answers={}, scores=scores))
+
+
+def test_outcome_change_per_measure_version_and_score_from_the_latest_follow_up_in_the_period(
+        services):
+    """March 2026. Case 1: its last follow-up on the 31st counts (not the 1st); case 2: no
+    follow-up in March; case 3: version 2's only one, on the 1st; case 4: a local measure;
+    case 5: two follow-ups on one day, the one recorded later counts."""
+    cases = [accepted(services).id for _ in range(5)]
+    _result(services, cases[0], "ucla3", 1, "baseline", date(2026, 2, 2), {"total": 6, "a": 2})
+    _result(services, cases[0], "ucla3", 1, "review", date(2026, 3, 1), {"total": 4, "a": 1})
+    _result(services, cases[0], "ucla3", 1, "closing", date(2026, 3, 31), {"total": 3, "a": 1})
+    _result(services, cases[1], "ucla3", 1, "baseline", date(2026, 1, 5), {"total": 8})
+    _result(services, cases[1], "ucla3", 1, "review", date(2026, 2, 28), {"total": 2})
+    _result(services, cases[1], "ucla3", 1, "review", date(2026, 4, 1), {"total": 2})
+    _result(services, cases[2], "ucla3", 2, "baseline", date(2026, 2, 2), {"total": 5})
+    _result(services, cases[2], "ucla3", 2, "review", date(2026, 3, 1), {"total": 5})
+    _result(services, cases[3], "aa_local", 1, "baseline", date(2026, 2, 2), {"score": 10})
+    _result(services, cases[3], "aa_local", 1, "review", date(2026, 3, 10), {"score": 7})
+    _result(services, cases[4], "ucla3", 1, "baseline", date(2026, 2, 2), {"total": 9})
+    _result(services, cases[4], "ucla3", 1, "review", date(2026, 3, 20), {"total": 9})
+    _result(services, cases[4], "ucla3", 1, "review", date(2026, 3, 20), {"total": 5})
+    with services.db.connect() as connection:
+        table = outcome_change(connection, ReportPeriod(date(2026, 3, 1), date(2026, 3, 31)),
+                               services.db.backend)
+    ucla = "Loneliness (three-item UCLA scale)"
+    assert table.rows == (
+        ("aa_local", 1, "aa_local", "score", 1, 10.0, 7.0, -3.0),
+        ("ucla3", 1, ucla, "a", 1, 2.0, 1.0, -1.0),
+        ("ucla3", 1, ucla, "total", 2, 7.5, 4.0, -3.5),
+        ("ucla3", 2, "ucla3", "total", 1, 5.0, 5.0, 0.0))
+
+
+def test_shares_percentiles_and_rankings_at_their_edges():
+    assert status_funnel(Progress(reached={"sent": 3, "accepted": 1})).rows[1][4] == 33.3
+    values = list(range(200, 0, -1))
+    assert (nearest_rank(values, 100), nearest_rank(values, 50)) == (200.0, 100.0)
+    # one rejection in 2,001 is 0.0% to one place, and still a service that rejects
+    _, rejecting = service_ranking([_service(1, "Big group", 2001, 1)])
+    assert rejecting.rows == ((1, "Big group", 2001, 1, 0.0),)
+    most, rejecting = service_ranking([_service(4, "Art", 3, 2), _service(2, "Art", 3, 2)])
+    assert [row[0] for row in most.rows] == [2, 4] == [row[0] for row in rejecting.rows]
+
+
+def test_the_report_passes_its_top_on_to_the_rankings(services):
+    report = build_report(services.db, ReportPeriod(date(2026, 3, 1), date(2026, 3, 31)),
+                          today=date(2026, 4, 1), top_services=3)
+    assert (report.most_referred.title, report.most_rejecting.title) == (
+        "The 3 services receiving most referrals", "The 3 services rejecting most referrals")

@@ -53,7 +53,11 @@ class Seeded:
     key_file: Path
 
 
-_templates: dict[str, Seeded] = {}
+@pytest.fixture(scope="session")
+def seeded_templates() -> dict[str, Seeded]:
+    """The filled databases of this pytest session, by backend (a session's own: a runner
+    such as mutmut starts several sessions in one process, each with its own temp folder)."""
+    return {}
 
 
 def _fill(url: str, key_file: Path) -> None:
@@ -69,7 +73,8 @@ def _fill(url: str, key_file: Path) -> None:
 
 
 def _template(backend: str, request: pytest.FixtureRequest) -> Seeded:
-    if backend not in _templates:
+    templates = request.getfixturevalue("seeded_templates")
+    if backend not in templates:
         folder = request.getfixturevalue("tmp_path_factory").mktemp(f"seeded-{backend}")
         if backend == "sqlite":
             url = f"sqlite:///{folder / 'seeded.sqlite3'}"
@@ -81,8 +86,8 @@ def _template(backend: str, request: pytest.FixtureRequest) -> Seeded:
             _admin(admin, f"CREATE DATABASE {SEEDED_DB} TEMPLATE {template}")
             url = make_url(admin).set(database=SEEDED_DB).render_as_string(hide_password=False)
         _fill(url, folder / "audit.key")
-        _templates[backend] = Seeded(url, folder / "audit.key")
-    return _templates[backend]
+        templates[backend] = Seeded(url, folder / "audit.key")
+    return templates[backend]
 
 
 @pytest.fixture
