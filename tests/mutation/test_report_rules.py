@@ -41,7 +41,7 @@ from practice_rx.reports.tables import Column, Table
 from practice_rx.reports.waits import overdue_now, working_day_waits
 from practice_rx.reports.working_days import median, nearest_rank, working_days
 from practice_rx.services.practice import PracticeDetails
-from practice_rx.storage.caseload_models import MeasureResult
+from practice_rx.storage.caseload_models import MeasureDefinitionRecord, MeasureResult
 from practice_rx.storage.models import Referral
 from tests.caseload.allocated_case import accepted, allocated, worker
 from tests.caseload.casework_cases import allocate
@@ -468,6 +468,10 @@ def test_overdue_today_counts_sent_and_accepted_past_their_due_dates(services, c
     assert table.rows == (("sent", "Sent, not acknowledged in time", 1),
                           ("accepted", "Accepted, no contact in time", 0))
     assert (table.key, table.title) == ("overdue_now", "Overdue on 2026-12-01")
+    with services.db.connect() as connection:  # before any is due: both 0
+        early = overdue_now(connection, date(2026, 11, 3), ReportPeriod(date(2026, 11, 1),
+                                                                        date(2026, 11, 30)))
+    assert [row[2] for row in early.rows] == [0, 0]
     assert [(c.key, c.label, c.kind) for c in table.columns] == [
         ("status", "Code", "label"), ("label", "Overdue", "label"),
         ("referrals", "Referrals", "count")]
@@ -507,7 +511,8 @@ def test_outcome_change_per_measure_version_and_score_from_the_latest_follow_up_
         services):
     """March 2026. Case 1: its last follow-up on the 31st counts (not the 1st); case 2: no
     follow-up in March; case 3: version 2's only one, on the 1st; case 4: a local measure;
-    case 5: two follow-ups on one day, the one recorded later counts."""
+    case 5: two follow-ups on one day, the one recorded later counts. Each measure and
+    version is its own row, though they share the score's name."""
     cases = [accepted(services).id for _ in range(5)]
     _result(services, cases[0], "ucla3", 1, "baseline", date(2026, 2, 2), {"total": 6, "a": 2})
     _result(services, cases[0], "ucla3", 1, "review", date(2026, 3, 1), {"total": 4, "a": 1})
@@ -517,17 +522,21 @@ def test_outcome_change_per_measure_version_and_score_from_the_latest_follow_up_
     _result(services, cases[1], "ucla3", 1, "review", date(2026, 4, 1), {"total": 2})
     _result(services, cases[2], "ucla3", 2, "baseline", date(2026, 2, 2), {"total": 5})
     _result(services, cases[2], "ucla3", 2, "review", date(2026, 3, 1), {"total": 5})
-    _result(services, cases[3], "aa_local", 1, "baseline", date(2026, 2, 2), {"score": 10})
-    _result(services, cases[3], "aa_local", 1, "review", date(2026, 3, 10), {"score": 7})
+    _result(services, cases[3], "aa_local", 1, "baseline", date(2026, 2, 2), {"total": 10})
+    _result(services, cases[3], "aa_local", 1, "review", date(2026, 3, 10), {"total": 7})
     _result(services, cases[4], "ucla3", 1, "baseline", date(2026, 2, 2), {"total": 9})
     _result(services, cases[4], "ucla3", 1, "review", date(2026, 3, 20), {"total": 9})
     _result(services, cases[4], "ucla3", 1, "review", date(2026, 3, 20), {"total": 5})
+    with services.db.transaction() as session:  # a plugin's measure: its stored title
+        session.add(MeasureDefinitionRecord(measure_id="aa_local", version=1,
+                                            title="Local wellbeing", plugin="local",
+                                            definition={}))
     with services.db.connect() as connection:
         table = outcome_change(connection, ReportPeriod(date(2026, 3, 1), date(2026, 3, 31)),
                                services.db.backend)
     ucla = "Loneliness (three-item UCLA scale)"
     assert table.rows == (
-        ("aa_local", 1, "aa_local", "score", 1, 10.0, 7.0, -3.0),
+        ("aa_local", 1, "Local wellbeing", "total", 1, 10.0, 7.0, -3.0),
         ("ucla3", 1, ucla, "a", 1, 2.0, 1.0, -1.0),
         ("ucla3", 1, ucla, "total", 2, 7.5, 4.0, -3.5),
         ("ucla3", 2, "ucla3", "total", 1, 5.0, 5.0, 0.0))
@@ -549,3 +558,17 @@ def test_the_report_passes_its_top_on_to_the_rankings(services):
                           today=date(2026, 4, 1), top_services=3)
     assert (report.most_referred.title, report.most_rejecting.title) == (
         "The 3 services receiving most referrals", "The 3 services rejecting most referrals")
+
+
+def test_outcome_change_counts_the_cases_of_the_periods_practices_only(services):
+    beeston, holbeck = two_practices(services)
+    case = accepted(services, patient=make_patient(services, "Ivy", "Holt",
+                                                   practice_id=holbeck)).id
+    _result(services, case, "ucla3", 1, "baseline", date(2026, 2, 2), {"total": 6})
+    _result(services, case, "ucla3", 1, "review", date(2026, 3, 2), {"total": 4})
+    with services.db.connect() as connection:
+        def people(practice):
+            period = ReportPeriod(date(2026, 3, 1), date(2026, 3, 31), frozenset({practice}))
+            return [row[4] for row in outcome_change(connection, period,
+                                                     services.db.backend).rows]
+        assert (people(beeston), people(holbeck)) == ([], [1])
