@@ -13,6 +13,7 @@ import itertools
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -118,20 +119,29 @@ def empty_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> I
     _admin(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-@pytest.fixture
-def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of a new database at the current schema, on the test's backend."""
+@contextmanager
+def database_copy(request: pytest.FixtureRequest, backend: str, path: Path,
+                  template: Path | str) -> Iterator[str]:
+    """The URL of a copy of ``template``: a SQLite file copied to ``path``, or a PostgreSQL
+    database made from the template database of that name and dropped afterwards."""
     if backend == "sqlite":
-        path = tmp_path / "practice.sqlite3"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        shutil.copyfile(template, path)
         yield f"sqlite:///{path}"
         return
     admin = request.getfixturevalue("postgres_admin_url")
-    template = request.getfixturevalue("postgres_template")
     name = f"practice_rx_test_{os.getpid()}_{next(_database_numbers)}"
     _admin(admin, f"CREATE DATABASE {name} TEMPLATE {template}")
     yield make_url(admin).set(database=name).render_as_string(hide_password=False)
     _admin(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a new database at the current schema, on the test's backend."""
+    template = request.getfixturevalue(
+        "sqlite_template" if backend == "sqlite" else "postgres_template")
+    with database_copy(request, backend, tmp_path / "practice.sqlite3", template) as url:
+        yield url
 
 
 @pytest.fixture

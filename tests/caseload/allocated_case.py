@@ -51,7 +51,6 @@ def contact(services: Services, user: User, referral_id: int, made: bool = True,
                                     ContactDetails(**values))
 
 
-
 def plan_version(services: Services, referral_id: int, review_on: date | None,
                  number: int = 1) -> None:
     """A plan version written straight into its table, reviewed on ``review_on``."""

@@ -48,8 +48,8 @@ def load(services, clock):
     contact(services, nadia, ben.id, made=False, next_contact_on=date(2026, 11, 30))
     contact(services, nadia, cal.id, next_contact_on=date(2026, 12, 1))
     measure_taken(services, cal.id, "baseline")
-    plan_version(services, cal.id, date(2026, 11, 20))                       # review passed, no follow-up
-    plan_version(services, cal.id, date(2026, 11, 21), number=2)            # the latest version counts
+    plan_version(services, cal.id, date(2026, 11, 20))            # review passed, no follow-up
+    plan_version(services, cal.id, date(2026, 11, 21), number=2)  # the latest version counts
     plan_version(services, ada.id, date(2026, 12, 15))
     clock.now = datetime(2026, 11, 24, 9, 30)
     return {"nadia": nadia, "lee": lee, "ada": ada, "ben": ben, "cal": cal, "dee": dee,

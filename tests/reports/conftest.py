@@ -8,7 +8,6 @@ still has a database, key and trail of its own, which verifies.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from practice_rx.services.audit_anchor import (
 )
 from practice_rx.services.demo import DemoSize, fill
 from practice_rx.storage.database import Database
-from tests.conftest import Clock, _admin, _database_numbers
+from tests.conftest import Clock, _admin, database_copy
 from tests.support.factories import install_national_form
 
 YEAR = ReportPeriod(date(2025, 12, 1), date(2026, 11, 30))
@@ -95,22 +94,12 @@ def seeded(backend: str, request: pytest.FixtureRequest, tmp_path: Path, clock: 
            audit_key_file: Path) -> Iterator[Services]:
     """A copy of the filled database, its key and its anchor, on the test's backend."""
     template = _template(backend, request)
-    if backend == "sqlite":
-        copy = tmp_path / "seeded.sqlite3"
-        shutil.copyfile(make_url(template.url).database, copy)
-        url = f"sqlite:///{copy}"
-    else:
-        admin = request.getfixturevalue("postgres_admin_url")
-        name = f"practice_rx_seeded_{os.getpid()}_{next(_database_numbers)}"
-        _admin(admin, f"CREATE DATABASE {name} TEMPLATE {SEEDED_DB}")
-        url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-    shutil.copyfile(template.key_file, audit_key_file)
-    anchor = read_anchor(anchor_path(template.key_file, template.url))
-    if anchor is not None:
-        write_anchor(anchor_path(audit_key_file, url), anchor, database_identity(url))
-    database = Database.open(url)
-    yield Services(database, clock)
-    database.close()
-    if backend != "sqlite":
-        _admin(request.getfixturevalue("postgres_admin_url"),
-               f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    source = Path(make_url(template.url).database or "") if backend == "sqlite" else SEEDED_DB
+    with database_copy(request, backend, tmp_path / "seeded.sqlite3", source) as url:
+        shutil.copyfile(template.key_file, audit_key_file)
+        anchor = read_anchor(anchor_path(template.key_file, template.url))
+        if anchor is not None:
+            write_anchor(anchor_path(audit_key_file, url), anchor, database_identity(url))
+        database = Database.open(url)
+        yield Services(database, clock)
+        database.close()
